@@ -1,0 +1,5 @@
+"""``python -m segscope`` runs the command line."""
+
+from segscope.cli import main
+
+main()
