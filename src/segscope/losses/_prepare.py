@@ -1,0 +1,233 @@
+"""Turn ``(pred, target)`` of any loss mode into one internal layout.
+
+Every loss in :mod:`segscope.losses` starts here, so that shapes, modes, the
+activation, ``ignore_index`` and value checks behave the same everywhere.
+
+Internal layout (``L`` = number of pixels or voxels per image):
+
+``probs``
+    ``(N, C, L)`` probabilities (after the activation when ``from_logits=True``).
+``index``
+    ``(N, L)`` int64 class indices for hard multiclass targets, else ``None``.
+``dense``
+    ``(N, C, L)`` float targets in ``[0, 1]`` (binary, multilabel, soft multiclass),
+    else ``None``.
+``valid``
+    float 0/1 mask of the pixels that count, broadcastable to ``(N, C, L)``:
+    ``(N, 1, L)`` (binary, multiclass) or ``(N, C, L)`` (multilabel); ``None`` when
+    every pixel counts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from .._checks import check_choice
+from ..errors import DTypeError, LabelError, ParameterError, ShapeError
+
+__all__ = ["MODES", "REDUCTIONS", "Prepared", "class_weight_tensor", "prepare"]
+
+MODES = ("binary", "multiclass", "multilabel")
+REDUCTIONS = ("batch", "image")
+
+
+@dataclass
+class Prepared:
+    """Inputs of a loss in the internal layout (see the module docstring)."""
+
+    logits: torch.Tensor | None
+    probs: torch.Tensor
+    index: torch.Tensor | None
+    dense: torch.Tensor | None
+    valid: torch.Tensor | None
+    from_logits: bool
+
+    @property
+    def num_classes(self) -> int:
+        return self.probs.shape[1]
+
+    def dense_target(self) -> torch.Tensor:
+        """Targets as ``(N, C, L)`` floats (one-hot of ``index`` when needed)."""
+        if self.dense is not None:
+            return self.dense
+        classes = torch.arange(self.num_classes, device=self.index.device).view(1, -1, 1)
+        return (self.index.unsqueeze(1) == classes).to(self.probs.dtype)
+
+
+def _check_bool(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise ParameterError(
+            f"{name} must be True or False; got {value!r}. Pass from_logits=True for raw "
+            "network outputs or from_logits=False for probabilities"
+        )
+    return value
+
+
+def _as_tensor(x: object, name: str) -> torch.Tensor:
+    if not isinstance(x, torch.Tensor):
+        raise DTypeError(f"{name} must be a torch.Tensor; got {type(x).__name__}")
+    return x
+
+
+def prepare(
+    pred: torch.Tensor,
+    target: torch.Tensor,
+    *,
+    mode: str,
+    from_logits: bool,
+    ignore_index: int | None = None,
+    validate: bool = True,
+) -> Prepared:
+    """Check ``pred``/``target`` for ``mode`` and bring them to the internal layout.
+
+    Parameters
+    ----------
+    pred : Tensor
+        Floating scores: ``(N, C, *spatial)``; for ``mode="binary"`` also
+        ``(N, *spatial)``.
+    target : Tensor
+        ``mode="multiclass"``: integer class indices ``(N, *spatial)`` or soft labels
+        ``(N, C, *spatial)`` (floats in ``[0, 1]``); ``"binary"``/``"multilabel"``:
+        values in ``[0, 1]`` with the shape of ``pred`` (binary also ``(N, *spatial)``).
+    mode : {"binary", "multiclass", "multilabel"}
+    from_logits : bool
+        Apply softmax (multiclass) or sigmoid (binary, multilabel) to ``pred`` first.
+    ignore_index : int, optional
+        Target value of pixels that do not count.
+    validate : bool
+        Check value ranges (one device synchronisation per call).
+
+    Examples
+    --------
+    >>> p = prepare(torch.zeros(2, 3, 4, 4), torch.zeros(2, 4, 4, dtype=torch.long),
+    ...             mode="multiclass", from_logits=True)
+    >>> tuple(p.probs.shape), tuple(p.index.shape)
+    ((2, 3, 16), (2, 16))
+    """
+    check_choice("mode", mode, MODES)
+    _check_bool("from_logits", from_logits)
+    pred = _as_tensor(pred, "pred")
+    target = _as_tensor(target, "target")
+    if not pred.is_floating_point():
+        raise DTypeError(
+            f"pred must be a floating tensor of scores (logits or probabilities); got "
+            f"{pred.dtype}. Losses need the network's scores, not label maps"
+        )
+    if ignore_index is not None and not isinstance(ignore_index, int):
+        raise ParameterError(f"ignore_index must be an int or None; got {ignore_index!r}")
+    if pred.ndim < 2:
+        raise ShapeError(
+            f"pred must have a batch axis and at least one more; got {tuple(pred.shape)}"
+        )
+    if target.device != pred.device:
+        raise ParameterError(
+            f"pred is on {pred.device} and target on {target.device}; move both to one device"
+        )
+
+    if mode == "binary":
+        if pred.ndim == target.ndim + 1 and pred.shape[1] == 1:
+            target = target.unsqueeze(1)
+        elif pred.ndim == target.ndim and (pred.ndim == 2 or pred.shape[1] != 1):
+            pred, target = pred.unsqueeze(1), target.unsqueeze(1)
+        if pred.shape != target.shape or pred.shape[1] != 1:
+            raise ShapeError(
+                f"mode='binary' expects pred and target of shape (N, *spatial) or "
+                f"(N, 1, *spatial); got pred {tuple(pred.shape)} and target "
+                f"{tuple(target.shape)}. For several channels use mode='multilabel'"
+            )
+    elif mode == "multilabel":
+        if pred.shape != target.shape or pred.ndim < 3:
+            raise ShapeError(
+                f"mode='multilabel' expects pred and target of the same shape (N, C, *spatial);"
+                f" got pred {tuple(pred.shape)} and target {tuple(target.shape)}"
+            )
+    else:
+        soft = target.shape == pred.shape and target.is_floating_point()
+        if pred.ndim < 3 or not (soft or target.shape == pred.shape[:1] + pred.shape[2:]):
+            raise ShapeError(
+                f"mode='multiclass' expects pred (N, C, *spatial) and target (N, *spatial) of "
+                f"class indices, or soft labels of pred's shape; got pred {tuple(pred.shape)} "
+                f"and target {tuple(target.shape)}"
+            )
+
+    n, c = pred.shape[0], pred.shape[1]
+    scores = pred.reshape(n, c, -1)
+    if from_logits:
+        probs = torch.softmax(scores, dim=1) if mode == "multiclass" else torch.sigmoid(scores)
+        logits = scores
+    else:
+        probs, logits = scores, None
+
+    checks: list[torch.Tensor] = []
+    messages: list[str] = []
+    valid = index = dense = None
+    if mode == "multiclass" and not target.is_floating_point():
+        if target.dtype == torch.bool or target.is_complex():
+            raise DTypeError(f"mode='multiclass' expects integer class indices; got {target.dtype}")
+        index = target.reshape(n, -1).long()
+        if ignore_index is not None:
+            keep = index != ignore_index
+            valid = keep.unsqueeze(1).to(probs.dtype)
+            index = torch.where(keep, index, torch.zeros_like(index))
+        if validate:
+            checks.append(((index < 0) | (index >= c)).any())
+            messages.append(
+                f"target holds class indices outside [0, {c}) (pred has {c} channels); "
+                "fix the labels, or pass ignore_index for the void label"
+            )
+    else:
+        flat = target.reshape(n, c, -1)
+        if ignore_index is not None:
+            keep = flat != ignore_index
+            flat = torch.where(keep, flat, torch.zeros_like(flat))
+            # multiclass soft labels: a pixel is ignored when any channel holds ignore_index;
+            # binary/multilabel: per channel
+            valid = (keep.all(dim=1, keepdim=True) if mode == "multiclass" else keep)
+            valid = valid.to(probs.dtype)
+        dense = flat.to(probs.dtype)
+        if validate:
+            checks.append(((dense < 0) | (dense > 1) | torch.isnan(dense)).any())
+            messages.append("target values must lie in [0, 1] (hard 0/1 masks or soft labels)")
+    if validate:
+        if not from_logits:
+            checks.append(((probs < 0) | (probs > 1)).any())
+            messages.append(
+                "pred holds values outside [0, 1] although from_logits=False; pass "
+                "from_logits=True for raw network outputs"
+            )
+        checks.append(~torch.isfinite(pred).all())
+        messages.append("pred contains NaN or infinite values")
+        flags = torch.stack(checks).tolist()
+        for flag, message in zip(flags, messages, strict=True):
+            if flag:
+                raise (LabelError if "class indices" in message else ParameterError)(message)
+    return Prepared(logits, probs, index, dense, valid, from_logits)
+
+
+def class_weight_tensor(
+    class_weights: object, num_classes: int, like: torch.Tensor
+) -> torch.Tensor | None:
+    """Class weights as a float tensor on ``like``'s device, or ``None``.
+
+    Raises
+    ------
+    ParameterError
+        If the length differs from ``num_classes`` or a weight is negative.
+    """
+    if class_weights is None:
+        return None
+    w = torch.as_tensor(class_weights, dtype=like.dtype, device=like.device).reshape(-1)
+    if w.numel() != num_classes:
+        raise ParameterError(
+            f"class_weights must have one weight per class ({num_classes}); got {w.numel()}"
+        )
+    if bool((w < 0).any()) or not bool(torch.isfinite(w).all()):
+        raise ParameterError("class_weights must be finite and non-negative")
+    return w
+
+
+def check_reduction(reduction: str) -> str:
+    """Return ``reduction`` if it is ``"batch"`` or ``"image"``."""
+    return check_choice("reduction", reduction, REDUCTIONS)

@@ -1,0 +1,73 @@
+"""Cross-entropy in the same modes and options as the other losses."""
+
+from __future__ import annotations
+
+import torch
+
+from ._docs import fill
+from ._module import LossModule
+from .focal import focal_loss
+
+__all__ = ["CrossEntropyLoss", "cross_entropy_loss"]
+
+
+@fill
+def cross_entropy_loss(
+    pred: torch.Tensor,
+    target: torch.Tensor,
+    /,
+    *,
+    mode: str,
+    from_logits: bool,
+    reduction: str = "batch",
+    ignore_index: int | None = None,
+    class_weights: object = None,
+    validate: bool = True,
+) -> torch.Tensor:
+    """Cross-entropy (softmax for multiclass, binary cross-entropy per channel otherwise).
+
+    The focal loss with ``gamma = 0``: per pixel ``-Σ_c w_c t_c log p_c`` (multiclass)
+    or ``-w_c [t log p + (1 - t) log(1 - p)]`` (binary, multilabel), averaged over the
+    valid pixels. Soft targets are accepted. Without class weights, ``reduction="batch"``
+    equals ``torch.nn.functional.cross_entropy`` / ``binary_cross_entropy_with_logits``
+    with ``reduction="mean"``.
+
+    Parameters
+    ----------
+    {common}
+
+    Returns
+    -------
+    Tensor
+        Scalar loss (>= 0).
+
+    Examples
+    --------
+    >>> logits = torch.zeros(1, 4, 3, 3)
+    >>> target = torch.zeros(1, 3, 3, dtype=torch.long)
+    >>> round(cross_entropy_loss(logits, target, mode="multiclass", from_logits=True).item(), 4)
+    1.3863
+    """
+    return focal_loss(pred, target, mode=mode, from_logits=from_logits, gamma=0.0,
+                      reduction=reduction, ignore_index=ignore_index,
+                      class_weights=class_weights, validate=validate)
+
+
+class CrossEntropyLoss(LossModule):
+    """Module form of :func:`cross_entropy_loss`; options are keyword arguments.
+
+    Examples
+    --------
+    >>> CrossEntropyLoss(mode="binary", from_logits=True)(torch.zeros(1, 1, 2),
+    ...                                                   torch.ones(1, 1, 2)).item() > 0
+    True
+    """
+
+    function = staticmethod(cross_entropy_loss)
+
+    def __init__(self, *, mode: str, from_logits: bool, reduction: str = "batch",
+                 ignore_index: int | None = None, class_weights: object = None,
+                 validate: bool = True) -> None:
+        super().__init__(mode=mode, from_logits=from_logits, reduction=reduction,
+                         ignore_index=ignore_index, class_weights=class_weights,
+                         validate=validate)

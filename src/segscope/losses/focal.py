@@ -1,0 +1,123 @@
+"""Focal loss (Lin et al. 2017)."""
+
+from __future__ import annotations
+
+import torch
+
+from ..errors import ParameterError
+from ._docs import fill
+from ._module import LossModule
+from ._pixelwise import log_probs, mean_over_pixels
+from ._prepare import check_reduction, class_weight_tensor, prepare
+
+__all__ = ["FocalLoss", "focal_loss"]
+
+
+@fill
+def focal_loss(
+    pred: torch.Tensor,
+    target: torch.Tensor,
+    /,
+    *,
+    mode: str,
+    from_logits: bool,
+    gamma: float = 2.0,
+    alpha: float | None = None,
+    reduction: str = "batch",
+    ignore_index: int | None = None,
+    class_weights: object = None,
+    validate: bool = True,
+) -> torch.Tensor:
+    """Focal loss, the cross-entropy with easy pixels down-weighted by ``(1 - p)^γ``.
+
+    Per pixel, with ``p`` the probability and ``t`` the (possibly soft) target:
+
+    - ``"multiclass"``: ``-Σ_c w_c t_c (1 - p_c)^γ log p_c`` (softmax); with index
+      targets this is ``-w_y (1 - p_y)^γ log p_y``.
+    - ``"binary"``/``"multilabel"``, each channel:
+      ``-w_c [α t (1 - p)^γ log p + (1 - α)(1 - t) p^γ log(1 - p)]`` (sigmoid); without
+      ``alpha`` both terms have weight 1. Soft targets mix the two terms linearly.
+
+    ``γ = 0`` gives the (weighted) cross-entropy. The losses are averaged over the
+    valid pixels (and channels): over the whole batch for ``reduction="batch"``,
+    per image then over images for ``"image"``; the normaliser is the number of valid
+    entries (not the sum of the weights, unlike ``torch.nn.functional.cross_entropy``).
+    Logits go through ``log_softmax``/``logsigmoid``, so large logits stay finite.
+
+    Parameters
+    ----------
+    {common}
+    gamma : float, default 2.0
+        Focusing exponent (>= 0).
+    alpha : float, optional
+        Weight of the positive term in binary/multilabel mode, in ``[0, 1]`` (Lin et al.
+        use 0.25). In multiclass mode use ``class_weights``.
+
+    Returns
+    -------
+    Tensor
+        Scalar loss (>= 0).
+
+    Examples
+    --------
+    >>> logits = torch.tensor([[[0.0, 0.0]]])  # p = 0.5 everywhere
+    >>> target = torch.tensor([[[1.0, 0.0]]])
+    >>> round(focal_loss(logits, target, mode="binary", from_logits=True, gamma=0).item(), 4)
+    0.6931
+    """
+    check_reduction(reduction)
+    if not float(gamma) >= 0:
+        raise ParameterError(f"gamma must be >= 0; got {gamma!r}")
+    if alpha is not None and (mode == "multiclass" or not 0 <= float(alpha) <= 1):
+        raise ParameterError(
+            f"alpha must be in [0, 1] and is for binary/multilabel mode; got alpha={alpha!r} "
+            f"with mode={mode!r}. In multiclass mode use class_weights"
+        )
+    prep = prepare(pred, target, mode=mode, from_logits=from_logits, ignore_index=ignore_index,
+                   validate=validate)
+    weights = class_weight_tensor(class_weights, prep.num_classes, prep.probs)
+    gamma = float(gamma)
+    probs = prep.probs
+    if mode == "multiclass":
+        log_p, _ = log_probs(prep, sigmoid=False)
+        if prep.index is not None:
+            index = prep.index.unsqueeze(1)
+            log_pt = log_p.gather(1, index)
+            loss = -(1.0 - log_pt.exp()).pow(gamma) * log_pt
+            if weights is not None:
+                loss = loss * weights[index]
+        else:
+            terms = -prep.dense * (1.0 - probs).pow(gamma) * log_p
+            if weights is not None:
+                terms = terms * weights.view(1, -1, 1)
+            loss = terms.sum(1, keepdim=True)
+        return mean_over_pixels(loss, prep.valid, reduction)
+    log_p, log_q = log_probs(prep, sigmoid=True)
+    t = prep.dense
+    a = 1.0 if alpha is None else float(alpha)
+    b = 1.0 if alpha is None else 1.0 - float(alpha)
+    loss = -(a * t * (1.0 - probs).pow(gamma) * log_p + b * (1.0 - t) * probs.pow(gamma) * log_q)
+    if weights is not None:
+        loss = loss * weights.view(1, -1, 1)
+    return mean_over_pixels(loss, prep.valid, reduction)
+
+
+class FocalLoss(LossModule):
+    """Module form of :func:`focal_loss`; options are keyword arguments.
+
+    Examples
+    --------
+    >>> loss = FocalLoss(mode="multiclass", from_logits=True, gamma=2.0)
+    >>> loss(torch.zeros(1, 3, 2, 2), torch.zeros(1, 2, 2, dtype=torch.long)).item() > 0
+    True
+    """
+
+    function = staticmethod(focal_loss)
+
+    def __init__(self, *, mode: str, from_logits: bool, gamma: float = 2.0,
+                 alpha: float | None = None, reduction: str = "batch",
+                 ignore_index: int | None = None, class_weights: object = None,
+                 validate: bool = True) -> None:
+        super().__init__(mode=mode, from_logits=from_logits, gamma=gamma, alpha=alpha,
+                         reduction=reduction, ignore_index=ignore_index,
+                         class_weights=class_weights, validate=validate)
