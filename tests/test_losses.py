@@ -147,7 +147,7 @@ def test_gradcheck_float64(name, mode, reduction):
     assert torch.autograd.gradcheck(loss, (logits,), eps=1e-6, atol=1e-5)
 
 
-@pytest.mark.parametrize("name", list(OVERLAP) + ["focal"])
+@pytest.mark.parametrize("name", [*OVERLAP, "focal"])
 def test_gradcheck_from_probabilities_and_soft_labels(name):
     g = torch.Generator().manual_seed(3)
     probs = torch.rand(2, 3, 2, 3, generator=g, dtype=torch.float64) * 0.9 + 0.05
