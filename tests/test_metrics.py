@@ -14,7 +14,7 @@ from sklearn import metrics as skm
 import segscope
 from segscope import evaluate, scores_from_confusion
 from segscope.errors import ParameterError, ShapeError
-from segscope.metrics import METRICS, class_counts, dice, iou
+from segscope.metrics import METRICS, class_counts, iou
 
 SK_EMPTY = {"nan": np.nan, "zero": 0.0, "one": 1.0}
 
