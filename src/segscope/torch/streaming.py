@@ -214,7 +214,8 @@ class OverlapMetric:
         return multilabel_counts_on_device(p, t)
 
     # ------------------------------------------------------------------ results
-    def _synced_total(self) -> tuple[np.ndarray, int]:
+    def _synced_total(self) -> tuple[np.ndarray, int, int]:
+        """Counts, invalid pixels and images, summed over processes when distributed."""
         total, invalid = self._total, self._invalid
         sync = self.sync_on_compute and is_distributed(self.process_group)
         if total is None:
@@ -224,11 +225,13 @@ class OverlapMetric:
             total = self._zeros(self.num_classes, torch.device("cpu"))
         if invalid is None:
             invalid = torch.zeros((), dtype=torch.int64, device=total.device)
-        packed = torch.cat([total.reshape(-1), invalid.reshape(1).to(total.device)])
+        extra = torch.tensor([0, self.num_images], dtype=torch.int64, device=total.device)
+        extra[0] = invalid.to(total.device)
+        packed = torch.cat([total.reshape(-1), extra])
         if sync:
             packed = sum_over_processes(packed, self.process_group)
         packed = packed.cpu().numpy()
-        return packed[:-1].reshape(total.shape), int(packed[-1])
+        return packed[:-2].reshape(total.shape), int(packed[-2]), int(packed[-1])
 
     def _synced_images(self) -> np.ndarray:
         local = (torch.cat(self._images).cpu().numpy() if self._images else None)
@@ -251,7 +254,7 @@ class OverlapMetric:
         LabelError
             If any update held labels outside ``[0, C)`` (non-CPU devices).
         """
-        total, invalid = self._synced_total()
+        total, invalid, images = self._synced_total()
         if invalid:
             raise LabelError(
                 f"{invalid} pixels had labels outside [0, {self.num_classes}) in the updates "
@@ -261,7 +264,7 @@ class OverlapMetric:
         counts = self._synced_images() if self.per_image else total
         report = scores_from_confusion(counts, multilabel=self.multilabel, **self.score_options)
         meta = dict(report.meta, ignore_index=self.ignore_index, decision=self.decision)
-        return Report(report.scores, report.num_images, report.image_names, meta)
+        return Report(report.scores, images, report.image_names, meta)
 
     # ------------------------------------------------------------------ merging, saving
     def _check_compatible(self, other: OverlapMetric) -> None:

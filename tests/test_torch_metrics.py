@@ -1,0 +1,236 @@
+"""segscope.torch: tensor metrics equal the NumPy path; streaming, merging, pickling."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+import segscope  # noqa: E402
+from segscope import torch as st  # noqa: E402
+from segscope.errors import DTypeError, LabelError, ParameterError, ShapeError  # noqa: E402
+from segscope.torch.confusion import (  # noqa: E402
+    count_on_device,
+    multilabel_counts_on_device,
+)
+
+pytestmark = pytest.mark.torch
+
+
+def _labels(seed, n=3, c=4, size=(9, 11), ignore=None):
+    g = torch.Generator().manual_seed(seed)
+    target = torch.randint(0, c, (n, *size), generator=g)
+    pred = torch.where(torch.rand(n, *size, generator=g) < 0.6, target,
+                       torch.randint(0, c, (n, *size), generator=g))
+    if ignore is not None:
+        target[torch.rand(n, *size, generator=g) < 0.1] = ignore
+    return pred, target
+
+
+def _same_report(a, b):
+    assert a.metrics == b.metrics
+    for name in a.metrics:
+        x, y = a[name], b[name]
+        np.testing.assert_array_equal(np.array(x.per_class), np.array(y.per_class))
+        assert (x.value == y.value) or (np.isnan(x.value) and np.isnan(y.value))
+        assert x.excluded == y.excluded and x.support == y.support
+        if x.per_image is not None or y.per_image is not None:
+            np.testing.assert_array_equal(np.array(x.per_image), np.array(y.per_image))
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("aggregate", ["dataset", "image", "image_class"])
+@pytest.mark.parametrize("average", ["macro", "micro", "weighted", "none"])
+def test_tensor_metrics_equal_numpy_metrics(seed, aggregate, average):
+    pred, target = _labels(seed, ignore=255)
+    options = {"num_classes": 4, "metrics": "all", "ignore_index": 255, "average": average,
+               "aggregate": aggregate}
+    ours = st.evaluate(pred, target, **options)
+    theirs = segscope.evaluate(pred.numpy(), target.numpy(), **options)
+    _same_report(ours, theirs)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_scores_argmax_and_threshold_equal_numpy_on_labels(seed):
+    g = torch.Generator().manual_seed(seed)
+    logits = torch.randn(2, 5, 6, 7, generator=g)
+    target = torch.randint(0, 5, (2, 6, 7), generator=g)
+    _same_report(st.evaluate(logits, target, decision="argmax", metrics="all"),
+                 segscope.evaluate(logits.argmax(1).numpy(), target.numpy(), num_classes=5,
+                                   metrics="all"))
+    probs = torch.rand(2, 6, 7, generator=g)
+    binary = (target > 2).long()
+    _same_report(st.evaluate(probs, binary, decision="threshold", threshold=0.3),
+                 segscope.evaluate((probs > 0.3).numpy(), binary.numpy(), num_classes=2))
+
+
+def test_multilabel_equals_numpy():
+    g = torch.Generator().manual_seed(4)
+    probs = torch.rand(3, 4, 5, 6, generator=g)
+    target = torch.rand(3, 4, 5, 6, generator=g) > 0.5
+    ours = st.evaluate(probs, target, multilabel=True, decision="threshold", metrics="all",
+                       aggregate="image")
+    theirs = segscope.evaluate((probs > 0.5).numpy(), target.numpy(), multilabel=True,
+                               metrics="all", aggregate="image")
+    _same_report(ours, theirs)
+
+
+@pytest.mark.parametrize("ignore", [None, 255, 0])
+@pytest.mark.parametrize("per_image", [False, True])
+def test_device_kernel_equals_host_counts(ignore, per_image):
+    # the kernel used on CUDA/MPS, run here on the CPU
+    pred, target = _labels(5, ignore=255 if ignore == 255 else None)
+    counts, invalid = count_on_device(pred, target, 4, ignore, per_image)
+    expected = segscope.confusion_matrix(pred.numpy(), target.numpy(), num_classes=4,
+                                         ignore_index=ignore, per_image=per_image)
+    np.testing.assert_array_equal(counts.numpy(), expected)
+    assert int(invalid) == 0
+    target[0, 0, :3] = 7
+    pred[0, 1, :2] = -1
+    _, invalid = count_on_device(pred, target, 4, ignore, per_image)
+    assert int(invalid) == 5
+
+
+def test_device_multilabel_kernel_equals_host_counts():
+    g = torch.Generator().manual_seed(6)
+    pred = torch.rand(2, 3, 4, 5, generator=g) > 0.4
+    target = torch.rand(2, 3, 4, 5, generator=g) > 0.6
+    counts, invalid = multilabel_counts_on_device(pred, target)
+    expected = segscope.multilabel_confusion_matrix(pred.numpy(), target.numpy(),
+                                                    per_image=True)
+    np.testing.assert_array_equal(counts.numpy(), expected)
+    assert int(invalid) == 0
+    _, invalid = multilabel_counts_on_device(pred.long() * 2, target)
+    assert int(invalid) == int(pred.sum())
+
+
+def test_confusion_matrix_of_tensors_stays_a_tensor():
+    pred, target = _labels(7)
+    counts = st.confusion_matrix(pred.to(torch.uint8), target.to(torch.int32), num_classes=4)
+    assert isinstance(counts, torch.Tensor) and counts.dtype == torch.int64
+    assert int(counts.sum()) == target.numel()
+    bool_counts = st.confusion_matrix(pred > 1, target > 1, num_classes=2)
+    expected = segscope.confusion_matrix((pred > 1).numpy(), (target > 1).numpy(),
+                                         num_classes=2)
+    np.testing.assert_array_equal(bool_counts.numpy(), expected)
+
+
+def test_non_contiguous_tensors():
+    pred, target = _labels(8, size=(10, 12))
+    p, t = pred[:, ::2, 1:], target[:, ::2, 1:]
+    np.testing.assert_array_equal(
+        st.confusion_matrix(p, t, num_classes=4).numpy(),
+        segscope.confusion_matrix(p.numpy(), t.numpy(), num_classes=4))
+
+
+# ---------------------------------------------------------------- errors
+def test_errors():
+    pred, target = _labels(9)
+    with pytest.raises(DTypeError, match="decision='argmax'"):
+        st.evaluate(pred.float(), target, num_classes=4)
+    with pytest.raises(ParameterError, match="num_classes"):
+        st.evaluate(pred, target)
+    with pytest.raises(LabelError):
+        st.evaluate(pred, target, num_classes=3)
+    with pytest.raises(ShapeError):
+        st.evaluate(pred[:, :2], target, num_classes=4)
+    with pytest.raises(ShapeError):
+        st.evaluate(torch.randn(3, 5, 9, 11), target, num_classes=4, decision="argmax")
+    with pytest.raises(ParameterError, match="decision"):
+        st.evaluate(pred, target, num_classes=4, decision="max")
+    with pytest.raises(DTypeError, match="fractional"):
+        st.evaluate(pred, target + 0.5, num_classes=4)
+    with pytest.raises(DTypeError, match=r"torch\.Tensor"):
+        st.evaluate(pred.numpy(), target, num_classes=4)
+    with pytest.raises(ParameterError, match="num_classes must be 2"):
+        st.evaluate(torch.rand(3, 9, 11), target, num_classes=4, decision="threshold")
+
+
+# ---------------------------------------------------------------- streaming
+@pytest.mark.parametrize("aggregate", ["dataset", "image"])
+@pytest.mark.parametrize("host_kernel", [True, False])
+def test_streaming_equals_one_shot(aggregate, host_kernel, monkeypatch):
+    monkeypatch.setattr(st.OverlapMetric, "_host_kernel", host_kernel)
+    pred, target = _labels(10, n=6, ignore=255)
+    metric = st.OverlapMetric(num_classes=4, metrics=("iou", "dice", "accuracy"),
+                              ignore_index=255, aggregate=aggregate)
+    for i in range(0, 6, 2):
+        metric.update(pred[i:i + 2], target[i:i + 2])
+    expected = segscope.evaluate(pred.numpy(), target.numpy(), num_classes=4,
+                                 metrics=("iou", "dice", "accuracy"), ignore_index=255,
+                                 aggregate=aggregate)
+    _same_report(metric.compute(), expected)
+    _same_report(metric.compute(), expected)  # compute does not change the state
+    assert metric.num_images == 6
+    metric.reset()
+    with pytest.raises(ParameterError, match="before any update"):
+        metric.compute()
+
+
+def test_streaming_argmax_infers_classes_and_multilabel_threshold():
+    g = torch.Generator().manual_seed(11)
+    logits = torch.randn(4, 3, 5, 5, generator=g)
+    target = torch.randint(0, 3, (4, 5, 5), generator=g)
+    metric = st.MeanIoU(decision="argmax")
+    metric.update(logits[:2], target[:2])
+    metric.update(logits[2:], target[2:])
+    assert metric.num_classes == 3
+    expected = segscope.evaluate(logits.argmax(1).numpy(), target.numpy(), num_classes=3,
+                                 metrics="iou")
+    assert float(metric.compute()["iou"]) == float(expected["iou"])
+    multi = st.OverlapMetric(multilabel=True, decision="threshold", threshold=0.0,
+                             metrics="dice")
+    multi.update(logits, logits.detach() > 0.5)
+    assert multi.counts.shape == (3, 2, 2)
+
+
+def test_device_path_defers_label_errors_to_compute(monkeypatch):
+    monkeypatch.setattr(st.OverlapMetric, "_host_kernel", False)
+    pred, target = _labels(12)
+    target[0, 0, 0] = 9
+    metric = st.OverlapMetric(num_classes=4)
+    metric.update(pred, target)  # no synchronisation, so no error yet
+    with pytest.raises(LabelError, match="outside"):
+        metric.compute()
+
+
+def test_host_path_raises_in_update():
+    pred, target = _labels(12)
+    target[0, 0, 0] = 9
+    metric = st.OverlapMetric(num_classes=4)
+    with pytest.raises(LabelError):
+        metric.update(pred, target)
+
+
+@pytest.mark.parametrize("aggregate", ["dataset", "image"])
+def test_merge_pickle_and_state_dict(aggregate):
+    pred, target = _labels(13, n=4)
+    a = st.OverlapMetric(num_classes=4, aggregate=aggregate, metrics="iou")
+    b = st.OverlapMetric(num_classes=4, aggregate=aggregate, metrics="iou")
+    a.update(pred[:2], target[:2])
+    b.update(pred[2:], target[2:])
+    restored = pickle.loads(pickle.dumps(b))
+    loaded = st.OverlapMetric(num_classes=4, aggregate=aggregate, metrics="iou")
+    loaded.load_state_dict(b.state_dict())
+    merged = a.merge(restored)
+    expected = segscope.evaluate(pred.numpy(), target.numpy(), num_classes=4, metrics="iou",
+                                 aggregate=aggregate)
+    _same_report(merged.compute(), expected)
+    np.testing.assert_array_equal(loaded.counts.numpy(), b.counts.numpy())
+    assert len(pickle.dumps(b)) < 4000
+    with pytest.raises(ParameterError):
+        a.merge(st.OverlapMetric(num_classes=5))
+
+
+def test_streaming_option_errors_come_early():
+    with pytest.raises(ParameterError):
+        st.OverlapMetric(num_classes=3, metrics="iuo")
+    with pytest.raises(ParameterError):
+        st.OverlapMetric(num_classes=3, average="mean")
+    with pytest.raises(ParameterError, match="num_classes"):
+        st.OverlapMetric()
+    with pytest.raises(ParameterError):
+        st.MeanIoU(num_classes=3, metrics="dice")
