@@ -40,9 +40,9 @@ def overlap_loss(
     check_reduction(reduction)
     prep = prepare(pred, target, mode=mode, from_logits=from_logits, ignore_index=ignore_index,
                    validate=validate)
-    weights = class_weight_tensor(class_weights, prep.num_classes, prep.probs)
+    weights = class_weight_tensor(class_weights, prep.num_classes, prep.scores)
     inter, pred_sum, target_sum = soft_counts(prep, reduction)
     per_class = 1.0 - score(inter, pred_sum, target_sum)
     if transform is not None:
         per_class = transform(per_class)
-    return reduce_losses(per_class, weights)
+    return prep.finish(reduce_losses(per_class, weights))

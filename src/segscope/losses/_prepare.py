@@ -20,8 +20,6 @@ Internal layout (``L`` = number of pixels or voxels per image):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 
 from .._checks import check_choice
@@ -33,27 +31,72 @@ MODES = ("binary", "multiclass", "multilabel")
 REDUCTIONS = ("batch", "image")
 
 
-@dataclass
 class Prepared:
-    """Inputs of a loss in the internal layout (see the module docstring)."""
+    """Inputs of a loss in the internal layout (see the module docstring).
 
-    logits: torch.Tensor | None
-    probs: torch.Tensor
-    index: torch.Tensor | None
-    dense: torch.Tensor | None
-    valid: torch.Tensor | None
-    from_logits: bool
+    ``probs`` is computed on first use (cross-entropy and focal losses work from
+    ``log_softmax``/``logsigmoid`` and never need it). Value checks are collected as
+    device flags and read back once, together with the finiteness of the loss, in
+    :meth:`finish`: one synchronisation per call.
+    """
+
+    def __init__(self, scores, mode, from_logits, index, dense, valid, checks, messages):
+        self.scores = scores
+        self.mode = mode
+        self.from_logits = from_logits
+        self.index = index
+        self.dense = dense
+        self.valid = valid
+        self.checks = checks
+        self.messages = messages
+        self._probs = None
+
+    @property
+    def logits(self) -> torch.Tensor | None:
+        return self.scores if self.from_logits else None
+
+    @property
+    def probs(self) -> torch.Tensor:
+        if self._probs is None:
+            if not self.from_logits:
+                self._probs = self.scores
+            elif self.mode == "multiclass":
+                self._probs = torch.softmax(self.scores, dim=1)
+            else:
+                self._probs = torch.sigmoid(self.scores)
+        return self._probs
 
     @property
     def num_classes(self) -> int:
-        return self.probs.shape[1]
+        return self.scores.shape[1]
 
     def dense_target(self) -> torch.Tensor:
         """Targets as ``(N, C, L)`` floats (one-hot of ``index`` when needed)."""
         if self.dense is not None:
             return self.dense
         classes = torch.arange(self.num_classes, device=self.index.device).view(1, -1, 1)
-        return (self.index.unsqueeze(1) == classes).to(self.probs.dtype)
+        return (self.index.unsqueeze(1) == classes).to(self.scores.dtype)
+
+    def finish(self, loss: torch.Tensor) -> torch.Tensor:
+        """Raise on any failed check (or a non-finite loss), else return ``loss``."""
+        if self.checks is None:
+            return loss
+        flags = torch.stack([*self.checks, ~torch.isfinite(loss.detach())]).tolist()
+        messages = [*self.messages,
+                    "the loss is not finite: pred contains NaN or infinite values (check the "
+                    "network's outputs)"]
+        for flag, message in zip(flags, messages, strict=True):
+            if flag:
+                raise (LabelError if "class indices" in message else ParameterError)(message)
+        return loss
+
+
+def _outside(x: torch.Tensor, low: float, high: float) -> torch.Tensor:
+    """A device flag: any value of ``x`` outside ``[low, high]`` or NaN (one pass)."""
+    if x.numel() == 0:
+        return torch.zeros((), dtype=torch.bool, device=x.device)
+    lo, hi = torch.aminmax(x)
+    return ~((lo >= low) & (hi <= high))
 
 
 def _check_bool(name: str, value: object) -> bool:
@@ -97,7 +140,9 @@ def prepare(
     ignore_index : int, optional
         Target value of pixels that do not count.
     validate : bool
-        Check value ranges (one device synchronisation per call).
+        Check value ranges. The flags are read back with the loss in
+        :meth:`Prepared.finish` (one device synchronisation per call). With
+        ``validate=False`` out-of-range class indices are an indexing error.
 
     Examples
     --------
@@ -154,12 +199,6 @@ def prepare(
 
     n, c = pred.shape[0], pred.shape[1]
     scores = pred.reshape(n, c, -1)
-    if from_logits:
-        probs = torch.softmax(scores, dim=1) if mode == "multiclass" else torch.sigmoid(scores)
-        logits = scores
-    else:
-        probs, logits = scores, None
-
     checks: list[torch.Tensor] = []
     messages: list[str] = []
     valid = index = dense = None
@@ -169,14 +208,17 @@ def prepare(
         index = target.reshape(n, -1).long()
         if ignore_index is not None:
             keep = index != ignore_index
-            valid = keep.unsqueeze(1).to(probs.dtype)
+            valid = keep.unsqueeze(1).to(scores.dtype)
             index = torch.where(keep, index, torch.zeros_like(index))
         if validate:
-            checks.append(((index < 0) | (index >= c)).any())
+            checks.append(_outside(index, 0, c - 1))
             messages.append(
                 f"target holds class indices outside [0, {c}) (pred has {c} channels); "
                 "fix the labels, or pass ignore_index for the void label"
             )
+            # the check is read back at the end (one synchronisation); until then keep
+            # indexing in bounds so that a bad label cannot crash a gather on the device
+            index = index.clamp(0, c - 1)
     else:
         flat = target.reshape(n, c, -1)
         if ignore_index is not None:
@@ -185,25 +227,19 @@ def prepare(
             # multiclass soft labels: a pixel is ignored when any channel holds ignore_index;
             # binary/multilabel: per channel
             valid = (keep.all(dim=1, keepdim=True) if mode == "multiclass" else keep)
-            valid = valid.to(probs.dtype)
-        dense = flat.to(probs.dtype)
+            valid = valid.to(scores.dtype)
+        dense = flat.to(scores.dtype)
         if validate:
-            checks.append(((dense < 0) | (dense > 1) | torch.isnan(dense)).any())
+            checks.append(_outside(dense, 0.0, 1.0))
             messages.append("target values must lie in [0, 1] (hard 0/1 masks or soft labels)")
-    if validate:
-        if not from_logits:
-            checks.append(((probs < 0) | (probs > 1)).any())
-            messages.append(
-                "pred holds values outside [0, 1] although from_logits=False; pass "
-                "from_logits=True for raw network outputs"
-            )
-        checks.append(~torch.isfinite(pred).all())
-        messages.append("pred contains NaN or infinite values")
-        flags = torch.stack(checks).tolist()
-        for flag, message in zip(flags, messages, strict=True):
-            if flag:
-                raise (LabelError if "class indices" in message else ParameterError)(message)
-    return Prepared(logits, probs, index, dense, valid, from_logits)
+    if validate and not from_logits:
+        checks.append(_outside(scores, 0.0, 1.0))
+        messages.append(
+            "pred holds values outside [0, 1] (or NaN) although from_logits=False; pass "
+            "from_logits=True for raw network outputs"
+        )
+    return Prepared(scores, mode, from_logits, index, dense, valid,
+                    checks if validate else None, messages)
 
 
 def class_weight_tensor(

@@ -6,7 +6,8 @@ import torch
 
 from ._docs import fill
 from ._module import LossModule
-from .focal import focal_loss
+from ._prepare import check_reduction, class_weight_tensor, prepare
+from .focal import pixel_losses
 
 __all__ = ["CrossEntropyLoss", "cross_entropy_loss"]
 
@@ -48,9 +49,11 @@ def cross_entropy_loss(
     >>> round(cross_entropy_loss(logits, target, mode="multiclass", from_logits=True).item(), 4)
     1.3863
     """
-    return focal_loss(pred, target, mode=mode, from_logits=from_logits, gamma=0.0,
-                      reduction=reduction, ignore_index=ignore_index,
-                      class_weights=class_weights, validate=validate)
+    check_reduction(reduction)
+    prep = prepare(pred, target, mode=mode, from_logits=from_logits, ignore_index=ignore_index,
+                   validate=validate)
+    weights = class_weight_tensor(class_weights, prep.num_classes, prep.scores)
+    return prep.finish(pixel_losses(prep, 0.0, None, weights, reduction))
 
 
 class CrossEntropyLoss(LossModule):

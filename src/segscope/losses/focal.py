@@ -7,7 +7,7 @@ import torch
 from ..errors import ParameterError
 from ._docs import fill
 from ._module import LossModule
-from ._pixelwise import log_probs, mean_over_pixels
+from ._pixelwise import TINY, log_probs, mean_over_pixels
 from ._prepare import check_reduction, class_weight_tensor, prepare
 
 __all__ = ["FocalLoss", "focal_loss"]
@@ -75,28 +75,48 @@ def focal_loss(
         )
     prep = prepare(pred, target, mode=mode, from_logits=from_logits, ignore_index=ignore_index,
                    validate=validate)
-    weights = class_weight_tensor(class_weights, prep.num_classes, prep.probs)
-    gamma = float(gamma)
-    probs = prep.probs
-    if mode == "multiclass":
-        log_p, _ = log_probs(prep, sigmoid=False)
+    weights = class_weight_tensor(class_weights, prep.num_classes, prep.scores)
+    return prep.finish(pixel_losses(prep, float(gamma), alpha, weights, reduction))
+
+
+def pixel_losses(prep, gamma: float, alpha: float | None, weights: torch.Tensor | None,
+                 reduction: str) -> torch.Tensor:
+    """The focal loss of prepared inputs (``gamma = 0``: cross-entropy), reduced."""
+    if prep.mode == "multiclass":
         if prep.index is not None:
             index = prep.index.unsqueeze(1)
-            log_pt = log_p.gather(1, index)
-            loss = -(1.0 - log_pt.exp()).pow(gamma) * log_pt
+            if prep.from_logits:
+                # fused log-softmax + gather: -log p_t of every pixel
+                nll = torch.nn.functional.cross_entropy(prep.scores, prep.index,
+                                                        reduction="none").unsqueeze(1)
+            else:
+                nll = -prep.scores.gather(1, index).clamp_min(TINY).log()
+            loss = nll if gamma == 0 else (1.0 - torch.exp(-nll)).pow(gamma) * nll
             if weights is not None:
                 loss = loss * weights[index]
         else:
-            terms = -prep.dense * (1.0 - probs).pow(gamma) * log_p
+            log_p, _ = log_probs(prep, sigmoid=False)
+            terms = -prep.dense * log_p
+            if gamma != 0:
+                terms = terms * (1.0 - log_p.exp()).pow(gamma)
             if weights is not None:
                 terms = terms * weights.view(1, -1, 1)
             loss = terms.sum(1, keepdim=True)
         return mean_over_pixels(loss, prep.valid, reduction)
-    log_p, log_q = log_probs(prep, sigmoid=True)
     t = prep.dense
-    a = 1.0 if alpha is None else float(alpha)
-    b = 1.0 if alpha is None else 1.0 - float(alpha)
-    loss = -(a * t * (1.0 - probs).pow(gamma) * log_p + b * (1.0 - t) * probs.pow(gamma) * log_q)
+    if gamma == 0 and alpha is None and prep.from_logits:
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(prep.scores, t,
+                                                                    reduction="none")
+    else:
+        log_p, log_q = log_probs(prep, sigmoid=True)
+        a = 1.0 if alpha is None else float(alpha)
+        b = 1.0 if alpha is None else 1.0 - float(alpha)
+        positive = t * log_p
+        negative = (1.0 - t) * log_q
+        if gamma != 0:
+            positive = positive * (gamma * log_q).exp()   # (1 - p)^γ
+            negative = negative * (gamma * log_p).exp()   # p^γ
+        loss = -(a * positive + b * negative)
     if weights is not None:
         loss = loss * weights.view(1, -1, 1)
     return mean_over_pixels(loss, prep.valid, reduction)

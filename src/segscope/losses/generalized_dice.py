@@ -82,14 +82,14 @@ def generalized_dice_loss(
     s = check_smooth(smooth)
     prep = prepare(pred, target, mode=mode, from_logits=from_logits, ignore_index=ignore_index,
                    validate=validate)
-    extra = class_weight_tensor(class_weights, prep.num_classes, prep.probs)
+    extra = class_weight_tensor(class_weights, prep.num_classes, prep.scores)
     inter, pred_sum, target_sum = soft_counts(prep, reduction)
     weights = _class_weights(target_sum.detach(), weighting)
     if extra is not None:
         weights = weights * extra
     num = 2 * (weights * inter).sum(1) + s
     den = (weights * (pred_sum + target_sum)).sum(1) + s
-    return (1.0 - safe_ratio(num, den)).mean()
+    return prep.finish((1.0 - safe_ratio(num, den)).mean())
 
 
 class GeneralizedDiceLoss(LossModule):

@@ -115,7 +115,7 @@ def lovasz_softmax_loss(
     check_choice("classes", classes, CLASS_SETS)
     prep = prepare(pred, target, mode=mode, from_logits=from_logits, ignore_index=ignore_index,
                    validate=validate)
-    weights = class_weight_tensor(class_weights, prep.num_classes, prep.probs)
+    weights = class_weight_tensor(class_weights, prep.num_classes, prep.scores)
     truth = _hard_targets(prep, validate)
     valid = prep.valid
     if valid is not None:
@@ -125,7 +125,7 @@ def lovasz_softmax_loss(
     per_class = _lovasz_per_row(errors, truth, valid, floor=-1.0)
     present = truth.sum(-1) > 0
     include = present if classes == "present" else torch.ones_like(present)
-    return _mean_over_classes(per_class, include, weights)
+    return prep.finish(_mean_over_classes(per_class, include, weights))
 
 
 @fill
@@ -179,7 +179,7 @@ def lovasz_hinge_loss(
         )
     prep = prepare(pred, target, mode=mode, from_logits=True, ignore_index=ignore_index,
                    validate=validate)
-    weights = class_weight_tensor(class_weights, prep.num_classes, prep.probs)
+    weights = class_weight_tensor(class_weights, prep.num_classes, prep.scores)
     truth = _hard_targets(prep, validate)
     valid = prep.valid
     if valid is not None:
@@ -188,7 +188,8 @@ def lovasz_hinge_loss(
     logits = _rows(prep.logits, reduction)
     errors = 1.0 - logits * (2.0 * truth - 1.0)
     per_class = _lovasz_per_row(errors, truth, valid, floor=torch.finfo(errors.dtype).min)
-    return _mean_over_classes(per_class, torch.ones_like(per_class, dtype=torch.bool), weights)
+    everything = torch.ones_like(per_class, dtype=torch.bool)
+    return prep.finish(_mean_over_classes(per_class, everything, weights))
 
 
 class LovaszSoftmaxLoss(LossModule):
