@@ -45,6 +45,24 @@ def median_time(function: Callable[[], object], device: torch.device, repeats: i
     return statistics.median(times)
 
 
+def median_times(functions: dict[str, Callable[[], object]], device: torch.device,
+                 repeats: int, warmup: int = 1) -> dict[str, float]:
+    """Median wall time of each function, timed round-robin (one run of each in turn), so
+    that a change of load on a shared machine affects every contender alike."""
+    for function in functions.values():
+        for _ in range(warmup):
+            function()
+    synchronize(device)
+    times: dict[str, list[float]] = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, function in functions.items():
+            start = time.perf_counter()
+            function()
+            synchronize(device)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
 def environment(device: torch.device) -> str:
     name = (torch.cuda.get_device_name(device) if device.type == "cuda"
             else platform.processor() or platform.machine())

@@ -25,6 +25,7 @@ ALL = {
     "focal": L.focal_loss,
     "cross_entropy": L.cross_entropy_loss,
     "lovasz_softmax": L.lovasz_softmax_loss,
+    "dice_ce": L.dice_ce_loss,
 }
 MODULES = {
     L.DiceLoss: L.soft_dice_loss,
@@ -36,6 +37,7 @@ MODULES = {
     L.CrossEntropyLoss: L.cross_entropy_loss,
     L.LovaszSoftmaxLoss: L.lovasz_softmax_loss,
     L.LovaszHingeLoss: L.lovasz_hinge_loss,
+    L.DiceCELoss: L.dice_ce_loss,
 }
 
 
@@ -325,6 +327,41 @@ def test_combined_loss_is_the_weighted_sum():
         L.combine(ce=ce)
     with pytest.raises(ParameterError):
         L.combine()
+
+
+@pytest.mark.parametrize("reduction", ["batch", "image"])
+@pytest.mark.parametrize("mode", ["multiclass", "multilabel"])
+def test_fused_dice_ce_equals_the_sum_of_its_terms(reduction, mode):
+    logits, target = _inputs(mode, seed=8)
+    if mode == "multiclass":
+        target[0, 1] = 7
+    else:
+        target[0, 0, 1] = 7
+    options = {"mode": mode, "from_logits": True, "reduction": reduction, "ignore_index": 7,
+               "class_weights": [1.0, 0.3, 2.0]}
+    fused = L.dice_ce_loss(logits, target, ce_weight=0.7, dice_weight=1.3, smooth=0.5,
+                           **options)
+    parts = (0.7 * L.cross_entropy_loss(logits, target, **options)
+             + 1.3 * L.soft_dice_loss(logits, target, smooth=0.5, **options))
+    assert fused.item() == pytest.approx(parts.item(), rel=1e-12)
+
+
+@pytest.mark.parametrize("alpha", [None, 0.25])
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0])
+def test_binary_focal_gradient_with_soft_targets(alpha, gamma):
+    g = torch.Generator().manual_seed(9)
+    logits = torch.randn(2, 1, 3, 3, generator=g, dtype=torch.float64, requires_grad=True)
+    soft = torch.rand(2, 1, 3, 3, generator=g, dtype=torch.float64)
+
+    def loss(x):
+        return L.focal_loss(x, soft, mode="binary", from_logits=True, gamma=gamma,
+                            alpha=alpha, validate=False)
+
+    assert torch.autograd.gradcheck(loss, (logits,), eps=1e-6, atol=1e-6)
+    probs = torch.sigmoid(logits.detach())
+    from_probs = L.focal_loss(probs, soft, mode="binary", from_logits=False, gamma=gamma,
+                              alpha=alpha)
+    assert loss(logits).item() == pytest.approx(from_probs.item(), rel=1e-9)
 
 
 def test_cross_entropy_matches_torch():

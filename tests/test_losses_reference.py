@@ -152,3 +152,7 @@ def test_monai_focal_and_dice_ce(monai):
                          dice=(L.DiceLoss(mode="multiclass", from_logits=True), 1.0))
     _close(monai.DiceCELoss(softmax=True, to_onehot_y=True, batch=True, smooth_nr=1.0,
                             smooth_dr=1.0)(x, tu), combined(x, t))
+    _close(monai.DiceCELoss(softmax=True, to_onehot_y=True, batch=False, smooth_nr=1.0,
+                            smooth_dr=1.0, lambda_ce=0.5)(x, tu),
+           L.dice_ce_loss(x, t, mode="multiclass", from_logits=True, reduction="image",
+                          ce_weight=0.5))

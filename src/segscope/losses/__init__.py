@@ -28,6 +28,7 @@ require("torch", "torch", "segscope.losses")
 from .combine import CombinedLoss, combine  # noqa: E402
 from .cross_entropy import CrossEntropyLoss, cross_entropy_loss  # noqa: E402
 from .dice import DiceLoss, soft_dice_loss  # noqa: E402
+from .dice_ce import DiceCELoss, dice_ce_loss  # noqa: E402
 from .focal import FocalLoss, focal_loss  # noqa: E402
 from .generalized_dice import GeneralizedDiceLoss, generalized_dice_loss  # noqa: E402
 from .jaccard import JaccardLoss, soft_jaccard_loss  # noqa: E402
@@ -47,6 +48,7 @@ from .tversky import (  # noqa: E402
 __all__ = [
     "CombinedLoss",
     "CrossEntropyLoss",
+    "DiceCELoss",
     "DiceLoss",
     "FocalLoss",
     "FocalTverskyLoss",
@@ -57,6 +59,7 @@ __all__ = [
     "TverskyLoss",
     "combine",
     "cross_entropy_loss",
+    "dice_ce_loss",
     "focal_loss",
     "focal_tversky_loss",
     "generalized_dice_loss",

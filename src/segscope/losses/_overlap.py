@@ -12,41 +12,62 @@ import torch
 
 from ._prepare import Prepared
 
-__all__ = ["reduce_losses", "safe_ratio", "soft_counts"]
+__all__ = ["reduce_losses", "safe_ratio", "soft_counts", "softmax_counts_and_nll",
+           "target_counts"]
 
 
 class _SoftmaxCounts(torch.autograd.Function):
     """Softmax of logits and its soft counts ``I``, ``P`` with index targets, fused.
 
-    Forward: ``p = softmax(x)``, ``P_c = Σ v p_c``, ``I_c = Σ_{t = c} v p_c``. Backward
-    writes the gradient with respect to the logits directly,
-    ``∂/∂x_c = v p_c (gP_c + gI_c [t = c] - s)`` with ``s = Σ_k p_k (gP_k + gI_k [t = k])``,
-    instead of chaining the gradients of the gather, the sums and the softmax (about
-    half the memory traffic). No one-hot tensor is built.
+    Forward: ``p = softmax(x)``, ``P_c = Σ v p_c``, ``I_c = Σ_{t = c} v p_c`` and, when
+    asked, the cross-entropy ``-log p_t`` of every pixel. Backward writes the gradient
+    with respect to the logits directly,
+    ``∂/∂x_c = v p_c (gP_c + gI_c [t = c] - s) + g_ce (p_c - [t = c])`` with
+    ``s = Σ_k p_k (gP_k + gI_k [t = k])``, instead of chaining the gradients of the
+    gather, the sums and the softmax (about half the memory traffic). No one-hot tensor
+    is built.
     """
 
     @staticmethod
-    def forward(ctx, logits, index, valid):
-        probs = torch.softmax(logits, dim=1)
+    def forward(ctx, logits, index, valid, with_nll):
+        if with_nll:
+            log_probs = torch.log_softmax(logits, dim=1)
+            nll = -log_probs.gather(1, index.unsqueeze(1)).squeeze(1)
+            probs = log_probs.exp_()
+        else:
+            probs = torch.softmax(logits, dim=1)
+            nll = probs.new_zeros(())
         masked = probs if valid is None else probs * valid
         pred_sum = masked.sum(-1)
         own = masked.gather(1, index.unsqueeze(1)).squeeze(1)
         inter = probs.new_zeros(pred_sum.shape).scatter_add_(1, index, own)
         ctx.save_for_backward(probs, index, valid)
-        return inter, pred_sum
+        ctx.with_nll = with_nll
+        return inter, pred_sum, nll
 
     @staticmethod
-    def backward(ctx, grad_inter, grad_pred_sum):
+    def backward(ctx, grad_inter, grad_pred_sum, grad_nll):
         probs, index, valid = ctx.saved_tensors
         g_own = grad_inter.gather(1, index)                        # gI_t, (N, L)
         p_own = probs.gather(1, index.unsqueeze(1)).squeeze(1)     # p_t, (N, L)
         # s = Σ_k p_k gP_k + p_t gI_t, the first term as a batched matrix product
         s = torch.bmm(grad_pred_sum.unsqueeze(1), probs).squeeze(1) + p_own * g_own
-        grad = (grad_pred_sum.unsqueeze(-1) - s.unsqueeze(1)).mul_(probs)
-        grad.scatter_add_(1, index.unsqueeze(1), (p_own * g_own).unsqueeze(1))
+        grad = grad_pred_sum.unsqueeze(-1) - s.unsqueeze(1)
+        at_target = p_own * g_own
         if valid is not None:
             grad.mul_(valid)
-        return grad, None, None
+            at_target = at_target * valid.squeeze(1)
+        if ctx.with_nll:
+            grad.add_(grad_nll.unsqueeze(1))
+            at_target = at_target - grad_nll
+        grad.mul_(probs)
+        grad.scatter_add_(1, index.unsqueeze(1), at_target.unsqueeze(1))
+        return grad, None, None, None
+
+
+def softmax_counts_and_nll(logits, index, valid):
+    """``(I, P, -log p_t)`` of multiclass logits with index targets, in one fused pass."""
+    return _SoftmaxCounts.apply(logits, index, valid, True)
 
 
 def soft_counts(prep: Prepared, reduction: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -59,15 +80,13 @@ def soft_counts(prep: Prepared, reduction: str) -> tuple[torch.Tensor, torch.Ten
     n, c, _ = prep.scores.shape
     if prep.index is not None:
         if prep.from_logits and prep.mode == "multiclass":
-            inter, pred_sum = _SoftmaxCounts.apply(prep.scores, prep.index, valid)
+            inter, pred_sum, _ = _SoftmaxCounts.apply(prep.scores, prep.index, valid, False)
         else:
             masked = prep.probs if valid is None else prep.probs * valid
             pred_sum = masked.sum(-1)
             own = masked.gather(1, prep.index.unsqueeze(1)).squeeze(1)
             inter = masked.new_zeros(n, c).scatter_add(1, prep.index, own)
-        weight = (torch.ones(1, dtype=pred_sum.dtype, device=pred_sum.device).expand(
-            prep.index.shape) if valid is None else valid.squeeze(1))
-        target_sum = pred_sum.new_zeros(n, c).scatter_add_(1, prep.index, weight)
+        target_sum = target_counts(prep, pred_sum)
     else:
         probs = prep.probs
         masked = probs if valid is None else probs * valid
@@ -80,6 +99,14 @@ def soft_counts(prep: Prepared, reduction: str) -> tuple[torch.Tensor, torch.Ten
             0, keepdim=True
         )
     return inter, pred_sum, target_sum
+
+
+def target_counts(prep: Prepared, like: torch.Tensor) -> torch.Tensor:
+    """``T`` per image and class ``(N, C)`` of index targets (a histogram, no one-hot)."""
+    valid = prep.valid
+    weight = (torch.ones(1, dtype=like.dtype, device=like.device).expand(prep.index.shape)
+              if valid is None else valid.squeeze(1))
+    return like.new_zeros(like.shape).scatter_add_(1, prep.index, weight)
 
 
 def safe_ratio(num: torch.Tensor, den: torch.Tensor) -> torch.Tensor:
