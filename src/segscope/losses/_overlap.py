@@ -30,30 +30,33 @@ class _SoftmaxCounts(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, logits, index, valid, with_nll):
+        column = index.unsqueeze(1)
         if with_nll:
             log_probs = torch.log_softmax(logits, dim=1)
-            nll = -log_probs.gather(1, index.unsqueeze(1)).squeeze(1)
+            log_own = log_probs.gather(1, column).squeeze(1)
+            nll = -log_own
             probs = log_probs.exp_()
+            own = log_own.exp()
         else:
             probs = torch.softmax(logits, dim=1)
+            own = probs.gather(1, column).squeeze(1)
             nll = probs.new_zeros(())
         masked = probs if valid is None else probs * valid
         pred_sum = masked.sum(-1)
-        own = masked.gather(1, index.unsqueeze(1)).squeeze(1)
-        inter = probs.new_zeros(pred_sum.shape).scatter_add_(1, index, own)
-        ctx.save_for_backward(probs, index, valid)
+        own_valid = own if valid is None else own * valid.squeeze(1)
+        inter = probs.new_zeros(pred_sum.shape).scatter_add_(1, index, own_valid)
+        ctx.save_for_backward(probs, own, index, valid)
         ctx.with_nll = with_nll
         return inter, pred_sum, nll
 
     @staticmethod
     def backward(ctx, grad_inter, grad_pred_sum, grad_nll):
-        probs, index, valid = ctx.saved_tensors
+        probs, p_own, index, valid = ctx.saved_tensors
         g_own = grad_inter.gather(1, index)                        # gI_t, (N, L)
-        p_own = probs.gather(1, index.unsqueeze(1)).squeeze(1)     # p_t, (N, L)
         # s = Σ_k p_k gP_k + p_t gI_t, the first term as a batched matrix product
-        s = torch.bmm(grad_pred_sum.unsqueeze(1), probs).squeeze(1) + p_own * g_own
-        grad = grad_pred_sum.unsqueeze(-1) - s.unsqueeze(1)
         at_target = p_own * g_own
+        s = torch.bmm(grad_pred_sum.unsqueeze(1), probs).squeeze(1) + at_target
+        grad = grad_pred_sum.unsqueeze(-1) - s.unsqueeze(1)
         if valid is not None:
             grad.mul_(valid)
             at_target = at_target * valid.squeeze(1)
