@@ -21,9 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from _timing import RESULTS, devices, environment, median_times, ms, ratio  # noqa: E402
-
-from segscope import losses as L  # noqa: E402
+from _timing import RESULTS, devices, environment, median_times, ms, ratio
+from segscope import losses as L
 
 
 def _peers():

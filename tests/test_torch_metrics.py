@@ -234,3 +234,36 @@ def test_streaming_option_errors_come_early():
         st.OverlapMetric()
     with pytest.raises(ParameterError):
         st.MeanIoU(num_classes=3, metrics="dice")
+
+
+# ---------------------------------------------------------------- fused argmax (CPU)
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
+@pytest.mark.parametrize("per_image", [False, True])
+def test_fused_argmax_counts_equal_torch_argmax(dtype, per_image):
+    g = torch.Generator().manual_seed(14)
+    scores = torch.randn(3, 5, 37, 41, generator=g).to(dtype)  # 1517 px: a partial block
+    scores[0, :, 0, :4] = 0.0                   # ties: the lowest class wins, as in torch
+    scores[1, 2, 3, 3] = float("nan")           # NaN is the maximum, as in torch
+    target = torch.randint(0, 5, (3, 37, 41), generator=g)
+    target[2, :2] = 255
+    counts = st.confusion_matrix(scores, target, decision="argmax", ignore_index=255,
+                                 per_image=per_image)
+    expected = segscope.confusion_matrix(scores.argmax(1).numpy(), target.numpy(),
+                                         num_classes=5, ignore_index=255, per_image=per_image)
+    np.testing.assert_array_equal(counts.numpy(), expected)
+
+
+def test_fused_argmax_rejects_bad_targets_and_matches_streaming():
+    g = torch.Generator().manual_seed(15)
+    scores = torch.randn(2, 3, 8, 8, generator=g)
+    target = torch.randint(0, 3, (2, 8, 8), generator=g)
+    bad = target.clone()
+    bad[0, 0, 0] = 3
+    with pytest.raises(LabelError):
+        st.confusion_matrix(scores, bad, decision="argmax")
+    for aggregate in ("dataset", "image"):
+        metric = st.OverlapMetric(decision="argmax", aggregate=aggregate, metrics="iou")
+        metric.update(scores, target)
+        expected = segscope.evaluate(scores.argmax(1).numpy(), target.numpy(), num_classes=3,
+                                     metrics="iou", aggregate=aggregate)
+        _same_report(metric.compute(), expected)

@@ -41,12 +41,15 @@ def to_labels(
     threshold: float,
     num_classes: int | None,
     multilabel: bool,
+    keep_scores: bool = False,
 ) -> tuple[torch.Tensor, torch.Tensor, int | None]:
     """Return ``(pred_labels, target_labels, num_classes)`` of the same shape.
 
     ``decision="labels"`` takes ``pred`` as a label map; ``"argmax"`` takes the class of
     the largest score over axis 1 of ``(N, C, ...)`` scores; ``"threshold"`` marks
-    ``pred > threshold`` (binary, or per channel with ``multilabel``).
+    ``pred > threshold`` (binary, or per channel with ``multilabel``). With
+    ``keep_scores`` the checked ``argmax`` scores are returned as they are, for a caller
+    that fuses the argmax with the counting.
 
     Examples
     --------
@@ -81,7 +84,8 @@ def to_labels(
             raise ShapeError(
                 f"num_classes={num_classes} but pred has {pred.shape[1]} score channels"
             )
-        return pred.argmax(dim=1), _target_labels(target), pred.shape[1]
+        labels = pred if keep_scores else pred.argmax(dim=1)
+        return labels, _target_labels(target), pred.shape[1]
     check_same_shape(pred, target)
     if decision == "threshold":
         if not pred.is_floating_point():

@@ -29,6 +29,10 @@ from ._inputs import to_labels
 __all__ = ["confusion_matrix", "count_on_device", "multilabel_confusion_matrix"]
 
 
+def _on_cpu(x: object) -> bool:
+    return isinstance(x, torch.Tensor) and x.device.type == "cpu"
+
+
 def _numpy_view(x: torch.Tensor) -> np.ndarray:
     arr = x.numpy()
     return check_label_array(arr, "labels") if arr.dtype == np.bool_ else arr
@@ -63,6 +67,31 @@ def count_on_device(
     return (counts if per_image else counts[0]), invalid
 
 
+def argmax_counts_on_host(scores: torch.Tensor, target: torch.Tensor, num_classes: int,
+                          ignore_index: int | None, per_image: bool) -> torch.Tensor:
+    """Counts of ``argmax(scores, 1)`` against ``target`` for CPU tensors, in one pass.
+
+    Raises :class:`LabelError` on targets outside ``[0, C)``.
+    """
+    from ._kernels import argmax_count
+
+    n, c = scores.shape[:2]
+    if scores.dtype not in (torch.float32, torch.float64):
+        scores = scores.float()
+    s = scores.reshape(n, c, -1).contiguous().numpy()
+    t = target.reshape(n, -1).contiguous().numpy()
+    if t.dtype == np.bool_:
+        t = t.view(np.uint8)
+    hist = np.zeros((n, c * c + 2), dtype=np.int64)
+    use_ignore = ignore_index is not None
+    argmax_count(s, t, c, ignore_index if use_ignore else 0, use_ignore, hist)
+    bad = int(hist[:, c * c].sum())
+    if bad:
+        _raise_invalid(bad, num_classes, ignore_index)
+    counts = torch.from_numpy(hist[:, : c * c].reshape(n, c, c).copy())
+    return counts if per_image else counts.sum(0)
+
+
 def _raise_invalid(count: int, num_classes: int, ignore_index: int | None) -> None:
     hint = f" (ignore_index={ignore_index} only removes target pixels)" if ignore_index else ""
     raise LabelError(
@@ -76,7 +105,8 @@ def _labels_for_counting(pred, target, num_classes, ignore_index, per_image, dec
     if per_image and pred.ndim < 1:
         raise ShapeError("per_image=True needs a leading image axis; got a 0-d tensor")
     p, t, inferred = to_labels(pred, target, decision=decision, threshold=threshold,
-                               num_classes=num_classes, multilabel=False)
+                               num_classes=num_classes, multilabel=False,
+                               keep_scores=_on_cpu(pred))
     if inferred is None:
         raise ParameterError(
             "num_classes is required for label maps: pass the number of classes including "
@@ -137,6 +167,8 @@ def confusion_matrix(
     """
     p, t, c, ignore = _labels_for_counting(pred, target, num_classes, ignore_index,
                                            per_image, decision, threshold)
+    if decision == "argmax" and p.device.type == "cpu":
+        return argmax_counts_on_host(p, t, c, ignore, per_image)
     if p.device.type == "cpu":
         counts = _np_confusion.confusion_matrix(
             _numpy_view(p.contiguous()), _numpy_view(t.contiguous()), num_classes=c,

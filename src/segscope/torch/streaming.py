@@ -16,7 +16,13 @@ from ..metrics import AGGREGATES, AVERAGES, DEFAULT_METRICS, scores_from_confusi
 from ..results import Report
 from ._distributed import gather_objects, is_distributed, sum_over_processes
 from ._inputs import to_labels
-from .confusion import _numpy_view, count_on_device, multilabel_counts_on_device
+from .confusion import (
+    _numpy_view,
+    _on_cpu,
+    argmax_counts_on_host,
+    count_on_device,
+    multilabel_counts_on_device,
+)
 
 __all__ = ["MeanIoU", "OverlapMetric"]
 
@@ -159,9 +165,10 @@ class OverlapMetric:
         >>> m.num_images
         1
         """
+        fuse = self._host_kernel and _on_cpu(pred)
         p, t, classes = to_labels(pred, target, decision=self.decision,
                                   threshold=self.threshold, num_classes=self.num_classes,
-                                  multilabel=self.multilabel)
+                                  multilabel=self.multilabel, keep_scores=fuse)
         if p.ndim < (2 if self.multilabel else 1):
             raise ShapeError(
                 f"update expects a leading batch axis; got pred of shape {tuple(p.shape)}"
@@ -175,6 +182,7 @@ class OverlapMetric:
                 raise ShapeError(f"num_classes is {self.num_classes} but this batch has "
                                  f"{classes} score channels")
             counts, invalid = self._counts(p, t)
+        images = int(p.shape[0])
         per_image = counts
         total = counts.sum(0)
         if self._total is None:
@@ -191,20 +199,25 @@ class OverlapMetric:
                 invalid.device) + invalid
         if self.per_image:
             self._images.append(per_image)
-        self.num_images += int(counts.shape[0])
+        self.num_images += images
 
     #: Count CPU tensors with the compiled host loop (tests switch this off to exercise
     #: the device kernel on the CPU).
     _host_kernel = True
 
     def _counts(self, p: torch.Tensor, t: torch.Tensor):
+        """Per-image counts ``(N, C, C)`` (or ``(1, C, C)`` summed when not needed)."""
         c = self.num_classes
         if p.device.type == "cpu" and self._host_kernel:
-            counts = _np_confusion.confusion_matrix(
-                _numpy_view(p.contiguous()), _numpy_view(t.contiguous()), num_classes=c,
-                ignore_index=self.ignore_index, per_image=True)
-            return torch.from_numpy(counts), None
-        return count_on_device(p, t, c, self.ignore_index, per_image=True)
+            if self.decision == "argmax":
+                counts = argmax_counts_on_host(p, t, c, self.ignore_index, self.per_image)
+            else:
+                counts = torch.from_numpy(_np_confusion.confusion_matrix(
+                    _numpy_view(p.contiguous()), _numpy_view(t.contiguous()), num_classes=c,
+                    ignore_index=self.ignore_index, per_image=self.per_image))
+            return (counts if self.per_image else counts.unsqueeze(0)), None
+        counts, invalid = count_on_device(p, t, c, self.ignore_index, self.per_image)
+        return (counts if self.per_image else counts.unsqueeze(0)), invalid
 
     def _multilabel_counts(self, p: torch.Tensor, t: torch.Tensor):
         if p.device.type == "cpu" and self._host_kernel:
