@@ -102,7 +102,8 @@ def excluded_line(report) -> str | None:
             continue
         undefined = [str(c) for c, v in zip(s.classes, s.per_class, strict=True)
                      if isinstance(v, float) and math.isnan(v)]
-        where = f" (class {', '.join(undefined)})" if undefined and s.per_image is None else ""
+        listed = undefined and s.aggregate == "dataset"
+        where = f" (class {', '.join(undefined)})" if listed else ""
         parts.append(f"{s.metric} {s.excluded}{where}")
     if not parts:
         return None

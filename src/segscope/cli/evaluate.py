@@ -125,7 +125,11 @@ def _write_outputs(report, json_file: Path | None, csv_file: Path | None,
         else:
             write_text(json_file, text + "\n")
     if csv_file is not None:
-        rows = report.image_rows() if per_image else report.class_rows()
+        if per_image:
+            rows = report.image_rows()
+        else:  # class, support, then the metrics
+            rows = [{"class": r["class"], "support": r.get("support"), **r}
+                    for r in report.class_rows()]
         write_csv(csv_file, rows)
 
 

@@ -165,6 +165,7 @@ def pair_inputs(pred: str | os.PathLike, target: str | os.PathLike, *, match: st
     PairingError
         If one is a file and the other a folder, or folder pairing fails.
     """
+    check_choice("match", match, MATCH_MODES)
     p, t = Path(pred), Path(target)
     for path in (p, t):
         if not path.exists():
