@@ -333,3 +333,21 @@ def test_failed_run_writes_no_output(tmp_path):
     assert result.exit_code == 2
     assert (tmp_path / "r.json").read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.npy", "r.json", "t.npy"]
+
+
+def test_jpeg_mask_in_folder_is_an_error_not_skipped(tmp_path):
+    preds, targets = _masks(n=2)
+    pdir, tdir = _folders(tmp_path, preds, targets)
+    (pdir / "img1.png").unlink()
+    Image.fromarray(preds[1]).save(pdir / "img1.jpg")
+    result = run(pdir, tdir, "-c", 3)
+    assert result.exit_code == 2
+    assert "img1.jpg" in result.stderr and "lossy" in result.stderr
+
+
+def test_max_pixels(tmp_path):
+    np.save(tmp_path / "p.npy", np.zeros((20, 20), np.uint8))
+    np.save(tmp_path / "t.npy", np.zeros((20, 20), np.uint8))
+    result = run(tmp_path / "p.npy", tmp_path / "t.npy", "-c", 2, "--max-pixels", 100)
+    assert result.exit_code == 2 and "max_pixels" in result.stderr
+    assert run(tmp_path / "p.npy", tmp_path / "t.npy", "-c", 2, "--max-pixels", 0).exit_code == 0

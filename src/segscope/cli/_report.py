@@ -16,12 +16,14 @@ __all__ = [
     "format_value",
     "image_table",
     "rows_to_csv",
+    "split_metrics",
+    "summary_caption",
     "write_csv",
 ]
 
 _TITLES = {"iou": "IoU", "dice": "Dice", "f1": "F1", "mcc": "MCC", "npv": "NPV",
            "hd": "HD", "hd95": "HD95", "assd": "ASSD", "masd": "MASD", "nsd": "NSD",
-           "biou": "boundary IoU", "balanced_accuracy": "balanced acc.",
+           "biou": "bIoU", "balanced_accuracy": "balanced acc.",
            "volume_similarity": "volume sim."}
 
 
@@ -50,21 +52,52 @@ def format_value(value: Any) -> str:
     return f"{v:.4f}" if abs(v) < 1e4 else f"{v:.4g}"
 
 
-def _summary_label(report) -> str:
-    averages = {s.average for s in report.scores if s.average != "global"}
-    return "summary" if not averages else f"summary ({'/'.join(sorted(averages))})"
+def summary_caption(report) -> str:
+    """What the summary row holds: pixel accuracy is global, the rest are averages."""
+    parts = []
+    averages = sorted({s.average for s in report.scores if s.average != "global"})
+    if any(s.average == "global" for s in report.scores):
+        glob = [metric_title(s.metric) for s in report.scores if s.average == "global"]
+        parts.append(f"{', '.join(glob)}: over all pixels")
+    if averages:
+        parts.append(f"other metrics: {'/'.join(averages)} average over classes")
+    return "summary row: " + "; ".join(parts) if parts else ""
 
 
-def class_table(report, *, title: str | None = None):
+def split_metrics(metrics: Sequence[str], width: int, fixed: int) -> list[list[str]]:
+    """Split metric columns into groups whose table fits in ``width`` characters.
+
+    Examples
+    --------
+    >>> split_metrics(["iou", "dice", "hd95"], width=30, fixed=10)
+    [['iou'], ['dice'], ['hd95']]
+    >>> split_metrics(["iou", "dice", "hd95"], width=80, fixed=10)
+    [['iou', 'dice', 'hd95']]
+    """
+    groups: list[list[str]] = [[]]
+    used = fixed
+    for m in metrics:
+        need = max(len(metric_title(m)), 8) + 3
+        if groups[-1] and used + need > width:
+            groups.append([])
+            used = fixed
+        groups[-1].append(m)
+        used += need
+    return groups
+
+
+def class_table(report, *, metrics: Sequence[str] | None = None, title: str | None = None,
+                caption: str | None = None):
     """A Rich table: one row per class, one column per metric, then a summary row."""
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left", show_edge=False, header_style="bold")
-    table.add_column("class", justify="right")
-    table.add_column("support", justify="right")
-    metrics = list(report.metrics)
+    table = Table(title=title, caption=caption, title_justify="left", caption_justify="left",
+                  show_edge=False, header_style="bold")
+    table.add_column("class", justify="right", no_wrap=True)
+    table.add_column("support", justify="right", no_wrap=True)
+    metrics = list(report.metrics if metrics is None else metrics)
     for m in metrics:
-        table.add_column(metric_title(m), justify="right")
+        table.add_column(metric_title(m), justify="right", no_wrap=True)
     rows = report.class_rows()
     for i, row in enumerate(rows):
         table.add_row(str(row["class"]), format_value(row.get("support")),
@@ -72,22 +105,23 @@ def class_table(report, *, title: str | None = None):
                       end_section=i == len(rows) - 1)
     total = sum(int(r.get("support") or 0) for r in rows)
     summary = report.summary()
-    table.add_row(_summary_label(report), str(total),
-                  *(format_value(summary[m]) for m in metrics), style="bold")
+    table.add_row("summary", str(total), *(format_value(summary[m]) for m in metrics),
+                  style="bold")
     return table
 
 
-def image_table(report, *, title: str | None = None):
+def image_table(report, *, metrics: Sequence[str] | None = None, title: str | None = None):
     """A Rich table with one row per (image, class) of the per-image values."""
     from rich.table import Table
 
     rows = report.image_rows()
-    metrics = [m for m in report.metrics if any(m in r for r in rows)]
+    metrics = [m for m in (report.metrics if metrics is None else metrics)
+               if any(m in r for r in rows)]
     table = Table(title=title, title_justify="left", show_edge=False, header_style="bold")
-    table.add_column("image")
-    table.add_column("class", justify="right")
+    table.add_column("image", overflow="fold")
+    table.add_column("class", justify="right", no_wrap=True)
     for m in metrics:
-        table.add_column(metric_title(m), justify="right")
+        table.add_column(metric_title(m), justify="right", no_wrap=True)
     for row in rows:
         table.add_row(str(row["image"]), str(row["class"]),
                       *(format_value(row.get(m)) for m in metrics))

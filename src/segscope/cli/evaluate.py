@@ -59,6 +59,9 @@ def evaluate(
         1.0, help="Tolerance of the normalised surface Dice, in physical units."),
     spacing: str | None = typer.Option(
         None, help="Pixel/voxel size, comma floats in array axis order (overrides files)."),
+    max_pixels: int | None = typer.Option(
+        None, "--max-pixels", help="Refuse images with more pixels than this (default 2^30, "
+        "a guard against decompression bombs); 0 lifts the limit."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No table, no progress bar."),
 ) -> None:
     """Score predicted masks against target masks (two files, or two folders).
@@ -71,8 +74,10 @@ def evaluate(
 
       segscope evaluate pred.tif gt.tif --binarize --per-image
     """
-    from ..io import evaluate_paths
+    from ..io import DEFAULT_MAX_PIXELS, evaluate_paths
 
+    if max_pixels is None:
+        max_pixels = DEFAULT_MAX_PIXELS
     json_to_stdout = json_file is not None and str(json_file) == "-"
     report = evaluate_paths(
         pred, target, num_classes=num_classes, metrics=metrics, ignore_index=ignore_index,
@@ -80,7 +85,7 @@ def evaluate(
         include_background=not no_background, binarize_labels=binarize, colormap=colormap,
         match=match, allow_unpaired=allow_unpaired, per_image=per_image,
         boundary=boundary or (), percentile=percentile, tolerance=tolerance,
-        spacing=_floats("spacing", spacing),
+        spacing=_floats("spacing", spacing), max_pixels=max_pixels or None,
         progress=not quiet and not json_to_stdout,
     )
     _write_outputs(report, json_file, csv_file, per_image)
@@ -90,7 +95,14 @@ def evaluate(
 
 
 def _show(report, per_image: bool) -> None:
-    from ._report import accuracy_trap_note, class_table, excluded_line, image_table
+    from ._report import (
+        accuracy_trap_note,
+        class_table,
+        excluded_line,
+        image_table,
+        split_metrics,
+        summary_caption,
+    )
 
     meta = report.meta
     for key, side in (("unpaired_pred", "prediction"), ("unpaired_target", "target")):
@@ -104,10 +116,17 @@ def _show(report, per_image: bool) -> None:
                else "")
             + f" · aggregate={report.scores[0].aggregate}")
     if per_image and report.image_names:
-        out.print(image_table(report, title="per image"))
-        out.print()
-    out.print(class_table(report, title=head))
-    for line in (excluded_line(report), accuracy_trap_note(report)):
+        width = max(len(n) for n in report.image_names) + 10
+        for group in split_metrics(report.metrics, out.width, min(width, 30)):
+            out.print(image_table(report, metrics=group, title="per image"))
+            out.print()
+    support = sum(report.scores[0].support) if report.scores[0].support else 0
+    groups = split_metrics(report.metrics, out.width, 10 + len(str(support)) + 3)
+    for i, group in enumerate(groups):
+        if i:
+            out.print()
+        out.print(class_table(report, metrics=group, title=head if i == 0 else None))
+    for line in (summary_caption(report), excluded_line(report), accuracy_trap_note(report)):
         if line:
             out.print(line, style="yellow" if line.startswith("note") else None,
                       highlight=False)

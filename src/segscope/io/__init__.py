@@ -11,7 +11,15 @@ from .colormap import apply_colormap, parse_colour, read_colormap
 from .evaluation import BOUNDARY_METRICS, LoadedPair, binarize, evaluate_paths, load_pairs
 from .images import IMAGE_EXTENSIONS, LUMA_WEIGHTS, read_image, to_grey
 from .masks import MASK_EXTENSIONS, Mask, read_mask
-from .pairing import MATCH_MODES, Pair, Pairing, list_files, pair_folders, pair_inputs
+from .pairing import (
+    MATCH_MODES,
+    PAIRING_EXTENSIONS,
+    Pair,
+    Pairing,
+    list_files,
+    pair_folders,
+    pair_inputs,
+)
 
 __all__ = [
     "BOUNDARY_METRICS",
@@ -20,6 +28,7 @@ __all__ = [
     "LUMA_WEIGHTS",
     "MASK_EXTENSIONS",
     "MATCH_MODES",
+    "PAIRING_EXTENSIONS",
     "LoadedPair",
     "Mask",
     "Pair",

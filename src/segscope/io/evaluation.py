@@ -32,7 +32,7 @@ from ..errors import LabelError, PairingError, ParameterError, SegscopeError, Sh
 from ._files import DEFAULT_MAX_PIXELS
 from .colormap import Colormap, read_colormap
 from .masks import MASK_EXTENSIONS, Mask, read_mask
-from .pairing import Pair, Pairing, pair_inputs
+from .pairing import PAIRING_EXTENSIONS, Pair, Pairing, pair_inputs
 
 __all__ = [
     "BOUNDARY_METRICS",
@@ -123,7 +123,7 @@ def evaluate_paths(
     percentile: float = 95.0,
     tolerance: float = 1.0,
     spacing: Sequence[float] | None = None,
-    extensions: Sequence[str] = MASK_EXTENSIONS,
+    extensions: Sequence[str] = PAIRING_EXTENSIONS,
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
     progress: bool = False,
 ) -> Any:
@@ -179,7 +179,7 @@ def evaluate_paths(
     from ..metrics import scores_from_confusion
 
     pairing = pair_inputs(pred, target, match=match, extensions=extensions)
-    _check_pairing(pairing, pred, target, allow_unpaired)
+    _check_pairing(pairing, pred, target, allow_unpaired, match)
     cmap = read_colormap(colormap) if isinstance(colormap, (str, os.PathLike)) else colormap
     if binarize_labels:
         if num_classes not in (None, 2):
@@ -250,7 +250,8 @@ class _CountAccumulator:
         return self.inner.compute()
 
 
-def _check_pairing(pairing: Pairing, pred: Any, target: Any, allow_unpaired: bool) -> None:
+def _check_pairing(pairing: Pairing, pred: Any, target: Any, allow_unpaired: bool,
+                   match: str) -> None:
     if not pairing.complete and not allow_unpaired:
         raise PairingError(
             f"{pairing.describe_unpaired()}. Add the missing files, or pass "
@@ -259,8 +260,10 @@ def _check_pairing(pairing: Pairing, pred: Any, target: Any, allow_unpaired: boo
         )
     if not pairing.pairs:
         raise PairingError(
-            f"no prediction/target pairs found in {pred} and {target}; mask files are "
-            f"matched by relative path without suffix ({', '.join(MASK_EXTENSIONS)})"
+            f"no prediction/target pairs found in {pred} and {target}; mask files "
+            f"({', '.join(MASK_EXTENSIONS)}) are matched by "
+            + ("relative path without suffix" if match == "path" else "file name without "
+               "suffix")
         )
 
 
