@@ -351,3 +351,18 @@ def test_max_pixels(tmp_path):
     result = run(tmp_path / "p.npy", tmp_path / "t.npy", "-c", 2, "--max-pixels", 100)
     assert result.exit_code == 2 and "max_pixels" in result.stderr
     assert run(tmp_path / "p.npy", tmp_path / "t.npy", "-c", 2, "--max-pixels", 0).exit_code == 0
+
+
+def test_nifti_geometry_mismatch_is_warned(tmp_path):
+    nib = pytest.importorskip("nibabel")
+    preds, targets = _masks(n=1, shape=(4, 5, 6), classes=2)
+    nib.save(nib.Nifti1Image(preds[0], np.diag([-1.0, -1.0, 1.0, 1.0])), tmp_path / "p.nii.gz")
+    nib.save(nib.Nifti1Image(targets[0], np.diag([1.0, 1.0, 2.0, 1.0])), tmp_path / "t.nii.gz")
+    result = run(tmp_path / "p.nii.gz", tmp_path / "t.nii.gz", "-c", 2, "--json",
+                 tmp_path / "r.json")
+    assert result.exit_code == 0, result.output
+    message = " ".join(result.stderr.split())
+    assert "different orientations (LPS vs RAS)" in message
+    assert "different spacings" in message
+    want = segscope.evaluate(preds[0], targets[0], num_classes=2, metrics=METRICS)
+    _assert_report_equal(json.loads((tmp_path / "r.json").read_text()), want)

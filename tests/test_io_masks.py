@@ -132,6 +132,7 @@ def test_nifti_keeps_anisotropic_spacing(tmp_path):
         mask = read_mask(tmp_path / name)
         np.testing.assert_array_equal(mask.labels, arr)
         assert mask.spacing == pytest.approx((0.5, 0.7, 3.0))
+        assert mask.orientation == "RAS"
 
 
 def test_nifti_fractional_values_are_refused(tmp_path):

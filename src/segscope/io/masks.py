@@ -70,11 +70,15 @@ class Mask:
         it (NIfTI, ImageJ/OME TIFF, NPZ with ``spacing``); ``None`` otherwise.
     path : Path or None
         The file it was read from.
+    orientation : str or None
+        For NIfTI files, the anatomical direction of each array axis (e.g. ``"RAS"``),
+        from the header's affine; ``None`` for other formats.
     """
 
     labels: np.ndarray
     spacing: tuple[float, ...] | None = None
     path: Path | None = None
+    orientation: str | None = None
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -139,9 +143,11 @@ def read_mask(path: str | os.PathLike, *, colormap: Colormap | str | os.PathLike
     cmap = read_colormap(colormap) if isinstance(colormap, (str, os.PathLike)) else colormap
     colour = False
     spacing = None
+    orientation = None
     if suffix in (".nii", ".nii.gz"):
         nib = require("nibabel", "nifti", "reading NIfTI masks")
-        labels, spacing = reading(p, "NIfTI", lambda: _read_nifti(nib, p, max_pixels))
+        labels, spacing, orientation = reading(p, "NIfTI",
+                                               lambda: _read_nifti(nib, p, max_pixels))
     elif suffix in (".npy", ".npz"):
         labels, spacing = reading(p, "a NumPy file", lambda: _read_numpy(p, suffix, max_pixels))
     elif suffix in _TIFF:
@@ -154,7 +160,7 @@ def read_mask(path: str | os.PathLike, *, colormap: Colormap | str | os.PathLike
     labels = check_label_array(labels, str(p))
     if spacing is not None and len(spacing) != labels.ndim:
         spacing = None
-    return Mask(labels=labels, spacing=spacing, path=p)
+    return Mask(labels=labels, spacing=spacing, path=p, orientation=orientation)
 
 
 def _colour_to_labels(arr: np.ndarray, cmap: Colormap | None, path: Path) -> np.ndarray:
@@ -285,5 +291,6 @@ def _read_nifti(nib, path: Path, max_pixels: int | None):
     check_pixel_count(shape, path, max_pixels)
     arr = np.asanyarray(img.dataobj)
     zooms = tuple(float(z) for z in img.header.get_zooms()[: arr.ndim])
-    return arr, zooms
+    orientation = "".join(nib.orientations.aff2axcodes(img.affine)[: arr.ndim])
+    return arr, zooms, orientation
 
