@@ -157,7 +157,7 @@ def main() -> None:
     warnings.filterwarnings("ignore")
     import torch
 
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)  # 2 threads on a shared 2-core machine oversubscribe badly
     repeat = 2 if args.quick else 5
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -182,7 +182,8 @@ def main() -> None:
         "same run); segscope also checks shapes and labels and computes Dice and accuracy. "
         "Ratios above 1 mean segscope is faster. The floor is decoding the same PNGs with "
         "Pillow and nothing else: file decoding dominates, so segscope / floor close to 1 "
-        "means the counting and checks cost little. Medians of repeated runs.\n"
+        "means the counting and checks cost little. torch runs with 1 thread (with 2 on the "
+        "shared 2-core machine it was up to 12× slower). Medians of repeated runs.\n"
     )
     print(text)
     if args.out:
