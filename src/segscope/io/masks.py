@@ -18,7 +18,8 @@ NPY, NPZ (NumPy)
 NIfTI ``.nii``, ``.nii.gz`` (nibabel, the optional ``nifti`` extra)
     Spacing is the header's voxel size (zooms), in array axis order.
 
-JPEG masks are refused: lossy compression changes label values along edges.
+JPEG masks, lossy WebP and JPEG-compressed TIFF are refused: lossy compression changes
+label values along edges.
 Float masks are accepted only if every value is a whole number; NaN or fractional
 values (probabilities) are an error.
 
@@ -55,6 +56,10 @@ MASK_EXTENSIONS = (".png", ".tif", ".tiff", ".npy", ".npz", ".nii", ".nii.gz", "
 _PILLOW = (".png", ".bmp", ".gif", ".webp")
 _TIFF = (".tif", ".tiff")
 _LOSSY = (".jpg", ".jpeg")
+#: TIFF compressions that change pixel values (JPEG inside TIFF).
+_LOSSY_TIFF = ("OJPEG", "JPEG", "JPEG_LOSSY", "JPEG_99", "ALT_JPEG", "JPEG_2000_LOSSY")
+_LOSSY_MESSAGE = ("is lossy and changes label values along edges, so it cannot hold a label "
+                  "mask; save masks as PNG, lossless TIFF or NPY")
 
 
 @dataclass(frozen=True)
@@ -132,10 +137,7 @@ def read_mask(path: str | os.PathLike, *, colormap: Colormap | str | os.PathLike
     p = existing_file(path)
     suffix = full_suffix(p)
     if suffix in _LOSSY:
-        raise FileFormatError(
-            f"{p}: JPEG is lossy and changes label values along edges, so it cannot hold a "
-            "label mask; save masks as PNG, TIFF or NPY"
-        )
+        raise FileFormatError(f"{p}: JPEG {_LOSSY_MESSAGE}")
     if suffix not in MASK_EXTENSIONS:
         raise FileFormatError(
             f"{p}: unsupported mask suffix {suffix!r}; expected one of {', '.join(MASK_EXTENSIONS)}"
@@ -182,6 +184,8 @@ def _colour_to_labels(arr: np.ndarray, cmap: Colormap | None, path: Path) -> np.
 def _read_pillow(path: Path, max_pixels: int | None) -> tuple[np.ndarray, bool]:
     colour = False
     with _open_pillow(path, max_pixels) as im:
+        if im.format == "WEBP" and not _webp_is_lossless(path):
+            raise FileFormatError(f"{path}: lossy WebP {_LOSSY_MESSAGE}")
         mode = im.mode
         if mode in ("P", "PA"):
             im.load()
@@ -200,10 +204,19 @@ def _read_pillow(path: Path, max_pixels: int | None) -> tuple[np.ndarray, bool]:
     return arr, colour
 
 
+def _webp_is_lossless(path: Path) -> bool:
+    """A WebP file is lossless when its image chunk is ``VP8L`` (lossy ones use ``VP8 ``)."""
+    data = path.read_bytes()
+    return b"VP8L" in data[12:] and b"VP8 " not in data[12:]
+
+
 def _read_tiff(path: Path, max_pixels: int | None):
     import tifffile
 
     with tifffile.TiffFile(path) as tif:
+        compression = getattr(tif.pages[0].compression, "name", "")
+        if compression in _LOSSY_TIFF:
+            raise FileFormatError(f"{path}: {compression}-compressed TIFF {_LOSSY_MESSAGE}")
         series = tif.series[0]
         photometric = int(tif.pages[0].photometric)
         sample_axis = series.axes.find("S")
