@@ -280,6 +280,7 @@ def test_label_out_of_range_names_files(tmp_path):
     result = run(tmp_path / "p.npy", tmp_path / "t.npy", "-c", 2)
     assert result.exit_code == 2
     assert "t.npy" in result.stderr and "5" in result.stderr
+    assert "--binarize" in result.stderr
 
 
 def test_probability_map_is_refused(tmp_path):

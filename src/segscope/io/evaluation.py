@@ -266,7 +266,11 @@ class _CountAccumulator:
             else:
                 self.inner.update(p, t)
         except (LabelError, ShapeError) as err:
-            raise type(err)(f"{item.pred.path} vs {item.target.path}: {err}") from err
+            hint = ""
+            if isinstance(err, LabelError):
+                hint = (" (masks saved as 0/255, or instance masks with one id per object: "
+                        "binarize_labels=True, CLI --binarize)")
+            raise type(err)(f"{item.pred.path} vs {item.target.path}: {err}{hint}") from err
 
     def compute(self) -> np.ndarray:
         return self.inner.compute()
