@@ -18,9 +18,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import machine_line, markdown_table, median_time  # noqa: E402
-
-import segscope  # noqa: E402
+import segscope
+from _timing import machine_line, markdown_table, median_time
 
 
 def label_maps(num_images: int, side: int, num_classes: int, seed: int = 0):
