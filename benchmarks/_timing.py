@@ -1,78 +1,38 @@
-"""Shared helpers of the torch benchmarks: device choice, timing, Markdown tables."""
+"""Shared timing helpers for the benchmark scripts (medians of repeated runs)."""
 
 from __future__ import annotations
 
 import platform
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
-
-import torch
-
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
+from datetime import datetime, timezone
+from typing import Any
 
 
-def devices(requested: str) -> list[torch.device]:
-    """``--device auto`` means the CPU, plus CUDA whenever it is available."""
-    if requested == "auto":
-        found = [torch.device("cpu")]
-        if torch.cuda.is_available():
-            found.append(torch.device("cuda"))
-        return found
-    return [torch.device(requested)]
-
-
-def synchronize(device: torch.device) -> None:
-    if device.type == "cuda":
-        torch.cuda.synchronize(device)
-
-
-def median_time(function: Callable[[], object], device: torch.device, repeats: int,
-                warmup: int = 1) -> float:
-    """Median wall time of ``function()`` in seconds (device work included)."""
+def median_time(fn: Callable[[], Any], repeat: int = 5, warmup: int = 1) -> float:
+    """Median wall time of ``fn()`` over ``repeat`` runs, after ``warmup`` untimed runs."""
     for _ in range(warmup):
-        function()
-    synchronize(device)
+        fn()
     times = []
-    for _ in range(repeats):
+    for _ in range(repeat):
         start = time.perf_counter()
-        function()
-        synchronize(device)
+        fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
 
-def median_times(functions: dict[str, Callable[[], object]], device: torch.device,
-                 repeats: int, warmup: int = 1) -> dict[str, float]:
-    """Median wall time of each function, timed round-robin (one run of each in turn), so
-    that a change of load on a shared machine affects every contender alike."""
-    for function in functions.values():
-        for _ in range(warmup):
-            function()
-    synchronize(device)
-    times: dict[str, list[float]] = {name: [] for name in functions}
-    for _ in range(repeats):
-        for name, function in functions.items():
-            start = time.perf_counter()
-            function()
-            synchronize(device)
-            times[name].append(time.perf_counter() - start)
-    return {name: statistics.median(values) for name, values in times.items()}
+def machine_line() -> str:
+    """One line naming the machine and the date, for the results files."""
+    import os
+
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return f"{now}; {platform.processor() or platform.machine()}, {os.cpu_count()} cores, " \
+           f"Python {platform.python_version()}"
 
 
-def environment(device: torch.device) -> str:
-    name = (torch.cuda.get_device_name(device) if device.type == "cuda"
-            else platform.processor() or platform.machine())
-    return (f"{device.type} ({name}), torch {torch.__version__}, "
-            f"{torch.get_num_threads()} threads, Python {sys.version.split()[0]}")
-
-
-def ms(seconds: float | None) -> str:
-    return "—" if seconds is None else f"{seconds * 1e3:.1f}"
-
-
-def ratio(peer: float | None, ours: float) -> str:
-    return "—" if peer is None else f"{peer / ours:.2f}×"
+def markdown_table(header: list[str], rows: list[list[Any]]) -> str:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)

@@ -21,7 +21,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from _timing import RESULTS, devices, environment, median_times, ms, ratio
+from _torch_timing import RESULTS, devices, environment, median_times, ms, ratio
 from segscope import torch as st
 
 

@@ -1,0 +1,78 @@
+"""Timing helpers of the torch benchmarks: device choice, round-robin medians, Markdown."""
+
+from __future__ import annotations
+
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+
+
+def devices(requested: str) -> list[torch.device]:
+    """``--device auto`` means the CPU, plus CUDA whenever it is available."""
+    if requested == "auto":
+        found = [torch.device("cpu")]
+        if torch.cuda.is_available():
+            found.append(torch.device("cuda"))
+        return found
+    return [torch.device(requested)]
+
+
+def synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def median_time(function: Callable[[], object], device: torch.device, repeats: int,
+                warmup: int = 1) -> float:
+    """Median wall time of ``function()`` in seconds (device work included)."""
+    for _ in range(warmup):
+        function()
+    synchronize(device)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        synchronize(device)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def median_times(functions: dict[str, Callable[[], object]], device: torch.device,
+                 repeats: int, warmup: int = 1) -> dict[str, float]:
+    """Median wall time of each function, timed round-robin (one run of each in turn), so
+    that a change of load on a shared machine affects every contender alike."""
+    for function in functions.values():
+        for _ in range(warmup):
+            function()
+    synchronize(device)
+    times: dict[str, list[float]] = {name: [] for name in functions}
+    for _ in range(repeats):
+        for name, function in functions.items():
+            start = time.perf_counter()
+            function()
+            synchronize(device)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def environment(device: torch.device) -> str:
+    name = (torch.cuda.get_device_name(device) if device.type == "cuda"
+            else platform.processor() or platform.machine())
+    return (f"{device.type} ({name}), torch {torch.__version__}, "
+            f"{torch.get_num_threads()} threads, Python {sys.version.split()[0]}")
+
+
+def ms(seconds: float | None) -> str:
+    return "—" if seconds is None else f"{seconds * 1e3:.1f}"
+
+
+def ratio(peer: float | None, ours: float) -> str:
+    return "—" if peer is None else f"{peer / ours:.2f}×"
