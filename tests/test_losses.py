@@ -397,6 +397,7 @@ def test_probabilities_expected_but_logits_given():
         (torch.zeros(2, 3, 4), torch.zeros(2, 2, 4), "multilabel", ShapeError),
         (torch.zeros(2, 1, 4), torch.zeros(2, 3, 4), "binary", ShapeError),
         (torch.zeros(2, 3, 4, dtype=torch.long), torch.zeros(2, 4), "multiclass", DTypeError),
+        (torch.zeros(2, 3, 4), torch.zeros(2, 4), "multiclass", DTypeError),
         (torch.zeros(2, 1, 4), torch.full((2, 1, 4), 2.0), "binary", ParameterError),
         (torch.full((2, 1, 4), float("nan")), torch.zeros(2, 1, 4), "binary", ParameterError),
         (torch.zeros(2, 1, 4), torch.zeros(2, 1, 4), "several", ParameterError),

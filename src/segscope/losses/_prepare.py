@@ -196,6 +196,12 @@ def prepare(
                 f"class indices, or soft labels of pred's shape; got pred {tuple(pred.shape)} "
                 f"and target {tuple(target.shape)}"
             )
+        if target.is_floating_point() and not soft:
+            raise DTypeError(
+                f"mode='multiclass' target of shape {tuple(target.shape)} holds class indices "
+                f"but has dtype {target.dtype}; pass target.long(), or soft labels of pred's "
+                "shape"
+            )
 
     n, c = pred.shape[0], pred.shape[1]
     scores = pred.reshape(n, c, -1)

@@ -90,15 +90,14 @@ class _BinaryFocal(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, logits, target, gamma, a, b):
+        # in-place arithmetic: on the CPU every fresh tensor costs page faults
         log_p = torch.nn.functional.logsigmoid(logits)
         log_q = log_p - logits
         p = log_p.exp()
-        q = 1.0 - p
-        if gamma == 0:
-            loss = -(a * target * log_p + b * (1.0 - target) * log_q)
-        else:
-            loss = -(a * target * q.pow(gamma) * log_p
-                     + b * (1.0 - target) * p.pow(gamma) * log_q)
+        positive = _times_power(log_p * target, 1.0 - p, gamma)        # t q^γ log p
+        negative = _times_power(log_q, p, gamma)                         # p^γ log q
+        negative.addcmul_(negative, target, value=-1.0)                  # (1 - t) p^γ log q
+        loss = positive.mul_(-a).sub_(negative, alpha=b)
         ctx.save_for_backward(logits, target)
         ctx.constants = (gamma, a, b)
         return loss
@@ -111,10 +110,23 @@ class _BinaryFocal(torch.autograd.Function):
         log_q = log_p - logits
         p = log_p.exp()
         q = 1.0 - p
-        positive = q.pow(gamma) * (q - gamma * p * log_p)
-        negative = p.pow(gamma) * (gamma * q * log_q - p)
-        return -grad * (a * target * positive + b * (1.0 - target) * negative), None, None, \
-            None, None
+        # positive = q^γ (q - γ p log p), negative = p^γ (γ q log q - p)
+        positive = _times_power(log_p.mul_(p).mul_(-gamma).add_(q), q, gamma)
+        negative = _times_power(log_q.mul_(q).mul_(gamma).sub_(p), p, gamma)
+        # -g [b negative + t (a positive - b negative)]
+        result = positive.mul_(a).sub_(negative, alpha=b).mul_(target).add_(negative, alpha=b)
+        return result.mul_(grad).neg_(), None, None, None, None
+
+
+def _times_power(x: torch.Tensor, base: torch.Tensor, gamma: float) -> torch.Tensor:
+    """``x * base**gamma``, in place on ``x`` (``x`` must be a fresh tensor)."""
+    if gamma == 0:
+        return x
+    if gamma == 1:
+        return x.mul_(base)
+    if gamma == 2:
+        return x.mul_(base).mul_(base)
+    return x.mul_(base.pow(gamma))
 
 
 def pixel_losses(prep, gamma: float, alpha: float | None, weights: torch.Tensor | None,
