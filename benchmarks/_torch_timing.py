@@ -46,15 +46,24 @@ def median_time(function: Callable[[], object], device: torch.device, repeats: i
 
 
 def median_times(functions: dict[str, Callable[[], object]], device: torch.device,
-                 repeats: int, warmup: int = 1) -> dict[str, float]:
+                 repeats: int, warmup: int = 2, budget: float = 1.5) -> dict[str, float]:
     """Median wall time of each function, timed round-robin (one run of each in turn), so
-    that a change of load on a shared machine affects every contender alike."""
-    for function in functions.values():
+    that a change of load on a shared machine affects every contender alike.
+
+    Cheap cases get more rounds (up to 51), so that each contender runs for about
+    ``budget`` seconds: short medians on a busy machine are mostly noise.
+    """
+    first = {}
+    for name, function in functions.items():
         for _ in range(warmup):
+            start = time.perf_counter()
             function()
-    synchronize(device)
+            synchronize(device)
+            first[name] = time.perf_counter() - start
+    slowest = max(first.values())
+    rounds = max(repeats, min(51, int(budget / max(slowest, 1e-6))))
     times: dict[str, list[float]] = {name: [] for name in functions}
-    for _ in range(repeats):
+    for _ in range(rounds):
         for name, function in functions.items():
             start = time.perf_counter()
             function()

@@ -160,7 +160,8 @@ def main() -> None:
         "UTC.",
         f"Input: logits {args.batch}×{args.classes}×{args.size}×{args.size} (float32) with "
         f"index targets; binary rows {args.batch}×1×{args.size}×{args.size}. Median of "
-        f"{args.repeats} runs of forward + backward, in ms; ratio = peer / segscope "
+        f"≥ {args.repeats} round-robin runs (more for cheap cases, up to 51) of forward + "
+        "backward, in ms; ratio = peer / segscope "
         "(> 1: segscope faster). Settings match so that the values agree (checked to 1e-4).",
         "",
     ]
