@@ -28,7 +28,7 @@ def argmax_count(scores, target, num_classes, ignore, use_ignore, hist):  # prag
     bad_cell = num_classes * num_classes
     ignore_cell = bad_cell + 1
     best = np.empty(BLOCK, dtype=scores.dtype)
-    index = np.empty(BLOCK, dtype=np.int64)
+    index = np.empty(BLOCK, dtype=np.int32)  # same width as float32 lanes: vectorises
     for i in range(n):
         for start in range(0, size, BLOCK):
             stop = min(size, start + BLOCK)
@@ -37,12 +37,15 @@ def argmax_count(scores, target, num_classes, ignore, use_ignore, hist):  # prag
                 best[j] = scores[i, 0, start + j]
                 index[j] = 0
             for k in range(1, c):
+                row = scores[i, k, start:stop]
+                label = np.int32(k)
                 for j in range(width):
-                    value = scores[i, k, start + j]
+                    value = row[j]
                     current = best[j]
-                    if value > current or (value != value and current == current):
-                        best[j] = value
-                        index[j] = k
+                    # branch-free select (vectorises): larger value, or a first NaN
+                    take = (value > current) | ((value != value) & (current == current))
+                    best[j] = value if take else current
+                    index[j] = label if take else index[j]
             for j in range(width):
                 t = np.int64(target[i, start + j])
                 if use_ignore and t == ignore:
