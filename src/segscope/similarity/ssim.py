@@ -24,10 +24,12 @@ __all__ = ["ssim", "ssim_map"]
 def check_window_fits(shape: tuple[int, ...], preset: SSIMPreset, what: str = "image") -> None:
     """Raise :class:`ShapeError` when the window is larger than a spatial side."""
     if min(shape) < preset.win_size:
+        hint = (" If the last axis holds colour channels, pass channel_axis=-1."
+                if len(shape) == 3 and shape[-1] in (3, 4) else "")
         raise ShapeError(
             f"the {what} (spatial shape {tuple(shape)}) is smaller than the "
             f"{preset.win_size}-pixel SSIM window of preset {preset.name!r}; pass a smaller "
-            "odd win_size (e.g. win_size=3) or use larger images"
+            f"odd win_size (e.g. win_size=3) or use larger images.{hint}"
         )
 
 
