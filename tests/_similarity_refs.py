@@ -44,7 +44,7 @@ def matlab_ssim_reference(img1: np.ndarray, img2: np.ndarray, L: float = 255.0) 
 
     img1 = img1.astype(np.float64)
     img2 = img2.astype(np.float64)
-    f = max(1, int(math.floor(min(img1.shape) / 256 + 0.5)))
+    f = max(1, math.floor(min(img1.shape) / 256 + 0.5))
     if f > 1:
         lpf = np.ones((f, f)) / (f * f)
         c = (f + 1) // 2 - 1  # MATLAB centre floor((f+1)/2), 0-based

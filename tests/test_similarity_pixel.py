@@ -34,7 +34,7 @@ def test_matches_skimage_on_real_image():
 def test_psnr_identical_is_inf_and_float_needs_data_range():
     a = np.random.default_rng(1).random((8, 8))
     assert psnr(a, a, data_range=1.0) == np.inf
-    with pytest.raises(DataRangeError, match="data_range=1.0 for images scaled to"):
+    with pytest.raises(DataRangeError, match=r"data_range=1\.0 for images scaled to"):
         psnr(a, a * 0.5)
     assert psnr(a, a + 0.1, data_range=1.0) == pytest.approx(20.0)
 

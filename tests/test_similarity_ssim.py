@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _similarity_refs import load_piq_ssim, matlab_ssim_reference, shared_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from skimage import data
 from skimage.metrics import structural_similarity as sk_ssim
 
+from _similarity_refs import load_piq_ssim, matlab_ssim_reference, shared_data
 from segscope.errors import DataRangeError, ParameterError, ShapeError
 from segscope.similarity import PRESETS, get_preset, ssim, ssim_map
 

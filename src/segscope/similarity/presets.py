@@ -157,4 +157,4 @@ def matlab_factor(spatial_shape: tuple[int, ...]) -> int:
     >>> matlab_factor((512, 512)), matlab_factor((640, 700)), matlab_factor((100, 100))
     (2, 3, 1)
     """
-    return max(1, int(math.floor(min(spatial_shape) / 256.0 + 0.5)))
+    return max(1, math.floor(min(spatial_shape) / 256.0 + 0.5))
