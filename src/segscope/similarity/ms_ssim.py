@@ -18,7 +18,7 @@ from ..errors import ParameterError, ShapeError
 from ._filters import halve_zero_pad
 from ._inputs import check_pair, is_torch_tensor, resolve_data_range, to_planes
 from .presets import DEFAULT_PRESET, SSIMPreset, get_preset
-from .ssim import ssim_cs_maps
+from .ssim import ssim_cs_means
 
 __all__ = ["MS_SSIM_WEIGHTS", "ms_ssim", "ms_ssim_levels"]
 
@@ -55,14 +55,13 @@ def ms_ssim_levels(x: np.ndarray, y: np.ndarray, preset: SSIMPreset, ndim: int,
     """Per-channel mean ``cs`` of scales 1..M-1 and mean SSIM of scale M: ``(M, C)``."""
     out = np.empty((levels, x.shape[0]))
     for level in range(levels):
-        smap, cs = ssim_cs_maps(x, y, preset, ndim)
-        axes = tuple(range(1, smap.ndim))
+        s_mean, cs_mean = ssim_cs_means(x, y, preset, ndim)
         if level < levels - 1:
-            out[level] = cs.mean(axis=axes)
+            out[level] = cs_mean
             x = halve_zero_pad(x, ndim)
             y = halve_zero_pad(y, ndim)
         else:
-            out[level] = smap.mean(axis=axes)
+            out[level] = s_mean
     return out
 
 

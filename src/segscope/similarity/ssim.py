@@ -70,6 +70,25 @@ def ssim_cs_maps(x: np.ndarray, y: np.ndarray, preset: SSIMPreset, ndim: int
     return lum * cs, cs
 
 
+def ssim_cs_means(x: np.ndarray, y: np.ndarray, preset: SSIMPreset, ndim: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Per-channel mean SSIM and mean ``cs`` of ``(C, *spatial)`` planes in ``[0, 1]``.
+
+    2-D planes go through a compiled single-pass kernel; 3-D ones through NumPy maps.
+    """
+    if ndim == 2:
+        from ._ssim_kernel import ssim_pair_2d
+
+        w = preset.weights()
+        pairs = [ssim_pair_2d(x[c], y[c], w, preset.k1**2, preset.k2**2,
+                              preset.cov_norm(ndim))[:2] for c in range(x.shape[0])]
+        values = np.array(pairs, dtype=np.float64).reshape(-1, 2)
+        return values[:, 0], values[:, 1]
+    smap, cs = ssim_cs_maps(x, y, preset, ndim)
+    axes = tuple(range(1, smap.ndim))
+    return smap.mean(axis=axes), cs.mean(axis=axes)
+
+
 def ssim(image_a: Any, image_b: Any, /, *, data_range: float | None = None,
          channel_axis: int | None = None, preset: str | SSIMPreset = DEFAULT_PRESET,
          win_size: int | None = None) -> Any:
@@ -114,8 +133,8 @@ def ssim(image_a: Any, image_b: Any, /, *, data_range: float | None = None,
                                channel_axis=channel_axis, preset=chosen)
     x, y, ndim = prepare_planes(image_a, image_b, data_range=data_range,
                                 channel_axis=channel_axis, preset=chosen)
-    smap, _ = ssim_cs_maps(x, y, chosen, ndim)
-    return float(smap.mean(dtype=np.float64))
+    per_channel, _ = ssim_cs_means(x, y, chosen, ndim)
+    return float(per_channel.mean())
 
 
 def ssim_map(image_a: Any, image_b: Any, /, *, data_range: float | None = None,
@@ -143,7 +162,15 @@ def ssim_map(image_a: Any, image_b: Any, /, *, data_range: float | None = None,
                                    channel_axis=channel_axis, preset=chosen)
     x, y, ndim = prepare_planes(image_a, image_b, data_range=data_range,
                                 channel_axis=channel_axis, preset=chosen)
-    smap, _ = ssim_cs_maps(x, y, chosen, ndim)
+    if ndim == 2:
+        from ._ssim_kernel import ssim_pair_2d
+
+        w = chosen.weights()
+        smap = np.stack([ssim_pair_2d(x[c], y[c], w, chosen.k1**2, chosen.k2**2,
+                                      chosen.cov_norm(ndim), want_map=True)[2]
+                         for c in range(x.shape[0])])
+    else:
+        smap, _ = ssim_cs_maps(x, y, chosen, ndim)
     if channel_axis is None:
         return smap[0]
     return np.moveaxis(smap, 0, channel_axis % np.asarray(image_a).ndim)
