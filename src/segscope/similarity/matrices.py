@@ -37,30 +37,51 @@ _PIXEL = ("mse", "rmse", "euclidean", "psnr")
 
 
 # ---------------------------------------------------------------- pixel metrics (Gram)
-def _sq_dist(flat_a: np.ndarray, flat_b: np.ndarray, chunk: int,
+def _sq_dist(flat_a: np.ndarray, flat_b: np.ndarray | None, chunk: int,
              advance: Callable[[int], None]) -> np.ndarray:
-    """Squared Euclidean distances of all rows of ``flat_a`` to all rows of ``flat_b``."""
-    centre = np.concatenate([flat_a, flat_b]).mean(axis=0) if flat_b is not flat_a else (
-        flat_a.mean(axis=0))
-    ca = flat_a - centre
-    cb = ca if flat_b is flat_a else flat_b - centre
+    """Squared Euclidean distances between the rows of ``flat_a`` and ``flat_b``.
+
+    ``flat_b=None`` means ``flat_a`` against itself (symmetric: one ``syrk``). The
+    float64 inputs are private copies and are centred in place (distances do not change
+    when every image is shifted by the same mean image; the products lose less).
+    """
+    from scipy.linalg.blas import dsyrk
+
+    symmetric = flat_b is None
+    if symmetric:
+        flat_a -= flat_a.mean(axis=0)
+        ca = cb = flat_a
+    else:
+        centre = (flat_a.sum(axis=0) + flat_b.sum(axis=0)) / (len(flat_a) + len(flat_b))
+        flat_a -= centre
+        flat_b -= centre
+        ca, cb = flat_a, flat_b
     na = np.einsum("ij,ij->i", ca, ca)
-    nb = na if cb is ca else np.einsum("ij,ij->i", cb, cb)
-    out = np.empty((ca.shape[0], cb.shape[0]))
-    for start in range(0, ca.shape[0], chunk):
-        stop = min(start + chunk, ca.shape[0])
-        gram = ca[start:stop] @ cb.T
-        out[start:stop] = na[start:stop, None] + nb[None, :] - 2.0 * gram
-        advance((stop - start) * cb.shape[0])
-    # where cancellation could dominate, recompute the pair directly
-    scale = na[:, None] + nb[None, :]
-    for i, j in zip(*np.nonzero(out <= 1e-9 * scale), strict=True):
-        d = flat_a[i] - flat_b[j]
+    nb = na if symmetric else np.einsum("ij,ij->i", cb, cb)
+    if symmetric:
+        gram = dsyrk(1.0, ca.T, trans=1)  # upper triangle of ca @ ca.T
+        gram = np.triu(gram) + np.triu(gram, 1).T
+        out = na[:, None] + nb[None, :] - 2.0 * gram
+        advance(out.size)
+    else:
+        out = np.empty((ca.shape[0], cb.shape[0]))
+        for start in range(0, ca.shape[0], chunk):
+            stop = min(start + chunk, ca.shape[0])
+            out[start:stop] = na[start:stop, None] + nb[None, :] - 2.0 * (ca[start:stop] @ cb.T)
+            advance((stop - start) * cb.shape[0])
+    # where cancellation could dominate (near-duplicates), recompute the pair directly
+    suspect = out <= 1e-9 * (na[:, None] + nb[None, :])
+    if symmetric:
+        np.fill_diagonal(suspect, False)
+    for i, j in zip(*np.nonzero(suspect), strict=True):
+        d = ca[i] - cb[j]
         out[i, j] = float(d @ d)
+    if symmetric:
+        np.fill_diagonal(out, 0.0)
     return np.maximum(out, 0.0)
 
 
-def _pixel_matrix(metric: str, flat_a: np.ndarray, flat_b: np.ndarray, span: float,
+def _pixel_matrix(metric: str, flat_a: np.ndarray, flat_b: np.ndarray | None, span: float,
                   chunk: int, advance: Callable[[int], None]) -> np.ndarray:
     sq = _sq_dist(flat_a, flat_b, chunk, advance)
     if metric == "euclidean":
@@ -237,7 +258,7 @@ def similarity_matrix(images: Any, /, *, metric: str = "ssim", data_range: float
         total = n * n
         with progress_bar(total=total, description=metric, enabled=progress) as advance:
             flat = stack.reshape(n, -1)
-            out = _pixel_matrix(metric, flat, flat, span, max(1, chunk_size // 8), advance)
+            out = _pixel_matrix(metric, flat, None, span, max(1, chunk_size // 8), advance)
         out = (out + out.T) / 2.0
     else:
         iu, ju = np.triu_indices(n, k=1)
