@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 from skimage import data
 
 from segscope.errors import DataRangeError, ParameterError, ShapeError
@@ -132,3 +135,14 @@ def test_matrix_errors():
         similarity_matrix([], data_range=1.0)
     with pytest.raises(ShapeError, match="different image shapes"):
         cross_matrix(ims, ims[:, :8], metric="mse")
+
+
+@settings(max_examples=25, deadline=None)
+@given(arrays(np.uint8, st.tuples(st.integers(2, 4), st.integers(5, 9), st.integers(5, 9))),
+       st.sampled_from(["wang", "skimage"]))
+def test_matrix_kernel_property(ims, preset):
+    got = similarity_matrix(ims, preset=preset, win_size=5, dtype=np.float64)
+    ref = _loop(ims, ims, lambda a, b: ssim(a, b, preset=preset, win_size=5))
+    assert np.abs(got - ref).max() < 1e-9
+    got32 = similarity_matrix(ims, preset=preset, win_size=5)
+    assert np.abs(got32 - ref).max() < 1e-5

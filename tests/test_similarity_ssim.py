@@ -165,6 +165,10 @@ def test_integer_data_range_is_inferred_and_float_is_not():
         ssim(a / 255.0, b / 255.0)
     assert ssim(a.astype(np.uint16), b.astype(np.uint16)) == pytest.approx(
         ssim(a, b, data_range=65535), abs=1e-12)
+    with pytest.raises(DataRangeError, match="32/64-bit"):
+        ssim(a.astype(np.int64), b.astype(np.int64))
+    with pytest.raises(DataRangeError, match="different integer dtypes"):
+        ssim(a, b.astype(np.uint16))
 
 
 def test_bad_input_errors():

@@ -30,6 +30,11 @@ _LAZY = {
     "evaluate": ".metrics",
     "scores_from_confusion": ".metrics",
     "METRICS": ".metrics",
+    "ssim": ".similarity",
+    "ms_ssim": ".similarity",
+    "psnr": ".similarity",
+    "similarity_matrix": ".similarity",
+    "cross_matrix": ".similarity",
 }
 
 __all__ = ["Report", "Score", "SegscopeError", "__version__", *_LAZY]

@@ -69,7 +69,9 @@ def _dtype_span(dtype: np.dtype) -> float:
 def resolve_data_range(data_range: float | None, *arrays: Any) -> float:
     """Return the intensity span ``L``: the given one, or the integer dtype's span.
 
-    Floats never get a guessed scale: a missing ``data_range`` with float input is a
+    The span is taken from 8- and 16-bit integer dtypes only (255 for ``uint8``, 65535
+    for ``uint16``, 255 for ``int8``); 32/64-bit integers and floats never get a guessed
+    scale: a missing ``data_range`` with float input is a
     :class:`~segscope.errors.DataRangeError` whose message says how to fix it.
 
     Examples
@@ -91,6 +93,14 @@ def resolve_data_range(data_range: float | None, *arrays: Any) -> float:
         return value
     dtypes = {np.dtype(a.dtype) if not is_torch_tensor(a) else _torch_numpy_dtype(a)
               for a in arrays}
+    wide = sorted(str(dt) for dt in dtypes if dt.kind in "iu" and dt.itemsize > 2)
+    if wide:
+        raise DataRangeError(
+            f"data_range is missing and the images have dtype {', '.join(wide)}; a 32/64-bit "
+            "integer array (NumPy's default for integer lists) rarely spans its dtype, so "
+            "segscope does not take the scale from it. Pass data_range explicitly, e.g. "
+            "data_range=255 for 8-bit intensities or data_range=4095 for 12-bit data"
+        )
     if all(dt.kind in "iu" for dt in dtypes):
         spans = {_dtype_span(dt) for dt in dtypes}
         if len(spans) == 1:
