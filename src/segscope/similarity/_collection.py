@@ -60,9 +60,12 @@ def _resize(image: np.ndarray, size: tuple[int, ...], channel_axis: int | None) 
 
 
 def stack_images(images: Any, *, data_range: float | None, channel_axis: int | None,
-                 size: Sequence[int] | None, name: str = "images", need_range: bool = True
-                 ) -> tuple[np.ndarray, float]:
-    """Return ``(stack, L)``: images as ``(N, C, *spatial)`` float64 planes and their span.
+                 size: Sequence[int] | None, name: str = "images", need_range: bool = True,
+                 as_float: bool = True) -> tuple[np.ndarray, float]:
+    """Return ``(stack, L)``: images as ``(N, C, *spatial)`` planes and their span.
+
+    The planes are float64 when ``as_float`` or when resized, else in the images'
+    common dtype (a compact copy; callers convert block by block).
 
     Equal shapes are required unless ``size`` is given, in which case every image is
     resized (bilinear, anti-aliased) to ``size``. ``L`` is ``nan`` when not needed and
@@ -85,5 +88,7 @@ def stack_images(images: Any, *, data_range: float | None, channel_axis: int | N
                 "size=(H, W) to resize them all, or crop them to one shape first"
             )
         planes = [to_planes(im, channel_axis, f"{name}[{k}]", allowed_ndim=(1, 2, 3))
-                  .astype(np.float64) for k, im in enumerate(items)]
+                  for k, im in enumerate(items)]
+        if as_float:
+            planes = [p.astype(np.float64) for p in planes]
     return np.stack(planes), span

@@ -9,8 +9,9 @@ Work per image is done once and reused by every pair:
   only the filtering of its cross product (a compiled, parallel kernel for 2-D images).
   ``dtype="float32"`` (default) stays within 1e-5 of float64.
 
-A symmetric matrix computes each unordered pair once; pairs are processed in chunks, so
-the memory beyond the images and their statistics stays bounded.
+A symmetric matrix computes each unordered pair once; pairs are processed in chunks, and
+the images are converted to float64 a block at a time, so the memory beyond the images
+and their compact (float32) statistics stays bounded.
 """
 
 from __future__ import annotations
@@ -98,22 +99,32 @@ def _pixel_matrix(metric: str, flat_a: np.ndarray, flat_b: np.ndarray | None, sp
 class _PlaneStats:
     """Per-plane statistics of one scale: centred planes, local means and variances."""
 
-    def __init__(self, planes: np.ndarray, preset: SSIMPreset, dtype: np.dtype) -> None:
-        ndim = planes.ndim - 1
+    def __init__(self, count: int, shape: tuple[int, ...], preset: SSIMPreset,
+                 dtype: np.dtype) -> None:
+        ndim = len(shape)
         self.ndim = ndim
         self.w = preset.weights()
         self.norm = preset.cov_norm(ndim)
+        valid = tuple(s - self.w.size + 1 for s in shape)
+        self.centred = np.empty((count, *shape), dtype=dtype)
+        self.mu = np.empty((count, *valid), dtype=dtype)
+        self.mu_centred = np.empty((count, *valid), dtype=dtype)
+        self.var = np.empty((count, *valid), dtype=dtype)
+        self.c1 = preset.k1**2
+        self.c2 = preset.k2**2
+
+    def fill(self, start: int, planes: np.ndarray) -> None:
+        """Compute the statistics of float64 ``planes`` and store them from ``start`` on."""
+        stop = start + len(planes)
         axes = tuple(range(1, planes.ndim))
         means = planes.mean(axis=axes, keepdims=True)
         centred = planes - means
-        mu_c = filter_valid(centred, self.w, ndim)
-        var = self.norm * (filter_valid(centred * centred, self.w, ndim) - mu_c * mu_c)
-        self.centred = np.ascontiguousarray(centred, dtype=dtype)
-        self.mu = np.ascontiguousarray(mu_c + means, dtype=dtype)
-        self.mu_centred = np.ascontiguousarray(mu_c, dtype=dtype)
-        self.var = np.ascontiguousarray(var, dtype=dtype)
-        self.c1 = preset.k1**2
-        self.c2 = preset.k2**2
+        mu_c = filter_valid(centred, self.w, self.ndim)
+        var = self.norm * (filter_valid(centred * centred, self.w, self.ndim) - mu_c * mu_c)
+        self.centred[start:stop] = centred
+        self.mu[start:stop] = mu_c + means
+        self.mu_centred[start:stop] = mu_c
+        self.var[start:stop] = var
 
     def pairs(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Mean SSIM and mean cs of the plane pairs."""
@@ -149,25 +160,44 @@ def _plane_pairs(pairs: np.ndarray, channels: int) -> tuple[np.ndarray, np.ndarr
     return left, right
 
 
-def _ssim_values(stack: np.ndarray, pairs: np.ndarray, preset: SSIMPreset, dtype: np.dtype,
-                 chunk: int, advance: Callable[[int], None],
+def _scale_statistics(planes: np.ndarray, span: float, preset: SSIMPreset, dtype: np.dtype,
+                      levels: int, factor: int, block: int = 32) -> list[_PlaneStats]:
+    """Statistics of every plane at every scale, converting ``block`` planes at a time.
+
+    Only the compact per-scale statistics (in ``dtype``) are kept for the whole
+    collection; float64 copies exist for one block of planes at a time.
+    """
+    ndim = planes.ndim - 1
+    shape = tuple(-(-s // factor) for s in planes.shape[1:])
+    if levels == 1:
+        check_window_fits(shape, preset)
+    else:
+        check_ms_size(shape, preset, levels)
+    scales = []
+    for _ in range(levels):
+        scales.append(_PlaneStats(len(planes), shape, preset, dtype))
+        shape = tuple((s + 1) // 2 for s in shape)
+    for start in range(0, len(planes), block):
+        x = planes[start : start + block].astype(np.float64) / span
+        x = box_downsample_symmetric(x, factor, ndim)
+        for level, stats in enumerate(scales):
+            stats.fill(start, x)
+            if level < levels - 1:
+                x = halve_zero_pad(x, ndim)
+    return scales
+
+
+def _ssim_values(stack: np.ndarray, span: float, pairs: np.ndarray, preset: SSIMPreset,
+                 dtype: np.dtype, chunk: int, advance: Callable[[int], None],
                  weights: np.ndarray | None) -> np.ndarray:
     """SSIM (``weights is None``) or MS-SSIM of the image pairs ``pairs`` (Q, 2)."""
     n, channels = stack.shape[:2]
-    ndim = stack.ndim - 2
     planes = stack.reshape((n * channels, *stack.shape[2:]))
     levels = 1 if weights is None else weights.size
+    factor = 1
     if weights is None and preset.matlab_downsample:
-        planes = box_downsample_symmetric(planes, matlab_factor(planes.shape[1:]), ndim)
-    if weights is None:
-        check_window_fits(planes.shape[1:], preset)
-    else:
-        check_ms_size(planes.shape[1:], preset, levels)
-    scales = []
-    for level in range(levels):
-        scales.append(_PlaneStats(planes, preset, dtype))
-        if level < levels - 1:
-            planes = halve_zero_pad(planes, ndim)
+        factor = matlab_factor(planes.shape[1:])
+    scales = _scale_statistics(planes, span, preset, dtype, levels, factor)
     out = np.empty(len(pairs))
     for start in range(0, len(pairs), chunk):
         part = pairs[start : start + chunk]
@@ -252,7 +282,8 @@ def similarity_matrix(images: Any, /, *, metric: str = "ssim", data_range: float
     """
     chosen, dt = _options(metric, preset, win_size, dtype, chunk_size)
     stack, span = stack_images(images, data_range=data_range, channel_axis=channel_axis,
-                               size=size, need_range=metric in ("ssim", "ms_ssim", "psnr"))
+                               size=size, need_range=metric in ("ssim", "ms_ssim", "psnr"),
+                               as_float=metric in _PIXEL)
     n = stack.shape[0]
     if metric in _PIXEL:
         total = n * n
@@ -268,7 +299,7 @@ def similarity_matrix(images: Any, /, *, metric: str = "ssim", data_range: float
             chosen = chosen.replace(matlab_downsample=False)
         out = np.zeros((n, n))
         with progress_bar(total=len(pairs), description=metric, enabled=progress) as advance:
-            values = _ssim_values(stack / span, pairs, chosen, dt, chunk_size, advance, w)
+            values = _ssim_values(stack, span, pairs, chosen, dt, chunk_size, advance, w)
         out[iu, ju] = values
         out[ju, iu] = values
     np.fill_diagonal(out, _identity_value(metric))
@@ -296,10 +327,13 @@ def cross_matrix(images_a: Any, images_b: Any, /, *, metric: str = "ssim",
     """
     chosen, dt = _options(metric, preset, win_size, dtype, chunk_size)
     need = metric in ("ssim", "ms_ssim", "psnr")
+    as_float = metric in _PIXEL
     stack_a, span_a = stack_images(images_a, data_range=data_range, channel_axis=channel_axis,
-                                   size=size, name="images_a", need_range=need)
+                                   size=size, name="images_a", need_range=need,
+                                   as_float=as_float)
     stack_b, span_b = stack_images(images_b, data_range=data_range, channel_axis=channel_axis,
-                                   size=size, name="images_b", need_range=need)
+                                   size=size, name="images_b", need_range=need,
+                                   as_float=as_float)
     if stack_a.shape[1:] != stack_b.shape[1:]:
         from ..errors import ShapeError
 
@@ -319,12 +353,12 @@ def cross_matrix(images_a: Any, images_b: Any, /, *, metric: str = "ssim",
         with progress_bar(total=na * nb, description=metric, enabled=progress) as advance:
             return _pixel_matrix(metric, stack_a.reshape(na, -1), stack_b.reshape(nb, -1),
                                  span_a, max(1, chunk_size // 8), advance)
-    both = np.concatenate([stack_a, stack_b]) / span_a
+    both = np.concatenate([stack_a, stack_b])
     ia, jb = np.meshgrid(np.arange(na), np.arange(nb) + na, indexing="ij")
     pairs = np.stack([ia.ravel(), jb.ravel()], axis=1)
     w = check_weights(weights) if metric == "ms_ssim" else None
     if metric == "ms_ssim":
         chosen = chosen.replace(matlab_downsample=False)
     with progress_bar(total=len(pairs), description=metric, enabled=progress) as advance:
-        values = _ssim_values(both, pairs, chosen, dt, chunk_size, advance, w)
+        values = _ssim_values(both, span_a, pairs, chosen, dt, chunk_size, advance, w)
     return values.reshape(na, nb)
