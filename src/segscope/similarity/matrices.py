@@ -126,13 +126,14 @@ class _PlaneStats:
         self.mu_centred[start:stop] = mu_c
         self.var[start:stop] = var
 
-    def pairs(self, left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Mean SSIM and mean cs of the plane pairs."""
+    def pairs(self, left: np.ndarray, right: np.ndarray, want_cs: bool = True
+              ) -> tuple[np.ndarray, np.ndarray]:
+        """Mean SSIM and mean cs of the plane pairs (cs only when ``want_cs``)."""
         if self.ndim == 2:
             from ._ssim_kernel import ssim_pairs_2d
 
             return ssim_pairs_2d(self.centred, self.mu, self.mu_centred, self.var, left, right,
-                                 self.w, self.c1, self.c2, self.norm)
+                                 self.w, self.c1, self.c2, self.norm, want_cs)
         return self._pairs_numpy(left, right)
 
     def _pairs_numpy(self, left: np.ndarray, right: np.ndarray
@@ -204,7 +205,7 @@ def _ssim_values(stack: np.ndarray, span: float, pairs: np.ndarray, preset: SSIM
         left, right = _plane_pairs(part, channels)
         per_level = np.empty((levels, left.size))
         for level, stats in enumerate(scales):
-            s, cs = stats.pairs(left, right)
+            s, cs = stats.pairs(left, right, want_cs=level < levels - 1)
             per_level[level] = s if level == levels - 1 else cs
         if weights is None:
             per_plane = per_level[0]
