@@ -91,6 +91,11 @@ def resolve_data_range(data_range: float | None, *arrays: Any) -> float:
         if not (np.isfinite(value) and value > 0):
             raise DataRangeError(f"data_range must be finite and positive; got {data_range!r}")
         return value
+    if not arrays:
+        raise DataRangeError(
+            "data_range is required: pass the intensity span, e.g. data_range=1.0 for images "
+            "scaled to [0, 1] or data_range=255 for 8-bit intensities"
+        )
     dtypes = {np.dtype(a.dtype) if not is_torch_tensor(a) else _torch_numpy_dtype(a)
               for a in arrays}
     wide = sorted(str(dt) for dt in dtypes if dt.kind in "iu" and dt.itemsize > 2)

@@ -17,7 +17,7 @@ Examples
 >>> from segscope.similarity.torch_path import SSIMLoss
 >>> x = torch.rand(2, 1, 32, 32, dtype=torch.float64, requires_grad=True)
 >>> loss = SSIMLoss(data_range=1.0)(x, x.detach())
->>> float(loss) < 1e-12
+>>> float(loss.detach()) < 1e-12
 True
 """
 
