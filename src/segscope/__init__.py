@@ -30,6 +30,7 @@ _LAZY = {
     "evaluate": ".metrics",
     "scores_from_confusion": ".metrics",
     "METRICS": ".metrics",
+    "metrics": ".metrics",
     "ssim": ".similarity",
     "ms_ssim": ".similarity",
     "psnr": ".similarity",
