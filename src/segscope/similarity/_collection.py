@@ -89,6 +89,6 @@ def stack_images(images: Any, *, data_range: float | None, channel_axis: int | N
             )
         planes = [to_planes(im, channel_axis, f"{name}[{k}]", allowed_ndim=(1, 2, 3))
                   for k, im in enumerate(items)]
-        if as_float:
-            planes = [p.astype(np.float64) for p in planes]
+        stack = np.stack(planes)  # compact copy in the images' dtype, then one conversion
+        return (stack.astype(np.float64) if as_float else stack), span
     return np.stack(planes), span
