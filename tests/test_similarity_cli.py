@@ -114,3 +114,28 @@ def test_folder_errors(tmp_path):
     assert res.exit_code == 2 and "at least 2" in res.output
     res = runner.invoke(app, ["matrix", str(tmp_path), "--out", "x.csv", "--metric", "sim"])
     assert res.exit_code == 2 and "--metric" in res.output
+
+
+def test_compare_colour_images_uses_channels(tmp_path):
+    from skimage import data
+
+    rgb = data.astronaut()[:96, :96]
+    other = np.clip(rgb + np.random.default_rng(2).normal(0, 20, rgb.shape), 0, 255)
+    other = other.astype(np.uint8)
+    Image.fromarray(rgb).save(tmp_path / "a.png")
+    Image.fromarray(other).save(tmp_path / "b.png")
+    res = runner.invoke(app, ["compare", str(tmp_path / "a.png"), str(tmp_path / "b.png"),
+                              "-m", "ssim", "--json", "--preset", "skimage"])
+    assert res.exit_code == 0, res.output
+    expected = ssim(rgb, other, channel_axis=-1, preset="skimage")
+    assert json.loads(res.stdout)["ssim"] == pytest.approx(expected, abs=1e-12)
+    grey = runner.invoke(app, ["compare", str(tmp_path / "a.png"), str(tmp_path / "b.png"),
+                               "-m", "ssim", "--json", "--mode", "grey"])
+    assert json.loads(grey.stdout)["ssim"] != pytest.approx(expected, abs=1e-6)
+
+
+def test_help_lists_similarity_commands():
+    res = runner.invoke(app, ["--help"])
+    assert res.exit_code == 0
+    for name in ("compare", "matrix", "order"):
+        assert name in res.stdout
