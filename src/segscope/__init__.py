@@ -29,6 +29,7 @@ _LAZY = {
     "ConfusionAccumulator": ".confusion",
     "evaluate": ".metrics",
     "scores_from_confusion": ".metrics",
+    "METRICS": ".metrics",
 }
 
 __all__ = ["Report", "Score", "SegscopeError", "__version__", *_LAZY]

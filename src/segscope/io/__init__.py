@@ -6,5 +6,31 @@ The io layer is the only part of segscope that touches paths.
 from __future__ import annotations
 
 from ._atomic import atomic_path, write_bytes, write_text
+from ._files import DEFAULT_MAX_PIXELS
+from .colormap import apply_colormap, parse_colour, read_colormap
+from .images import IMAGE_EXTENSIONS, LUMA_WEIGHTS, read_image, to_grey
+from .masks import MASK_EXTENSIONS, Mask, read_mask
+from .pairing import MATCH_MODES, Pair, Pairing, list_files, pair_folders, pair_inputs
 
-__all__ = ["atomic_path", "write_bytes", "write_text"]
+__all__ = [
+    "DEFAULT_MAX_PIXELS",
+    "IMAGE_EXTENSIONS",
+    "LUMA_WEIGHTS",
+    "MASK_EXTENSIONS",
+    "MATCH_MODES",
+    "Mask",
+    "Pair",
+    "Pairing",
+    "apply_colormap",
+    "atomic_path",
+    "list_files",
+    "pair_folders",
+    "pair_inputs",
+    "parse_colour",
+    "read_colormap",
+    "read_image",
+    "read_mask",
+    "to_grey",
+    "write_bytes",
+    "write_text",
+]
