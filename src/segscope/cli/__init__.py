@@ -7,7 +7,7 @@ imports (NumPy kernels, torch, scikit-image) happen inside the commands, so that
 
 from __future__ import annotations
 
-from . import demo, evaluate  # noqa: F401  (modules register their commands)
+from . import demo, evaluate, explain, superpixels  # noqa: F401  (modules register their commands)
 from ._app import app
 
 __all__ = ["app", "main"]

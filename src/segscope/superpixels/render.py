@@ -134,7 +134,6 @@ def gallery(
     sheet = Image.new("RGB", (ncols * (pw + pad) + pad, nrows * (ph + title_height + pad) + pad),
                       (255, 255, 255))
     draw = ImageDraw.Draw(sheet)
-    font = _font(max(10, title_height - 8))
     for i, (panel, title) in enumerate(zip(panels, titles, strict=True)):
         r, c = divmod(i, ncols)
         x = pad + c * (pw + pad)
@@ -143,7 +142,10 @@ def gallery(
         if factor < 1.0:
             tile = tile.resize((pw, ph), Image.Resampling.LANCZOS)
         sheet.paste(tile, (x, y + title_height))
-        draw.text((x + 2, y + 3), str(title), fill=(0, 0, 0), font=font)
+        text, size = str(title), max(10, title_height - 8)
+        while size > 7 and draw.textlength(text, font=_font(size)) > pw - 4:
+            size -= 1
+        draw.text((x + 2, y + 3), text, fill=(0, 0, 0), font=_font(size))
     return sheet
 
 

@@ -230,7 +230,9 @@ class SweepResult:
     settings : tuple of dict
         The swept parameter values of each row.
     rows : tuple of dict
-        Parameters, K, measures and runtime of each setting (what the CSV holds).
+        Parameters, K, measures and runtime of each setting (what the CSV holds). A
+        parameter whose name is also a measure's (slic ``compactness``) is the column
+        ``"compactness (param)"``.
     superpixels : tuple of Superpixels
         The segmentations, in row order.
     """
@@ -358,8 +360,11 @@ def sweep(
                      data_range=data_range, **params, **setting)
         report = superpixel_quality(
             sp, img01, gt=gt, ignore_index=ignore_index, tolerance=tolerance)
-        row: dict[str, Any] = dict(setting)
-        row.update(report.summary())
+        summary = report.summary()
+        # a parameter named like a measure (slic's compactness) gets its own column name
+        row: dict[str, Any] = {(f"{k} (param)" if k in summary else k): v
+                               for k, v in setting.items()}
+        row.update(summary)
         row["num_segments"] = int(row["num_segments"])
         row["fragments"] = int(row["fragments"])
         settings.append(setting)
