@@ -6,11 +6,11 @@ import math
 
 import numpy as np
 import pytest
-from _superpixel_data import shared_data
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from _superpixel_data import shared_data
 from segscope.errors import LabelError, ShapeError
 from segscope.superpixels import (
     achievable_segmentation_accuracy,
@@ -56,7 +56,6 @@ def _ev_brute(sp, img):
 def _br_brute(sp, gt, r):
     sb = boundary_mask(sp)
     gb = boundary_mask(gt)
-    h, w = gt.shape
     hits = 0
     for i, j in zip(*np.nonzero(gb), strict=True):
         win = sb[max(0, i - r):i + r + 1, max(0, j - r):j + r + 1]

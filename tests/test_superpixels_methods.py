@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _superpixel_data import astronaut_crop, nuclei_crop
 from skimage import segmentation as skseg
 
+from _superpixel_data import astronaut_crop, nuclei_crop
 from segscope.errors import DataRangeError, ParameterError, ShapeError
 from segscope.superpixels import (
     METHODS,

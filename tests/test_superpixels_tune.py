@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from _superpixel_data import astronaut_crop, nuclei_crop
 
+from _superpixel_data import astronaut_crop, nuclei_crop
 from segscope.errors import ParameterError
 from segscope.superpixels import draw_boundaries, gallery, sweep, tune
 

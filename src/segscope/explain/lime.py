@@ -285,10 +285,11 @@ def explain(
     else:
         dist = np.concatenate(ssim_d)
     weights = exponential_kernel(dist, kernel_width)
-    if not weights.any():
+    if not weights[1:].any():
         raise ParameterError(
-            f"every kernel weight is 0 (distances {dist.min():.3g}..{dist.max():.3g}, "
-            f"kernel_width={kernel_width}); increase kernel_width"
+            f"every perturbed sample's kernel weight is 0 (distances {dist[1:].min():.3g}.."
+            f"{dist[1:].max():.3g}, kernel_width={kernel_width}), so only the original image "
+            "would count; increase kernel_width"
         )
     fit = fit_weighted_ridge(masks.astype(np.float64), y, weights, alpha=alpha)
     settings = {

@@ -68,8 +68,8 @@ def check_image_layout(image: Any, channel_axis: int | None = -1) -> np.ndarray:
         raise ShapeError(
             f"image must be 2-D (H, W) or 3-D with a colour axis; got shape {arr.shape}"
         )
-    if out.shape[0] < 2 or out.shape[1] < 2:
-        raise ShapeError(f"image must be at least 2x2 pixels; got shape {arr.shape}")
+    if out.shape[0] < 1 or out.shape[1] < 1:
+        raise ShapeError(f"image is empty (shape {arr.shape})")
     return out
 
 

@@ -142,7 +142,7 @@ def watershed_gradient(img: np.ndarray, colour: bool) -> np.ndarray:
 
     Examples
     --------
-    >>> watershed_gradient(np.zeros((4, 4)), False).max()
+    >>> float(watershed_gradient(np.zeros((4, 4)), False).max())
     0.0
     """
     from skimage.color import rgb2gray
