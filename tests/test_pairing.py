@@ -66,8 +66,8 @@ def test_hidden_and_foreign_files_are_ignored(tmp_path):
 
 
 def test_list_files_extensions(tmp_path):
-    _touch(tmp_path, "a.png", "b.TIF", "c.nii.gz", "d.jpg")
-    assert [p.name for p in list_files(tmp_path)] == ["a.png", "b.TIF", "c.nii.gz"]
+    _touch(tmp_path, "a.png", "b.TIF", "c.nii.gz", "d.jpg", "e.txt")
+    assert [p.name for p in list_files(tmp_path)] == ["a.png", "b.TIF", "c.nii.gz", "d.jpg"]
     assert [p.name for p in list_files(tmp_path, extensions=("jpg",))] == ["d.jpg"]
 
 

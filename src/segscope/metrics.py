@@ -12,12 +12,16 @@ Settings (the same words everywhere):
     class's target pixel count), ``"micro"`` (sum the counts of the selected classes,
     then score), ``"none"`` (no average: ``value`` is NaN, read ``per_class``).
 ``aggregate``
-    ``"dataset"`` (sum counts over all images, then score; the default) or ``"image"``
-    (score each image, then take the mean over images).
+    ``"dataset"`` (sum counts over all images, then score; the default), ``"image"``
+    (score each image, average over its classes, then take the mean over images) or
+    ``"image_class"`` (the mean over every defined (image, class) pair).
 ``empty``
     The value of a 0/0 score: ``"nan"`` (excluded from means and counted in
     ``Score.excluded``), ``"zero"`` or ``"one"``. Default: ``"nan"``, except MCC
-    (``"zero"``, as scikit-learn).
+    (``"zero"``, as scikit-learn). ``"nan_target"`` also makes a score NaN whenever
+    the class is absent from the target, even if it was predicted: it reproduces
+    MONAI's default ``ignore_empty=True`` and is **not recommended**, because false
+    positives on images without the class then change nothing.
 
 ``accuracy``, ``balanced_accuracy``, ``mcc`` and ``kappa`` of single-label input are
 *global* metrics of the whole confusion matrix (scikit-learn's ``accuracy_score``,
@@ -77,7 +81,8 @@ __all__ = [
 ]
 
 AVERAGES = ("micro", "macro", "weighted", "none")
-AGGREGATES = ("dataset", "image")
+AGGREGATES = ("dataset", "image", "image_class")
+EMPTY_CHOICES = (*EMPTY_POLICIES, "nan_target")
 METRICS = (
     "accuracy", "precision", "recall", "specificity", "npv", "dice", "f1", "fbeta", "iou",
     "tversky", "balanced_accuracy", "mcc", "kappa", "volume_similarity",
@@ -231,12 +236,19 @@ def _score_one_level(metric: str, counts: np.ndarray, multilabel: bool, sel: np.
         num, den = _ratio("recall", c, p)
     else:
         num, den = _ratio(metric, c, p)
-    per_class, undefined = safe_divide(num, den, empty)
+    if empty == "nan_target":
+        per_class, undefined = safe_divide(num, den, "nan")
+        absent = (c[0] + c[2]) == 0
+        per_class = np.where(absent, np.nan, per_class)
+        undefined = undefined | absent
+        empty = "nan"
+    else:
+        per_class, undefined = safe_divide(num, den, empty)
     m = per_class.shape[0]
     value = np.full(m, np.nan)
     excluded = undefined.sum(axis=-1).astype(np.int64)
     if single_global and metric != "balanced_accuracy":
-        value, und = _global(metric, counts, empty)
+        value, und = _global(metric, counts, "nan" if empty == "nan_target" else empty)
         excluded = und.astype(np.int64)
         return per_class, undefined, np.asarray(value, float), excluded
     if single_global or average == "macro":
@@ -281,12 +293,15 @@ def scores_from_confusion(
         Names from :data:`METRICS` (or a comma-separated string, or ``"all"``).
     average : {"macro", "weighted", "micro", "none"}
         How per-class values become one value.
-    aggregate : {"dataset", "image"}
+    aggregate : {"dataset", "image", "image_class"}
         ``"dataset"`` sums the counts of all images before scoring; ``"image"`` scores
-        each image and takes the mean over images (needs per-image counts).
-    empty : {"nan", "zero", "one"}, optional
+        each image (averaging its classes by ``average``) and takes the mean over
+        images; ``"image_class"`` takes the mean over every defined (image, class)
+        pair. Both per-image forms need per-image counts.
+    empty : {"nan", "zero", "one", "nan_target"}, optional
         Value of 0/0 scores; default ``"nan"`` (``"zero"`` for MCC). NaN entries are
-        excluded from means and counted in ``Score.excluded``.
+        excluded from means and counted in ``Score.excluded``. ``"nan_target"``
+        (MONAI's default) also drops classes absent from the target.
     labels : sequence of int, optional
         Classes to score (default: all).
     include_background : bool
@@ -316,7 +331,7 @@ def scores_from_confusion(
     check_choice("average", average, AVERAGES)
     check_choice("aggregate", aggregate, AGGREGATES)
     if empty is not None:
-        check_choice("empty", empty, EMPTY_POLICIES)
+        check_choice("empty", empty, EMPTY_CHOICES)
     names = _canonical(metrics)
     p = _params(beta, tversky_alpha, tversky_beta)
     counts = np.asarray(counts)
@@ -334,9 +349,9 @@ def scores_from_confusion(
         want = "(C, 2, 2) or (N, C, 2, 2)" if multilabel else "(C, C) or (N, C, C)"
         raise ShapeError(f"counts must have shape {want}; got {counts.shape}")
     per_image_given = counts.ndim == base + 1
-    if aggregate == "image" and not per_image_given:
+    if aggregate != "dataset" and not per_image_given:
         raise ParameterError(
-            "aggregate='image' needs per-image counts (N, C, C); compute them with "
+            f"aggregate={aggregate!r} needs per-image counts (N, C, C); compute them with "
             "confusion_matrix(..., per_image=True)"
         )
     num_classes = counts.shape[-3] if multilabel else counts.shape[-1]
@@ -360,9 +375,12 @@ def scores_from_confusion(
             pc, und, val, exc = _score_one_level(metric, stacked, multilabel, sel, average,
                                                  pol, p)
             per_class = np.array([mean_excluding(pc[:, k])[0] for k in range(pc.shape[1])])
-            value, excluded_images = mean_excluding(val)
             excluded = int(und.sum())
-            extra["excluded_images"] = excluded_images
+            if aggregate == "image":
+                value, excluded_images = mean_excluding(val)
+                extra["excluded_images"] = excluded_images
+            else:
+                value = mean_excluding(pc)[0]
             img_values = pc
         if average == "none" and not (metric in GLOBAL_METRICS and not multilabel
                                       and metric != "balanced_accuracy"):
@@ -441,9 +459,10 @@ def evaluate(
     """
     check_choice("aggregate", aggregate, AGGREGATES)
     if per_image is None:
-        per_image = aggregate == "image" or multilabel
-    if aggregate == "image" and not per_image:
-        raise ParameterError("aggregate='image' needs per_image=True (a leading image axis)")
+        per_image = aggregate != "dataset" or multilabel
+    if aggregate != "dataset" and not per_image:
+        raise ParameterError(
+            f"aggregate={aggregate!r} needs per_image=True (a leading image axis)")
     if multilabel:
         counts = multilabel_confusion_matrix(pred, target, per_image=True)
         if num_classes is not None and counts.shape[1] != num_classes:

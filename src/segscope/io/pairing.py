@@ -40,9 +40,13 @@ from ..errors import MissingFileError, PairingError
 from ._files import full_suffix, strip_suffix
 from .masks import MASK_EXTENSIONS
 
-__all__ = ["MATCH_MODES", "Pair", "Pairing", "list_files", "pair_folders", "pair_inputs"]
+__all__ = ["MATCH_MODES", "PAIRING_EXTENSIONS", "Pair", "Pairing", "list_files", "pair_folders",
+           "pair_inputs"]
 
 MATCH_MODES = ("path", "stem")
+#: Suffixes looked for in folders: every mask format, plus JPEG so that a JPEG mask
+#: gets a clear error (lossy) instead of being silently left out.
+PAIRING_EXTENSIONS = (*MASK_EXTENSIONS, ".jpg", ".jpeg")
 
 
 @dataclass(frozen=True)
@@ -90,7 +94,7 @@ class Pairing:
 
 
 def list_files(folder: str | os.PathLike,
-               extensions: Iterable[str] = MASK_EXTENSIONS) -> list[Path]:
+               extensions: Iterable[str] = PAIRING_EXTENSIONS) -> list[Path]:
     """Files under ``folder`` (recursively) with one of ``extensions``, hidden ones skipped.
 
     Examples
@@ -117,7 +121,7 @@ def list_files(folder: str | os.PathLike,
 
 def pair_folders(pred_dir: str | os.PathLike, target_dir: str | os.PathLike, *,
                  match: str = "path",
-                 extensions: Iterable[str] = MASK_EXTENSIONS) -> Pairing:
+                 extensions: Iterable[str] = PAIRING_EXTENSIONS) -> Pairing:
     """Pair the files of two folders by relative path or by stem.
 
     Parameters
@@ -128,7 +132,7 @@ def pair_folders(pred_dir: str | os.PathLike, target_dir: str | os.PathLike, *,
         ``"path"``: same relative path without suffix; ``"stem"``: same file name
         without suffix anywhere in the tree (it must be unique on each side).
     extensions : iterable of str
-        Suffixes to consider (default: every mask format segscope reads).
+        Suffixes to consider (default: every mask format segscope reads, and JPEG).
 
     Returns
     -------
@@ -155,7 +159,7 @@ def pair_folders(pred_dir: str | os.PathLike, target_dir: str | os.PathLike, *,
 
 
 def pair_inputs(pred: str | os.PathLike, target: str | os.PathLike, *, match: str = "path",
-                extensions: Iterable[str] = MASK_EXTENSIONS) -> Pairing:
+                extensions: Iterable[str] = PAIRING_EXTENSIONS) -> Pairing:
     """Pair two files (one pair) or two folders (see :func:`pair_folders`).
 
     Raises
@@ -165,6 +169,7 @@ def pair_inputs(pred: str | os.PathLike, target: str | os.PathLike, *, match: st
     PairingError
         If one is a file and the other a folder, or folder pairing fails.
     """
+    check_choice("match", match, MATCH_MODES)
     p, t = Path(pred), Path(target)
     for path in (p, t):
         if not path.exists():
