@@ -11,9 +11,9 @@ them all:
 ``"l2"``
     Root-mean-square pixel difference divided by ``data_range``.
 ``"ssim"``
-    ``1 − SSIM`` (Wang et al. 2004: 11×11 Gaussian window, σ = 1.5, K1 = 0.01, K2 = 0.03,
-    population statistics, mean over the valid region; colour: mean over channels),
-    clipped to ``[0, 1]``.
+    ``1 − SSIM`` from :func:`segscope.similarity.ssim` with the ``"wang"`` preset (Wang et
+    al. 2004: 11×11 Gaussian window, σ = 1.5, K1 = 0.01, K2 = 0.03, population statistics,
+    mean over the valid region; colour: mean over channels), clipped to ``[0, 1]``.
 
 The kernel is LIME's exponential kernel ``w = sqrt(exp(−d² / width²))`` (Ribeiro et al.
 2016; the ``lime`` package uses ``width = 0.25`` for images).
@@ -63,38 +63,6 @@ def l2_distance(sq_error_per_segment: np.ndarray, masks: np.ndarray, num_values:
     return np.sqrt(np.maximum(sse, 0.0) / num_values) / float(data_range)
 
 
-def _gaussian_window_stats(x: np.ndarray, sigma: float, truncate: float) -> np.ndarray:
-    from scipy.ndimage import gaussian_filter
-
-    sig = (0.0,) * (x.ndim - 2) + (sigma, sigma) if x.ndim > 2 else (sigma, sigma)
-    return gaussian_filter(x, sigma=sig, truncate=truncate, mode="reflect")
-
-
-def _ssim_map_mean(a: np.ndarray, b: np.ndarray, data_range: float) -> np.ndarray:
-    """Mean SSIM of each image in ``a`` (N, H, W) against ``b`` (H, W).
-
-    Small internal implementation for LIME weights (segscope.similarity has the public
-    one); Gaussian σ = 1.5 truncated at 3.5σ (11×11), population statistics, valid region.
-    """
-    sigma, truncate = 1.5, 3.5
-    c1 = (0.01 * data_range) ** 2
-    c2 = (0.03 * data_range) ** 2
-    a = a.astype(np.float64)
-    b = b.astype(np.float64)
-    mu_a = _gaussian_window_stats(a, sigma, truncate)
-    mu_b = _gaussian_window_stats(b, sigma, truncate)  # (H, W), shared by the batch
-    aa = _gaussian_window_stats(a * a, sigma, truncate) - mu_a**2
-    bb = _gaussian_window_stats(b * b, sigma, truncate) - mu_b**2
-    ab = _gaussian_window_stats(a * b, sigma, truncate) - mu_a * mu_b
-    s = ((2 * mu_a * mu_b + c1) * (2 * ab + c2)) / ((mu_a**2 + mu_b**2 + c1) * (aa + bb + c2))
-    pad = int(truncate * sigma + 0.5)
-    if s.shape[-1] <= 2 * pad or s.shape[-2] <= 2 * pad:
-        raise ParameterError(
-            f"distance='ssim' needs images larger than {2 * pad + 1}x{2 * pad + 1} pixels"
-        )
-    return s[..., pad:-pad, pad:-pad].mean(axis=(-2, -1))
-
-
 def ssim_distance(batch: np.ndarray, original: np.ndarray, data_range: float) -> np.ndarray:
     """``1 − SSIM`` of each image in ``batch`` against ``original``, clipped to ``[0, 1]``.
 
@@ -106,12 +74,12 @@ def ssim_distance(batch: np.ndarray, original: np.ndarray, data_range: float) ->
     >>> ssim_distance(img[None], img, 1.0).tolist()
     [0.0]
     """
-    if batch.ndim == original.ndim + 1 and original.ndim == 3:
-        per_channel = [_ssim_map_mean(batch[..., c], original[..., c], data_range)
-                       for c in range(original.shape[-1])]
-        s = np.mean(per_channel, axis=0)
-    else:
-        s = _ssim_map_mean(batch, original, data_range)
+    from ..similarity import ssim
+
+    colour = original.ndim == 3
+    s = np.array([ssim(image, original, data_range=data_range,
+                       channel_axis=-1 if colour else None, preset="wang")
+                  for image in batch], dtype=np.float64)
     return np.clip(1.0 - s, 0.0, 1.0)
 
 
