@@ -205,6 +205,29 @@ def test_faithful_with_image_level_distances(distance):
     assert (e.sample_weights > 0).all() and e.sample_weights[0] == 1.0
 
 
+def test_grey_uint16_image():
+    from _superpixel_data import nuclei_crop
+
+    img = nuclei_crop()[:96, :96]
+    sp = segment(img, method="slic", n_segments=30, compactness=0.1, data_range="image")
+
+    def score(batch):
+        return batch[:, 20:60, 20:60].astype(float).mean(axis=(1, 2))
+
+    e = explain(img, score, segments=sp, num_samples=100, fill=0, distance="l2",
+                data_range=float(img.max()), seed=0)
+    assert e.segments.shape == img.shape
+    square = np.zeros(img.shape, bool)
+    square[20:60, 20:60] = True
+    # each superpixel's true effect is its brightness summed inside the square; those with
+    # at least 5 % of the largest effect must be the top-ranked ones
+    effect = np.bincount(sp.labels[square], weights=img[square].astype(float),
+                         minlength=sp.num_segments)
+    strong = np.flatnonzero(effect >= 0.05 * effect.max())
+    assert set(e.top(len(strong)).tolist()) == set(strong.tolist())
+    assert e.r2 > 0.95
+
+
 def test_same_seed_same_explanation_other_seed_other_samples():
     img = _face()
     sp = segment(img, method="slic", n_segments=30)

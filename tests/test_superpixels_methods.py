@@ -151,6 +151,12 @@ def test_bad_values_are_errors(kwargs):
         segment(astronaut_crop()[:32, :32], method="felzenszwalb", **kwargs)
 
 
+@pytest.mark.parametrize("kwargs", [{"kernel_size": 0.5}, {"ratio": 1.5}])
+def test_quickshift_ranges_are_checked_before_scikit_image(kwargs):
+    with pytest.raises(ParameterError):
+        segment(astronaut_crop()[:32, :32], method="quickshift", **kwargs)
+
+
 def test_grey_image_with_convert2lab_is_an_error():
     with pytest.raises(ParameterError, match="RGB"):
         segment(astronaut_crop()[:32, :32, 0], method="quickshift", convert2lab=True)

@@ -47,6 +47,20 @@ def _positive(name: str, v: Any) -> Any:
     return v
 
 
+def _at_least_one(name: str, v: Any) -> Any:
+    _positive(name, v)
+    if v < 1:
+        raise ParameterError(f"{name} must be at least 1; got {v!r}")
+    return v
+
+
+def _unit_interval(name: str, v: Any) -> Any:
+    _non_negative(name, v)
+    if v > 1:
+        raise ParameterError(f"{name} must be between 0 and 1; got {v!r}")
+    return v
+
+
 def _non_negative(name: str, v: Any) -> Any:
     if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
         raise ParameterError(f"{name} must be a number >= 0; got {v!r}")
@@ -208,7 +222,7 @@ METHODS: dict[str, MethodSpec] = {
         name="quickshift",
         defaults={"ratio": 1.0, "kernel_size": 5.0, "max_dist": 10.0, "sigma": 0.0,
                   "convert2lab": None},
-        checks={"ratio": _non_negative, "kernel_size": _positive, "max_dist": _positive,
+        checks={"ratio": _unit_interval, "kernel_size": _at_least_one, "max_dist": _positive,
                 "sigma": _non_negative, "convert2lab": _optional_boolean},
         run=_run_quickshift,
         reference="skimage.segmentation.quickshift(image, ratio, kernel_size, max_dist, "
