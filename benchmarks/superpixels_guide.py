@@ -31,9 +31,11 @@ GREY_GRIDS = {
     "slic": {"n_segments": [100, 400], "compactness": [0.01, 0.1, 1]},
 }
 COLUMNS = ["num_segments", "size_cv", "explained_variation", "compactness", "boundary_recall",
-           "undersegmentation_error", "achievable_segmentation_accuracy", "runtime_s"]
+           "boundary_precision", "undersegmentation_error", "achievable_segmentation_accuracy",
+           "runtime_s"]
 SHORT = {"num_segments": "K", "size_cv": "size CV", "explained_variation": "EV",
-         "compactness": "CO", "boundary_recall": "BR", "undersegmentation_error": "UE",
+         "compactness": "CO", "boundary_recall": "BR", "boundary_precision": "BP",
+         "undersegmentation_error": "UE",
          "achievable_segmentation_accuracy": "ASA", "runtime_s": "time (s)"}
 
 
@@ -47,8 +49,8 @@ def table(title: str, image: np.ndarray, grids: dict, gt=None) -> str:
     for method, grid in grids.items():
         res = sweep(image, method=method, grid=grid, gt=gt, ignore_index=0 if gt is not None
                     else None)
-        params = [c for c in res.columns if c not in COLUMNS and c not in
-                  ("size_min", "size_median", "size_mean", "size_max", "fragments")]
+        params = list(grid) if "compactness" not in grid else [
+            "compactness (param)" if p == "compactness" else p for p in grid]
         cols = [c for c in COLUMNS if c in res.columns]
         out.append(f"**{method}**")
         out.append("")
@@ -76,7 +78,8 @@ def main() -> None:
         "",
         "Command: `PYTHONPATH=src python benchmarks/superpixels_guide.py`  ",
         f"Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC. "
-        "EV = explained variation, CO = compactness, BR = boundary recall (2 px), UE = "
+        "EV = explained variation, CO = compactness, BR/BP = boundary recall/precision "
+        "(2 px), UE = "
         "undersegmentation error, ASA = achievable segmentation accuracy; other parameters "
         "at their defaults.",
         "",
