@@ -280,6 +280,7 @@ def test_label_out_of_range_names_files(tmp_path):
     result = run(tmp_path / "p.npy", tmp_path / "t.npy", "-c", 2)
     assert result.exit_code == 2
     assert "t.npy" in result.stderr and "5" in result.stderr
+    assert "--binarize" in result.stderr
 
 
 def test_probability_map_is_refused(tmp_path):
@@ -351,3 +352,47 @@ def test_max_pixels(tmp_path):
     result = run(tmp_path / "p.npy", tmp_path / "t.npy", "-c", 2, "--max-pixels", 100)
     assert result.exit_code == 2 and "max_pixels" in result.stderr
     assert run(tmp_path / "p.npy", tmp_path / "t.npy", "-c", 2, "--max-pixels", 0).exit_code == 0
+
+
+def test_nifti_geometry_mismatch_is_warned(tmp_path):
+    nib = pytest.importorskip("nibabel")
+    preds, targets = _masks(n=1, shape=(4, 5, 6), classes=2)
+    nib.save(nib.Nifti1Image(preds[0], np.diag([-1.0, -1.0, 1.0, 1.0])), tmp_path / "p.nii.gz")
+    nib.save(nib.Nifti1Image(targets[0], np.diag([1.0, 1.0, 2.0, 1.0])), tmp_path / "t.nii.gz")
+    result = run(tmp_path / "p.nii.gz", tmp_path / "t.nii.gz", "-c", 2, "--json",
+                 tmp_path / "r.json")
+    assert result.exit_code == 0, result.output
+    message = " ".join(result.stderr.split())
+    assert "different orientations (LPS vs RAS)" in message
+    assert "different spacings" in message
+    want = segscope.evaluate(preds[0], targets[0], num_classes=2, metrics=METRICS)
+    _assert_report_equal(json.loads((tmp_path / "r.json").read_text()), want)
+
+
+def test_boundary_metrics_when_available(tmp_path):
+    boundary = pytest.importorskip("segscope.boundary")
+    target = np.zeros((3, 24, 24), np.uint8)
+    target[:, 4:12, 4:12] = 1
+    target[:, 14:22, 14:20] = 2
+    pred = np.roll(target, 2, axis=1)
+    pdir, tdir = tmp_path / "p", tmp_path / "t"
+    pdir.mkdir()
+    tdir.mkdir()
+    for i in range(3):
+        np.save(pdir / f"{i}.npy", pred[i])
+        np.save(tdir / f"{i}.npy", target[i])
+    result = run(pdir, tdir, "-c", 3, "--boundary", "hd95,assd,nsd", "--spacing", "2,1",
+                 "--tolerance", "2", "--no-background", "--json", tmp_path / "r.json")
+    assert result.exit_code == 0, result.output
+    acc = boundary.BoundaryAccumulator(num_classes=3, metrics=["hd95", "assd", "nsd"],
+                                       tolerance=2.0, include_background=False, empty="inf")
+    for i in range(3):
+        acc.update(pred[i], target[i], spacing=(2.0, 1.0), name=str(i))
+    want = {s.metric: s for s in acc.compute()}
+    data = json.loads((tmp_path / "r.json").read_text())
+    got = {s["metric"]: s for s in data["scores"]}
+    for metric in ("hd95", "assd", "nsd"):
+        assert got[metric]["value"] == pytest.approx(want[metric].value)
+        assert got[metric]["per_class"]["1"] == pytest.approx(want[metric].class_value(1))
+    assert got["hd95"]["value"] == pytest.approx(4.0)  # shifted 2 rows of 2 units
+    assert "HD95" in result.stdout

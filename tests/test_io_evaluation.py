@@ -64,3 +64,12 @@ def test_load_pairs_streams_and_checks_shapes(tmp_path):
     assert first.name == "a" and first.target.labels.sum() == 4
     with pytest.raises(ShapeError, match=r"b\.npy.*b\.npy"):
         next(loaded)
+
+
+def test_geometry_warning_for_different_spacings(tmp_path):
+    from segscope.io.evaluation import GeometryWarning
+
+    np.savez(tmp_path / "p.npz", labels=np.zeros((2, 2), np.uint8), spacing=[1.0, 1.0])
+    np.savez(tmp_path / "t.npz", labels=np.zeros((2, 2), np.uint8), spacing=[1.0, 0.5])
+    with pytest.warns(GeometryWarning, match="different spacings"):
+        evaluate_paths(tmp_path / "p.npz", tmp_path / "t.npz", num_classes=2)

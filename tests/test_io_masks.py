@@ -132,6 +132,7 @@ def test_nifti_keeps_anisotropic_spacing(tmp_path):
         mask = read_mask(tmp_path / name)
         np.testing.assert_array_equal(mask.labels, arr)
         assert mask.spacing == pytest.approx((0.5, 0.7, 3.0))
+        assert mask.orientation == "RAS"
 
 
 def test_nifti_fractional_values_are_refused(tmp_path):
@@ -199,6 +200,29 @@ def test_jpeg_mask_is_refused(tmp_path):
     Image.fromarray(_labels()).save(tmp_path / "m.jpg")
     with pytest.raises(FileFormatError, match="lossy"):
         read_mask(tmp_path / "m.jpg")
+
+
+def test_webp_lossless_is_read_and_lossy_refused(tmp_path):
+    arr = _labels(high=3)
+    Image.fromarray(arr).save(tmp_path / "ok.webp", lossless=True)
+    np.testing.assert_array_equal(read_mask(tmp_path / "ok.webp").labels, arr)
+    Image.fromarray(arr).save(tmp_path / "bad.webp", quality=90)
+    with pytest.raises(FileFormatError, match="lossy WebP"):
+        read_mask(tmp_path / "bad.webp")
+
+
+def test_jpeg_compressed_tiff_is_refused(tmp_path):
+    tifffile.imwrite(tmp_path / "j.tif", _labels((16, 16), high=3))
+    with tifffile.TiffFile(tmp_path / "j.tif", mode="r+b") as tif:  # mark it JPEG (7)
+        tif.pages[0].tags["Compression"].overwrite(7)
+    with pytest.raises(FileFormatError, match="JPEG-compressed TIFF"):
+        read_mask(tmp_path / "j.tif")
+
+
+def test_deflate_tiff_is_read(tmp_path):
+    arr = _labels((16, 16), high=3)
+    tifffile.imwrite(tmp_path / "z.tif", arr, compression="zlib")
+    np.testing.assert_array_equal(read_mask(tmp_path / "z.tif").labels, arr)
 
 
 def test_float_masks(tmp_path):

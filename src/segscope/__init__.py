@@ -30,6 +30,7 @@ _LAZY = {
     "evaluate": ".metrics",
     "scores_from_confusion": ".metrics",
     "METRICS": ".metrics",
+    "metrics": ".metrics",
 }
 
 __all__ = ["Report", "Score", "SegscopeError", "__version__", *_LAZY]

@@ -25,6 +25,9 @@ array([[1, 1, 0],
 
 from __future__ import annotations
 
+import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -82,12 +85,42 @@ def _flat_chunks(pred: np.ndarray, target: np.ndarray):
 
 #: Largest dense (target, pred) histogram the fast path allocates, in cells.
 DENSE_CELLS = 1 << 20
+#: Arrays are split over threads only in pieces of at least this many pixels.
+PARALLEL_MIN_ELEMENTS = 1 << 21
+
+
+def num_threads() -> int:
+    """Threads used for counting large arrays: ``SEGSCOPE_NUM_THREADS`` or the CPU count.
+
+    Examples
+    --------
+    >>> num_threads() >= 1
+    True
+    """
+    value = os.environ.get("SEGSCOPE_NUM_THREADS")
+    if value:
+        try:
+            return max(1, int(value))
+        except ValueError:
+            raise ParameterError(
+                f"SEGSCOPE_NUM_THREADS must be a positive integer; got {value!r}"
+            ) from None
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@functools.lru_cache(maxsize=1)
+def _executor() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=max(2, num_threads()),
+                              thread_name_prefix="segscope-count")
 
 
 def _count_one(pred: np.ndarray, target: np.ndarray, num_classes: int,
                ignore_index: int | None) -> np.ndarray:
     """C×C counts of one pair of arrays (any rank)."""
-    from ._kernels import count_binary, count_offset, value_range
+    from ._kernels import count_binary, value_range
 
     c = num_classes
     if pred.size == 0:
@@ -108,10 +141,10 @@ def _count_one(pred: np.ndarray, target: np.ndarray, num_classes: int,
     rows, width = tmax - tmin + 1, pmax - pmin + 1
     if rows * width > DENSE_CELLS:
         return _count_checked(pred, target, c, ignore_index)
-    hist = np.zeros((4, rows * width), dtype=np.int64)
+    table = np.zeros(rows * width, dtype=np.int64)
     for p, t in _flat_chunks(pred, target):
-        count_offset(p, t, pmin, tmin, width, hist)
-    table = hist.sum(axis=0).reshape(rows, width)
+        table += _dense_counts(p, t, pmin, tmin, width, rows * width)
+    table = table.reshape(rows, width)
     if ignore_index is not None and tmin <= ignore_index <= tmax:
         table[ignore_index - tmin] = 0
     t_labels = np.arange(tmin, tmax + 1)
@@ -124,6 +157,28 @@ def _count_one(pred: np.ndarray, target: np.ndarray, num_classes: int,
     out = np.zeros((c, c), dtype=np.int64)
     out[np.ix_(t_labels[t_ok], p_labels[p_ok])] = table[np.ix_(t_ok, p_ok)]
     return out
+
+
+def _dense_counts(p: np.ndarray, t: np.ndarray, pmin: int, tmin: int, width: int,
+                  cells: int) -> np.ndarray:
+    """Dense (target, pred) table of two flat arrays, split over threads when large."""
+    from ._kernels import count_offset
+
+    threads = min(num_threads(), max(1, p.size // PARALLEL_MIN_ELEMENTS))
+    # uint32 lanes halve the table's cache footprint; each piece stays below 2**32 pixels
+    dtype = np.uint32 if p.size // threads < 2**32 else np.int64
+    bounds = np.linspace(0, p.size, threads + 1).astype(np.int64)
+    hists = [np.zeros((4, cells), dtype=dtype) for _ in range(threads)]
+    if threads == 1:
+        count_offset(p, t, pmin, tmin, width, hists[0])
+    else:
+        futures = [
+            _executor().submit(count_offset, p[a:b], t[a:b], pmin, tmin, width, h)
+            for a, b, h in zip(bounds[:-1], bounds[1:], hists)
+        ]
+        for f in futures:
+            f.result()
+    return sum(h.sum(axis=0, dtype=np.int64) for h in hists)
 
 
 def _count_checked(pred: np.ndarray, target: np.ndarray, num_classes: int,

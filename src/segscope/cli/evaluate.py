@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import typer
@@ -79,19 +80,31 @@ def evaluate(
     if max_pixels is None:
         max_pixels = DEFAULT_MAX_PIXELS
     json_to_stdout = json_file is not None and str(json_file) == "-"
-    report = evaluate_paths(
-        pred, target, num_classes=num_classes, metrics=metrics, ignore_index=ignore_index,
-        average=average, aggregate=aggregate, empty=empty, labels=_ints("labels", labels),
-        include_background=not no_background, binarize_labels=binarize, colormap=colormap,
-        match=match, allow_unpaired=allow_unpaired, per_image=per_image,
-        boundary=boundary or (), percentile=percentile, tolerance=tolerance,
-        spacing=_floats("spacing", spacing), max_pixels=max_pixels or None,
-        progress=not quiet and not json_to_stdout,
-    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        report = evaluate_paths(
+            pred, target, num_classes=num_classes, metrics=metrics, ignore_index=ignore_index,
+            average=average, aggregate=aggregate, empty=empty,
+            labels=_ints("labels", labels), include_background=not no_background,
+            binarize_labels=binarize, colormap=colormap, match=match,
+            allow_unpaired=allow_unpaired, per_image=per_image, boundary=boundary or (),
+            percentile=percentile, tolerance=tolerance, spacing=_floats("spacing", spacing),
+            max_pixels=max_pixels or None, progress=not quiet and not json_to_stdout,
+        )
+    _print_warnings([str(w.message) for w in caught])
     _write_outputs(report, json_file, csv_file, per_image)
     if quiet or json_to_stdout:
         return
     _show(report, per_image)
+
+
+def _print_warnings(messages: list[str], limit: int = 5) -> None:
+    unique = list(dict.fromkeys(messages))
+    for message in unique[:limit]:
+        err_console().print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+    if len(unique) > limit:
+        err_console().print(f"[yellow]warning:[/] ... and {len(unique) - limit} more",
+                            highlight=False)
 
 
 def _show(report, per_image: bool) -> None:

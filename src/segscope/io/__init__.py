@@ -8,7 +8,14 @@ from __future__ import annotations
 from ._atomic import atomic_path, write_bytes, write_text
 from ._files import DEFAULT_MAX_PIXELS
 from .colormap import apply_colormap, parse_colour, read_colormap
-from .evaluation import BOUNDARY_METRICS, LoadedPair, binarize, evaluate_paths, load_pairs
+from .evaluation import (
+    BOUNDARY_METRICS,
+    GeometryWarning,
+    LoadedPair,
+    binarize,
+    evaluate_paths,
+    load_pairs,
+)
 from .images import IMAGE_EXTENSIONS, LUMA_WEIGHTS, read_image, to_grey
 from .masks import MASK_EXTENSIONS, Mask, read_mask
 from .pairing import (
@@ -29,6 +36,7 @@ __all__ = [
     "MASK_EXTENSIONS",
     "MATCH_MODES",
     "PAIRING_EXTENSIONS",
+    "GeometryWarning",
     "LoadedPair",
     "Mask",
     "Pair",

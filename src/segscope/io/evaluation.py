@@ -20,8 +20,9 @@ Examples
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,7 @@ import numpy as np
 from .._checks import check_same_shape, check_spacing
 from .._progress import track
 from ..errors import LabelError, PairingError, ParameterError, SegscopeError, ShapeError
+from ..results import Report
 from ._files import DEFAULT_MAX_PIXELS
 from .colormap import Colormap, read_colormap
 from .masks import MASK_EXTENSIONS, Mask, read_mask
@@ -37,6 +39,7 @@ from .pairing import PAIRING_EXTENSIONS, Pair, Pairing, pair_inputs
 __all__ = [
     "BOUNDARY_METRICS",
     "DEFAULT_METRICS",
+    "GeometryWarning",
     "LoadedPair",
     "binarize",
     "evaluate_paths",
@@ -95,10 +98,30 @@ def load_pairs(pairs: Sequence[Pair], *, colormap: Colormap | None = None,
         pred = read_mask(pair.pred, colormap=colormap, max_pixels=max_pixels)
         target = read_mask(pair.target, colormap=colormap, max_pixels=max_pixels)
         check_same_shape(pred.labels, target.labels, (str(pair.pred), str(pair.target)))
+        _warn_geometry(pred, target)
         if binarize_labels:
-            pred = Mask(binarize(pred.labels), pred.spacing, pred.path)
-            target = Mask(binarize(target.labels, ignore_index), target.spacing, target.path)
+            pred = replace(pred, labels=binarize(pred.labels))
+            target = replace(target, labels=binarize(target.labels, ignore_index))
         yield LoadedPair(pair.name, pred, target)
+
+
+class GeometryWarning(UserWarning):
+    """A prediction and its target record different spacings or orientations."""
+
+
+def _warn_geometry(pred: Mask, target: Mask) -> None:
+    """Warn when the files disagree on geometry: arrays are still compared as stored."""
+    if pred.orientation and target.orientation and pred.orientation != target.orientation:
+        warnings.warn(GeometryWarning(
+            f"{pred.path} and {target.path} have different orientations "
+            f"({pred.orientation} vs {target.orientation}); the arrays are compared voxel by "
+            "voxel as stored, so resample the prediction onto the target if they are not "
+            "aligned"), stacklevel=3)
+    if (pred.spacing is not None and target.spacing is not None
+            and not np.allclose(pred.spacing, target.spacing, rtol=1e-4, atol=1e-6)):
+        warnings.warn(GeometryWarning(
+            f"{pred.path} and {target.path} record different spacings ({pred.spacing} vs "
+            f"{target.spacing}); the target's spacing is used"), stacklevel=3)
 
 
 def evaluate_paths(
@@ -222,8 +245,7 @@ def evaluate_paths(
     )
     if override is not None:
         meta["spacing"] = list(override)
-    return type(report)(report.scores, len(pairing.pairs),
-                        tuple(p.name for p in pairing.pairs), meta)
+    return Report(report.scores, len(pairing.pairs), tuple(p.name for p in pairing.pairs), meta)
 
 
 class _CountAccumulator:
@@ -244,7 +266,11 @@ class _CountAccumulator:
             else:
                 self.inner.update(p, t)
         except (LabelError, ShapeError) as err:
-            raise type(err)(f"{item.pred.path} vs {item.target.path}: {err}") from err
+            hint = ""
+            if isinstance(err, LabelError):
+                hint = (" (masks saved as 0/255, or instance masks with one id per object: "
+                        "binarize_labels=True, CLI --binarize)")
+            raise type(err)(f"{item.pred.path} vs {item.target.path}: {err}{hint}") from err
 
     def compute(self) -> np.ndarray:
         return self.inner.compute()

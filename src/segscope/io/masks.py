@@ -18,7 +18,8 @@ NPY, NPZ (NumPy)
 NIfTI ``.nii``, ``.nii.gz`` (nibabel, the optional ``nifti`` extra)
     Spacing is the header's voxel size (zooms), in array axis order.
 
-JPEG masks are refused: lossy compression changes label values along edges.
+JPEG masks, lossy WebP and JPEG-compressed TIFF are refused: lossy compression changes
+label values along edges.
 Float masks are accepted only if every value is a whole number; NaN or fractional
 values (probabilities) are an error.
 
@@ -55,6 +56,10 @@ MASK_EXTENSIONS = (".png", ".tif", ".tiff", ".npy", ".npz", ".nii", ".nii.gz", "
 _PILLOW = (".png", ".bmp", ".gif", ".webp")
 _TIFF = (".tif", ".tiff")
 _LOSSY = (".jpg", ".jpeg")
+#: TIFF compressions that change pixel values (JPEG inside TIFF).
+_LOSSY_TIFF = ("OJPEG", "JPEG", "JPEG_LOSSY", "JPEG_99", "ALT_JPEG", "JPEG_2000_LOSSY")
+_LOSSY_MESSAGE = ("is lossy and changes label values along edges, so it cannot hold a label "
+                  "mask; save masks as PNG, lossless TIFF or NPY")
 
 
 @dataclass(frozen=True)
@@ -70,11 +75,15 @@ class Mask:
         it (NIfTI, ImageJ/OME TIFF, NPZ with ``spacing``); ``None`` otherwise.
     path : Path or None
         The file it was read from.
+    orientation : str or None
+        For NIfTI files, the anatomical direction of each array axis (e.g. ``"RAS"``),
+        from the header's affine; ``None`` for other formats.
     """
 
     labels: np.ndarray
     spacing: tuple[float, ...] | None = None
     path: Path | None = None
+    orientation: str | None = None
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -128,10 +137,7 @@ def read_mask(path: str | os.PathLike, *, colormap: Colormap | str | os.PathLike
     p = existing_file(path)
     suffix = full_suffix(p)
     if suffix in _LOSSY:
-        raise FileFormatError(
-            f"{p}: JPEG is lossy and changes label values along edges, so it cannot hold a "
-            "label mask; save masks as PNG, TIFF or NPY"
-        )
+        raise FileFormatError(f"{p}: JPEG {_LOSSY_MESSAGE}")
     if suffix not in MASK_EXTENSIONS:
         raise FileFormatError(
             f"{p}: unsupported mask suffix {suffix!r}; expected one of {', '.join(MASK_EXTENSIONS)}"
@@ -139,9 +145,11 @@ def read_mask(path: str | os.PathLike, *, colormap: Colormap | str | os.PathLike
     cmap = read_colormap(colormap) if isinstance(colormap, (str, os.PathLike)) else colormap
     colour = False
     spacing = None
+    orientation = None
     if suffix in (".nii", ".nii.gz"):
         nib = require("nibabel", "nifti", "reading NIfTI masks")
-        labels, spacing = reading(p, "NIfTI", lambda: _read_nifti(nib, p, max_pixels))
+        labels, spacing, orientation = reading(p, "NIfTI",
+                                               lambda: _read_nifti(nib, p, max_pixels))
     elif suffix in (".npy", ".npz"):
         labels, spacing = reading(p, "a NumPy file", lambda: _read_numpy(p, suffix, max_pixels))
     elif suffix in _TIFF:
@@ -154,7 +162,7 @@ def read_mask(path: str | os.PathLike, *, colormap: Colormap | str | os.PathLike
     labels = check_label_array(labels, str(p))
     if spacing is not None and len(spacing) != labels.ndim:
         spacing = None
-    return Mask(labels=labels, spacing=spacing, path=p)
+    return Mask(labels=labels, spacing=spacing, path=p, orientation=orientation)
 
 
 def _colour_to_labels(arr: np.ndarray, cmap: Colormap | None, path: Path) -> np.ndarray:
@@ -176,6 +184,8 @@ def _colour_to_labels(arr: np.ndarray, cmap: Colormap | None, path: Path) -> np.
 def _read_pillow(path: Path, max_pixels: int | None) -> tuple[np.ndarray, bool]:
     colour = False
     with _open_pillow(path, max_pixels) as im:
+        if im.format == "WEBP" and not _webp_is_lossless(path):
+            raise FileFormatError(f"{path}: lossy WebP {_LOSSY_MESSAGE}")
         mode = im.mode
         if mode in ("P", "PA"):
             im.load()
@@ -194,10 +204,19 @@ def _read_pillow(path: Path, max_pixels: int | None) -> tuple[np.ndarray, bool]:
     return arr, colour
 
 
+def _webp_is_lossless(path: Path) -> bool:
+    """A WebP file is lossless when its image chunk is ``VP8L`` (lossy ones use ``VP8 ``)."""
+    data = path.read_bytes()
+    return b"VP8L" in data[12:] and b"VP8 " not in data[12:]
+
+
 def _read_tiff(path: Path, max_pixels: int | None):
     import tifffile
 
     with tifffile.TiffFile(path) as tif:
+        compression = getattr(tif.pages[0].compression, "name", "")
+        if compression in _LOSSY_TIFF:
+            raise FileFormatError(f"{path}: {compression}-compressed TIFF {_LOSSY_MESSAGE}")
         series = tif.series[0]
         photometric = int(tif.pages[0].photometric)
         sample_axis = series.axes.find("S")
@@ -285,5 +304,6 @@ def _read_nifti(nib, path: Path, max_pixels: int | None):
     check_pixel_count(shape, path, max_pixels)
     arr = np.asanyarray(img.dataobj)
     zooms = tuple(float(z) for z in img.header.get_zooms()[: arr.ndim])
-    return arr, zooms
+    orientation = "".join(nib.orientations.aff2axcodes(img.affine)[: arr.ndim])
+    return arr, zooms, orientation
 
