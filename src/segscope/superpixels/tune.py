@@ -20,7 +20,7 @@ from .._progress import track
 from ..errors import ParameterError
 from ._image import as_float_image
 from .measures import superpixel_quality
-from .methods import Superpixels, _fmt, method_spec, segment
+from .methods import Superpixels, _fmt, method_spec, resolve_params, segment
 
 __all__ = ["SweepResult", "TuneResult", "sweep", "tune"]
 
@@ -343,9 +343,8 @@ def sweep(
             raise ParameterError(f"grid[{name!r}] must be a non-empty list of values; got "
                                  f"{values!r}")
     unknown = [k for k in grid if k not in spec.defaults]
-    if unknown:
-        # let resolve_params produce the message listing valid names
-        segment(np.zeros((2, 2), np.uint8), method=method, **{k: grid[k][0] for k in unknown})
+    if unknown:  # resolve_params raises, listing the valid names
+        resolve_params(method, {k: grid[k][0] for k in unknown})
     names = list(grid)
     combos = list(itertools.product(*(grid[n] for n in names)))
     img = np.asarray(image)
