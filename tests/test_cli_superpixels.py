@@ -38,6 +38,19 @@ def test_default_action_segments_one_image(image_file, tmp_path):
     assert summary["num_segments"] == lab.max() + 1
 
 
+def test_options_before_the_image_also_reach_the_default_action(image_file):
+    result = runner.invoke(app, ["superpixels", "--method", "watershed", "-n", "20",
+                                 str(image_file)])
+    assert result.exit_code == 0, result.output
+    assert "watershed" in result.output and "num_segments" in result.output
+
+
+def test_group_help_lists_both_actions():
+    result = runner.invoke(app, ["superpixels", "--help"])
+    assert result.exit_code == 0
+    assert "segment" in result.output and "sweep" in result.output
+
+
 def test_segment_subcommand_name_also_works_and_tunes_felzenszwalb(image_file):
     result = runner.invoke(app, ["superpixels", "segment", str(image_file), "--method",
                                  "felzenszwalb", "--n-segments", "40"])

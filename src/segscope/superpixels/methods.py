@@ -190,6 +190,9 @@ class MethodSpec:
         ``run(float_image, is_colour, params, seed) -> labels``.
     reference : str
         The scikit-image call it wraps.
+    tunable : mapping
+        Parameters :func:`tune` may search, and how K moves as they grow
+        (``"increasing"`` or ``"decreasing"``).
     """
 
     name: str
