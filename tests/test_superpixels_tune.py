@@ -73,6 +73,7 @@ def test_sweep_table_and_gallery():
     assert res.titles()[0] == f"scale=1 K={ks[0]}"
     sheet = gallery([draw_boundaries(img, sp) for sp in res.superpixels], res.titles())
     assert sheet.size[0] > 2 * 96 and sheet.size[1] > 2 * 96
+    assert res.gallery(img, ncols=4).size[0] > 4 * 96 > res.gallery(img, ncols=4).size[1]
     assert "| scale |" in res.to_markdown()
 
 

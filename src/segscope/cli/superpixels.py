@@ -186,7 +186,7 @@ def sweep_command(
     from rich.table import Table
 
     from ..io import read_image, write_text
-    from ..superpixels import draw_boundaries, gallery, save_image, sweep
+    from ..superpixels import save_image, sweep
     from ._params import parse_assignments
 
     grid = parse_assignments(param, multiple=True)
@@ -204,8 +204,7 @@ def sweep_command(
                         for c in show))
     console().print(table)
     if out is not None:
-        panels = [draw_boundaries(img, sp, data_range=span) for sp in result.superpixels]
-        save_image(out, gallery(panels, result.titles(), ncols=ncols))
+        save_image(out, result.gallery(img, ncols=ncols, data_range=span))
         err_console().print(f"gallery written to {out}", highlight=False)
     if csv is not None:
         write_text(csv, result.to_csv())

@@ -256,6 +256,15 @@ class SweepResult:
                           f"K={sp.num_segments}"])
                 for s, sp in zip(self.settings, self.superpixels, strict=True)]
 
+    def gallery(self, image: Any, *, ncols: int | None = None, channel_axis: int | None = -1,
+                data_range: float | str | None = None):
+        """A Pillow image of the boundaries of every setting, each panel titled with it."""
+        from .render import draw_boundaries, gallery
+
+        panels = [draw_boundaries(image, sp, channel_axis=channel_axis, data_range=data_range)
+                  for sp in self.superpixels]
+        return gallery(panels, self.titles(), ncols=ncols)
+
     def to_csv(self) -> str:
         """The table as CSV text."""
         import csv
