@@ -28,6 +28,7 @@ superpixels_app = typer.Typer(
     help="Superpixels with numbers: segment an image (default action) or sweep parameters. "
     "`segscope superpixels IMAGE --method slic --n-segments 200 --out overlay.png`; "
     "`segscope superpixels sweep IMAGE --method felzenszwalb --param scale=1,10,100`.",
+    short_help="Superpixels with numbers: segment one image (default action) or sweep a grid.",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
