@@ -35,7 +35,7 @@ def test_every_method_on_astronaut_gives_contiguous_labels(method):
     assert sp.labels.shape == img.shape[:2]
     assert sp.num_segments > 1
     assert _contiguous(sp.labels, sp.num_segments)
-    assert sp.runtime_s > 0
+    assert sp.runtime_s >= sp.method_runtime_s > 0
 
 
 @pytest.mark.parametrize("method", list(METHODS))
