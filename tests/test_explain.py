@@ -52,6 +52,22 @@ def test_fills():
     assert batch[1].tolist() == [[0, 0, 10], [0, 0, 20]]
 
 
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.float32, np.float64, np.int16, bool])
+@pytest.mark.parametrize("channels", [None, 1, 3, 4])
+def test_perturb_batch_equals_elementwise_selection(dtype, channels):
+    rng = np.random.default_rng(1)
+    shape = (7, 9) if channels is None else (7, 9, channels)
+    img = (rng.random(shape) * 100).astype(dtype)
+    fil = (rng.random(shape) * 100).astype(dtype)
+    seg = rng.integers(0, 5, (7, 9))
+    masks = rng.random((4, 5)) < 0.5
+    out = perturb_batch(img, fil, seg, masks)
+    keep = masks[:, seg] if channels is None else masks[:, seg][..., None]
+    expected = np.where(keep, img[None], fil[None])
+    assert out.dtype == img.dtype and out.shape == (4, *shape)
+    np.testing.assert_array_equal(out, expected)
+
+
 # ------------------------------------------------------------------ distances and kernel
 
 
@@ -295,3 +311,32 @@ def test_rendering():
     assert over[~chosen].mean() < img[~chosen].mean() * 0.5
     grey = top_k_overlay(e, img[..., 0], 3)
     assert grey.shape == img.shape
+
+
+# ------------------------------------------------------------------ reference: the lime package
+
+
+@pytest.mark.parametrize("fill", [0, "mean"])
+def test_weights_agree_with_the_lime_package(fill):
+    lime_image = pytest.importorskip("lime.lime_image")
+    img = _face()
+    sp = segment(img, method="slic", n_segments=40)
+
+    def two_classes(batch):
+        s = _square_brightness(batch)
+        return np.stack([1 - s, s], axis=1)
+
+    explainer = lime_image.LimeImageExplainer(random_state=0)
+    ref = explainer.explain_instance(
+        img, two_classes, labels=(1,), top_labels=None, num_features=1000, num_samples=500,
+        hide_color=0 if fill == 0 else None, batch_size=50,
+        segmentation_fn=lambda _: sp.labels)
+    lime_weights = np.zeros(sp.num_segments)
+    for feature, weight in ref.local_exp[1]:
+        lime_weights[feature] = weight
+    ours = explain(img, two_classes, segments=sp, num_samples=500, fill=fill, target=1, seed=0)
+    # same kernel (cosine, width 0.25), same ridge (alpha 1), different random samples
+    assert np.corrcoef(lime_weights, ours.weights)[0, 1] > 0.99
+    # superpixels that matter clearly (over a third of the largest weight) rank alike
+    clear = np.flatnonzero(lime_weights > lime_weights.max() / 3)
+    assert set(ours.top(len(clear)).tolist()) == set(clear.tolist())

@@ -70,11 +70,24 @@ def fill_image(
     return out.astype(img.dtype)
 
 
+_UINT = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}
+
+
+def _packed(x: np.ndarray, n_pix: int, nbytes: int, width: int) -> np.ndarray:
+    """Each pixel's bytes (all channels) as one unsigned integer of ``width`` bytes."""
+    raw = np.ascontiguousarray(x).reshape(n_pix, -1).view(np.uint8).reshape(n_pix, nbytes)
+    if width != nbytes:
+        raw = np.concatenate([raw, np.zeros((n_pix, width - nbytes), np.uint8)], axis=1)
+    return raw.view(_UINT[width]).reshape(n_pix)
+
+
 def perturb_batch(image: np.ndarray, filler: np.ndarray, segments: np.ndarray,
                   masks: np.ndarray) -> np.ndarray:
     """Images for a batch of on/off masks: kept superpixels from ``image``, others from ``filler``.
 
-    Returns an array of shape ``(B, *image.shape)``.
+    Returns an array of shape ``(B, *image.shape)`` and ``image``'s dtype. Each pixel (all
+    its channels) is moved as one integer of up to 8 bytes, which is about twice as fast
+    as selecting channel by channel.
 
     Examples
     --------
@@ -85,7 +98,17 @@ def perturb_batch(image: np.ndarray, filler: np.ndarray, segments: np.ndarray,
     if segments.shape != image.shape[:2]:
         raise ShapeError(f"segments shape {segments.shape} does not match the image's "
                          f"{image.shape[:2]}")
-    keep = masks[:, segments]  # (B, H, W)
-    if image.ndim == 3:
-        keep = keep[..., None]
-    return np.where(keep, image[None], filler[None])
+    n_pix = segments.size
+    batch = masks.shape[0]
+    keep = masks[:, segments.ravel()]  # (B, P)
+    nbytes = image.dtype.itemsize * (image.shape[2] if image.ndim == 3 else 1)
+    width = next((w for w in (1, 2, 4, 8) if nbytes <= w), None)
+    if width is None:  # wide pixels (e.g. float64 RGB): select element by element
+        sel = keep.reshape((batch, *image.shape[:2]) + (1,) * (image.ndim - 2))
+        return np.where(sel, image[None], filler[None])
+    out = np.where(keep, _packed(image, n_pix, nbytes, width),
+                   _packed(filler.astype(image.dtype, copy=False), n_pix, nbytes, width))
+    out = np.ascontiguousarray(out).view(np.uint8).reshape(batch, n_pix, width)
+    if width != nbytes:
+        out = np.ascontiguousarray(out[:, :, :nbytes])
+    return out.view(image.dtype).reshape((batch, *image.shape))

@@ -2,8 +2,9 @@
 
 Closed form, NumPy only. For weights ``w``, features ``X`` (samples × superpixels) and
 targets ``y``: centre ``X`` and ``y`` by their ``w``-weighted means, then
-``β = argmin Σ w_i (y_i − x_i·β)² + α ‖β‖²``, solved as the least-squares problem
-``[√w X_c; √α I] β ≈ [√w y_c; 0]``; the intercept is ``ȳ_w − x̄_w·β``. This is what
+``β = argmin Σ w_i (y_i − x_i·β)² + α ‖β‖²``, solved from the normal equations
+``(X_cᵀ W X_c + α I) β = X_cᵀ W y_c`` (a small K × K system); the intercept is
+``ȳ_w − x̄_w·β``. This is what
 ``sklearn.linear_model.Ridge(alpha).fit(X, y, sample_weight=w)`` computes; ``alpha=0``
 gives weighted least squares (minimum-norm where the problem is singular).
 """
@@ -86,12 +87,10 @@ def fit_weighted_ridge(x: np.ndarray, y: np.ndarray, sample_weight: np.ndarray,
     xc = (x - x_mean) * sw
     yc = (y - y_mean) * sw[:, 0]
     p = x.shape[1]
-    if alpha > 0:
-        a = np.vstack([xc, np.sqrt(alpha) * np.eye(p)])
-        b = np.concatenate([yc, np.zeros(p)])
-    else:
-        a, b = xc, yc
-    coef = np.linalg.lstsq(a, b, rcond=None)[0]
+    # normal equations (p × p, small): (Xcᵀ Xc + α I) β = Xcᵀ yc; lstsq gives the
+    # minimum-norm solution when alpha = 0 and the system is singular
+    gram = xc.T @ xc + alpha * np.eye(p)
+    coef = np.linalg.lstsq(gram, xc.T @ yc, rcond=None)[0]
     intercept = y_mean - float(x_mean @ coef)
     fit = SurrogateFit(coef=coef, intercept=intercept, r2=float("nan"))
     r2 = weighted_r2(y, fit.predict(x), w)
