@@ -39,6 +39,25 @@ _DATA_RANGE_HELP = ("Intensity span mapped to [0, 1]: a number, or 'image' (min.
                     "image). Needed for every dtype but uint8.")
 
 
+_SHORT = {"num_segments": "K", "size_cv": "size CV", "fragments": "frag",
+          "explained_variation": "EV", "compactness": "CO", "boundary_recall": "BR",
+          "boundary_precision": "BP", "undersegmentation_error": "UE",
+          "achievable_segmentation_accuracy": "ASA", "runtime_s": "s"}
+
+
+_CSV_ONLY = ("boundary_precision", "runtime_s")
+_LONG = {"num_segments": "segments", "explained_variation": "explained variation",
+         "compactness": "compactness", "boundary_recall": "boundary recall",
+         "undersegmentation_error": "undersegmentation error",
+         "achievable_segmentation_accuracy": "achievable segmentation accuracy"}
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 1000 else f"{value:.0f}"
+    return str(value)
+
+
 def _data_range(text: str | None):
     if text is None or text == "image":
         return text
@@ -196,13 +215,22 @@ def sweep_command(
     gt_map, ignore_index = _read_gt(gt, gt_ignore) if gt is not None else (None, None)
     result = sweep(img, method=method, grid=grid, gt=gt_map, ignore_index=ignore_index,
                    seed=seed, data_range=span, progress=True)
-    table = Table(title=f"{image.name}: {method} sweep")
-    show = [c for c in result.columns if c not in ("size_min", "size_median", "size_max")]
-    for c in show:
-        table.add_column(c, justify="right")
-    for row in result.rows:
-        table.add_row(*(f"{row[c]:.4g}" if isinstance(row.get(c), float) else str(row.get(c))
-                        for c in show))
+    measures = [c for c in _SHORT if c in result.columns and c not in _CSV_ONLY
+                and not (c == "fragments" and not any(r[c] for r in result.rows))]
+    params_shown = [c for c in result.columns if c not in _SHORT and not c.startswith("size_")]
+    from rich import box
+
+    table = Table(title=f"{image.name}: {method} sweep", box=box.SIMPLE_HEAD, pad_edge=False,
+                  padding=(0, 0, 0, 2),
+                  caption=", ".join(f"{_SHORT[c]} = {_LONG[c]}" for c in measures
+                                    if c in _LONG) + "; --csv has every measure")
+    cells = [[_cell(row.get(c)) for c in params_shown + measures] for row in result.rows]
+    headers = [c.replace(" (param)", "") for c in params_shown] + [_SHORT[c] for c in measures]
+    for i, header in enumerate(headers):
+        table.add_column(header, justify="right", overflow="fold",
+                         min_width=max(len(r[i]) for r in cells))
+    for r in cells:
+        table.add_row(*r)
     console().print(table)
     if out is not None:
         save_image(out, result.gallery(img, ncols=ncols, data_range=span))
