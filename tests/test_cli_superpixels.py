@@ -146,3 +146,23 @@ def test_explain_bad_model_spec(image_file):
     assert result.exit_code == 2 and "module:function" in result.output
     result = runner.invoke(app, ["explain", str(image_file), "--model", "math:nothing_here"])
     assert result.exit_code == 2 and "no callable" in result.output
+
+
+def test_explain_grey_16_bit_with_data_range_image(tmp_path):
+    import tifffile
+
+    path = tmp_path / "grey.tif"
+    tifffile.imwrite(path, astronaut_crop()[:96, :96, 0].astype(np.uint16) * 40)
+    model = tmp_path / "grey_model.py"
+    model.write_text("def predict(batch):\n"
+                     "    return batch[:, :48, :48].astype(float).mean(axis=(1, 2))\n")
+    js = tmp_path / "e.json"
+    args = ["explain", str(path), "--model", f"{model}:predict", "--n-segments", "16",
+            "--num-samples", "60", "--distance", "l2", "--param", "compactness=0.1",
+            "--json", str(js)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "data-range" in result.output.replace("_", "-")
+    result = runner.invoke(app, [*args, "--data-range", "image"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(js.read_text())["settings"]["data_range"] == pytest.approx(
+        float(astronaut_crop()[:96, :96, 0].max() - astronaut_crop()[:96, :96, 0].min()) * 40)

@@ -117,7 +117,10 @@ def explain(
         sp = tune(img, method=method, num_segments=n_segments, seed=seed, data_range=span,
                   **params).superpixels
     fill_value = parse_value(fill)
-    numeric_span = span if isinstance(span, float) else None
+    if span == "image":  # the image's own min..max, as for the superpixels
+        numeric_span = float(img.max()) - float(img.min()) or 1.0
+    else:
+        numeric_span = span
     result = run_explain(
         img, predict, segments=sp, num_samples=num_samples, target=target,
         keep_probability=keep_probability, fill=fill_value, distance=distance,
