@@ -31,6 +31,11 @@ _LAZY = {
     "scores_from_confusion": ".metrics",
     "METRICS": ".metrics",
     "metrics": ".metrics",
+    "ssim": ".similarity",
+    "ms_ssim": ".similarity",
+    "psnr": ".similarity",
+    "similarity_matrix": ".similarity",
+    "cross_matrix": ".similarity",
 }
 
 __all__ = ["Report", "Score", "SegscopeError", "__version__", *_LAZY]

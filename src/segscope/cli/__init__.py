@@ -7,7 +7,8 @@ imports (NumPy kernels, torch, scikit-image) happen inside the commands, so that
 
 from __future__ import annotations
 
-from . import demo, evaluate  # noqa: F401  (modules register their commands)
+# each module registers its commands on import
+from . import demo, evaluate, explain, similarity, superpixels  # noqa: F401
 from ._app import app
 
 __all__ = ["app", "main"]

@@ -1,0 +1,240 @@
+"""``segscope superpixels IMAGE`` (segment one image) and ``segscope superpixels sweep IMAGE``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from typer.core import TyperGroup
+
+from ._app import app
+from ._common import console, err_console, handle_errors
+
+__all__ = ["superpixels_app"]
+
+
+class _SegmentByDefault(TyperGroup):
+    """A group whose default action is ``segment``: ``superpixels IMAGE ...`` works."""
+
+    def parse_args(self, ctx, args):  # type: ignore[no-untyped-def]
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["segment", *args]
+        return super().parse_args(ctx, args)
+
+
+superpixels_app = typer.Typer(
+    name="superpixels",
+    cls=_SegmentByDefault,
+    help="Superpixels with numbers: segment an image (default action) or sweep parameters. "
+    "`segscope superpixels IMAGE --method slic --n-segments 200 --out overlay.png`; "
+    "`segscope superpixels sweep IMAGE --method felzenszwalb --param scale=1,10,100`.",
+    short_help="Superpixels with numbers: segment one image (default action) or sweep a grid.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(superpixels_app, name="superpixels")
+
+_METHOD_HELP = "felzenszwalb, quickshift, slic, slic-zero or watershed."
+_DATA_RANGE_HELP = ("Intensity span mapped to [0, 1]: a number, or 'image' (min..max of this "
+                    "image). Needed for every dtype but uint8.")
+
+
+_SHORT = {"num_segments": "K", "size_cv": "size CV", "fragments": "frag",
+          "explained_variation": "EV", "compactness": "CO", "boundary_recall": "BR",
+          "boundary_precision": "BP", "undersegmentation_error": "UE",
+          "achievable_segmentation_accuracy": "ASA", "runtime_s": "s"}
+
+
+_CSV_ONLY = ("boundary_precision", "runtime_s")
+_LONG = {"num_segments": "segments", "explained_variation": "explained variation",
+         "compactness": "compactness", "boundary_recall": "boundary recall",
+         "undersegmentation_error": "undersegmentation error",
+         "achievable_segmentation_accuracy": "achievable segmentation accuracy"}
+
+
+def _cell(value) -> str:
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) < 1000 else f"{value:.0f}"
+    return str(value)
+
+
+def _data_range(text: str | None):
+    if text is None or text == "image":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        from ..errors import ParameterError
+
+        raise ParameterError(
+            f"--data-range {text!r} must be a positive number or 'image'"
+        ) from None
+
+
+def _read_gt(path: Path, ignore: int | None):
+    from ..io import read_mask
+    from ..superpixels import regions_from_mask
+
+    labels = read_mask(path).labels
+    return regions_from_mask(labels, ignore_value=ignore), (0 if ignore is not None else None)
+
+
+def _print_measures(title: str, values: dict) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, show_header=True)
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for k, v in values.items():
+        table.add_row(k, f"{v:.4g}" if isinstance(v, float) else str(v))
+    console().print(table)
+
+
+@superpixels_app.command("segment")
+@handle_errors
+def segment_command(
+    image: Path = typer.Argument(..., help="Image file (PNG, JPEG, TIFF...)."),
+    method: str = typer.Option("slic", "--method", "-m", help=_METHOD_HELP),
+    n_segments: int | None = typer.Option(
+        None, "--n-segments", "-n",
+        help="Number of superpixels. slic/slic-zero/watershed take it as their n_segments; "
+        "felzenszwalb and quickshift are tuned to give it (±5 %)."),
+    exact: bool = typer.Option(
+        False, "--exact", help="Tune the method until K is within ±5 % of --n-segments."),
+    param: list[str] | None = typer.Option(
+        None, "--param", "-p", help="Method parameter name=value (repeatable), e.g. sigma=0.5."),
+    seed: int = typer.Option(0, "--seed", help="Seed (quickshift)."),
+    data_range: str | None = typer.Option(None, "--data-range", help=_DATA_RANGE_HELP),
+    gt: Path | None = typer.Option(
+        None, "--gt", help="Ground-truth mask: adds boundary recall, undersegmentation error, "
+        "ASA (regions = connected components of equal value)."),
+    gt_ignore: int | None = typer.Option(
+        None, "--gt-ignore", help="Ground-truth value to leave out (e.g. 0 for membranes)."),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Overlay PNG of the boundaries."),
+    labels_out: Path | None = typer.Option(
+        None, "--labels-out", help="Write the labels (.npy, or 16/32-bit .tif)."),
+    json_out: Path | None = typer.Option(None, "--json", help="Write the measures as JSON."),
+) -> None:
+    """Segment one image into superpixels, measure them, and draw the boundaries."""
+    import numpy as np
+
+    from ..errors import ParameterError
+    from ..io import read_image, write_bytes, write_text
+    from ..superpixels import (
+        draw_boundaries,
+        save_image,
+        segment,
+        superpixel_quality,
+        tune,
+    )
+    from ..superpixels.methods import method_spec
+    from ._params import parse_assignments
+
+    spec = method_spec(method)
+    params = parse_assignments(param, multiple=False)
+    img = read_image(image, mode="keep")
+    span = _data_range(data_range)
+    message = None
+    if exact and n_segments is None:
+        raise ParameterError("--exact needs --n-segments")
+    if n_segments is not None and (exact or "n_segments" not in spec.defaults):
+        result = tune(img, method=method, num_segments=n_segments, seed=seed, data_range=span,
+                      **params)
+        sp = result.superpixels
+        message = result.message
+    else:
+        if n_segments is not None:
+            if "n_segments" in params:
+                raise ParameterError("give n_segments once: --n-segments or --param")
+            params["n_segments"] = n_segments
+        sp = segment(img, method=method, seed=seed, data_range=span, **params)
+    gt_map, ignore_index = _read_gt(gt, gt_ignore) if gt is not None else (None, None)
+    from ..superpixels import as_float_image
+
+    report = superpixel_quality(sp, as_float_image(img, data_range=span), gt=gt_map,
+                                ignore_index=ignore_index)
+    if message:
+        err_console().print(message, highlight=False)
+    _print_measures(f"{image.name}: {sp.describe()}", report.summary())
+    if out is not None:
+        save_image(out, draw_boundaries(img, sp, data_range=span))
+        err_console().print(f"overlay written to {out}", highlight=False)
+    if labels_out is not None:
+        suffix = labels_out.suffix.lower()
+        if suffix == ".npy":
+            import io
+
+            buf = io.BytesIO()
+            np.save(buf, sp.labels)
+            write_bytes(labels_out, buf.getvalue())
+        elif suffix in (".tif", ".tiff"):
+            import tifffile
+
+            from ..io import atomic_path
+
+            dtype = np.uint16 if sp.num_segments <= 65535 else np.uint32
+            with atomic_path(labels_out) as tmp:
+                tifffile.imwrite(tmp, sp.labels.astype(dtype))
+        else:
+            raise ParameterError(f"--labels-out {labels_out}: use a .npy or .tif file")
+    if json_out is not None:
+        write_text(json_out, report.to_json(indent=2))
+
+
+@superpixels_app.command("sweep")
+@handle_errors
+def sweep_command(
+    image: Path = typer.Argument(..., help="Image file."),
+    method: str = typer.Option(..., "--method", "-m", help=_METHOD_HELP),
+    param: list[str] = typer.Option(
+        ..., "--param", "-p",
+        help="Swept parameter name=v1,v2,... (repeatable; every combination is run). "
+        "A single value holds a parameter fixed."),
+    gt: Path | None = typer.Option(
+        None, "--gt", help="Ground-truth mask (regions = connected components of equal "
+        "value)."),
+    gt_ignore: int | None = typer.Option(
+        None, "--gt-ignore", help="Ground-truth value to leave out (e.g. 0 for membranes)."),
+    seed: int = typer.Option(0, "--seed", help="Seed (quickshift)."),
+    data_range: str | None = typer.Option(None, "--data-range", help=_DATA_RANGE_HELP),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Gallery PNG: one panel per setting, titled with it."),
+    csv: Path | None = typer.Option(None, "--csv", help="Table of measures as CSV."),
+    ncols: int | None = typer.Option(None, "--ncols", help="Gallery columns."),
+) -> None:
+    """Run a grid of parameters; print a table of measures, write a gallery and a CSV."""
+    from rich.table import Table
+
+    from ..io import read_image, write_text
+    from ..superpixels import save_image, sweep
+    from ._params import parse_assignments
+
+    grid = parse_assignments(param, multiple=True)
+    img = read_image(image, mode="keep")
+    span = _data_range(data_range)
+    gt_map, ignore_index = _read_gt(gt, gt_ignore) if gt is not None else (None, None)
+    result = sweep(img, method=method, grid=grid, gt=gt_map, ignore_index=ignore_index,
+                   seed=seed, data_range=span, progress=True)
+    measures = [c for c in _SHORT if c in result.columns and c not in _CSV_ONLY
+                and not (c == "fragments" and not any(r[c] for r in result.rows))]
+    params_shown = [c for c in result.columns if c not in _SHORT and not c.startswith("size_")]
+    from rich import box
+
+    table = Table(title=f"{image.name}: {method} sweep", box=box.SIMPLE_HEAD, pad_edge=False,
+                  padding=(0, 0, 0, 2),
+                  caption=", ".join(f"{_SHORT[c]} = {_LONG[c]}" for c in measures
+                                    if c in _LONG) + "; --csv has every measure")
+    cells = [[_cell(row.get(c)) for c in params_shown + measures] for row in result.rows]
+    headers = [c.replace(" (param)", "") for c in params_shown] + [_SHORT[c] for c in measures]
+    for i, header in enumerate(headers):
+        table.add_column(header, justify="right", overflow="fold",
+                         min_width=max(len(r[i]) for r in cells))
+    for r in cells:
+        table.add_row(*r)
+    console().print(table)
+    if out is not None:
+        save_image(out, result.gallery(img, ncols=ncols, data_range=span))
+        err_console().print(f"gallery written to {out}", highlight=False)
+    if csv is not None:
+        write_text(csv, result.to_csv())
+        err_console().print(f"table written to {csv}", highlight=False)

@@ -1,0 +1,46 @@
+"""Image similarity: pixel distances, SSIM and MS-SSIM, all-pairs matrices, ordering.
+
+NumPy input runs on the NumPy path (float64 for single pairs); torch tensors run on a
+differentiable torch path (imported only then). See ``docs/similarity.md``.
+
+Examples
+--------
+>>> import numpy as np
+>>> from segscope.similarity import euclidean, ssim
+>>> a = np.full((3, 3, 3), 100, np.uint8)
+>>> round(euclidean(a, a + 25), 1)
+129.9
+"""
+
+from __future__ import annotations
+
+from .matrices import MATRIX_METRICS, cross_matrix, similarity_matrix
+from .ms_ssim import MS_SSIM_WEIGHTS, ms_ssim
+from .ordering import chain_length, cluster, order_images, similarity_chain, to_distance, two_opt
+from .pixel import euclidean, mse, psnr, rmse
+from .presets import DEFAULT_PRESET, PRESETS, SSIMPreset, get_preset
+from .ssim import ssim, ssim_map
+
+__all__ = [
+    "DEFAULT_PRESET",
+    "MATRIX_METRICS",
+    "MS_SSIM_WEIGHTS",
+    "PRESETS",
+    "SSIMPreset",
+    "chain_length",
+    "cluster",
+    "cross_matrix",
+    "euclidean",
+    "get_preset",
+    "ms_ssim",
+    "mse",
+    "order_images",
+    "psnr",
+    "rmse",
+    "similarity_chain",
+    "similarity_matrix",
+    "ssim",
+    "ssim_map",
+    "to_distance",
+    "two_opt",
+]
