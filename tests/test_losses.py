@@ -364,6 +364,21 @@ def test_binary_focal_gradient_with_soft_targets(alpha, gamma):
     assert loss(logits).item() == pytest.approx(from_probs.item(), rel=1e-9)
 
 
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+@pytest.mark.parametrize("name", ["dice", "dice_ce", "focal"])
+def test_half_precision_logits_are_computed_in_float32(dtype, name):
+    g = torch.Generator().manual_seed(10)
+    logits = torch.randn(1, 2, 260, 260, generator=g)   # class sums above 65504
+    target = torch.randint(0, 2, (1, 260, 260), generator=g)
+    half = logits.to(dtype).requires_grad_(True)
+    value = ALL[name](half, target, mode="multiclass", from_logits=True)
+    value.backward()
+    expected = ALL[name](half.detach().float(), target, mode="multiclass", from_logits=True)
+    assert value.dtype == torch.float32 and half.grad.dtype == dtype
+    assert torch.isfinite(half.grad.float()).all()
+    assert value.item() == pytest.approx(expected.item(), rel=1e-6)
+
+
 def test_cross_entropy_matches_torch():
     logits, target = _inputs("multilabel", seed=7)
     ours = L.cross_entropy_loss(logits, target, mode="multilabel", from_logits=True)

@@ -205,6 +205,10 @@ def prepare(
 
     n, c = pred.shape[0], pred.shape[1]
     scores = pred.reshape(n, c, -1)
+    if scores.dtype in (torch.float16, torch.bfloat16):
+        # mixed precision: sums over a batch overflow float16 (max 65504) and lose digits
+        # in bfloat16, so the loss is computed in float32 (the gradient is cast back)
+        scores = scores.float()
     checks: list[torch.Tensor] = []
     messages: list[str] = []
     valid = index = dense = None
