@@ -29,6 +29,8 @@ def mean_over_pixels(
 
     ``valid`` broadcasts to ``loss``; an image without valid pixels contributes 0.
     """
+    if valid is None and reduction == "batch":
+        return loss.mean()
     if valid is not None:
         valid = valid.expand_as(loss)
         loss = loss * valid
