@@ -25,6 +25,8 @@ def load_smp_losses():
     if name not in sys.modules:
         stand_in = types.ModuleType(name)
         stand_in.__path__ = list(spec.submodule_search_locations)
+        # the real spec, so that importlib.util.find_spec (tests/references.py) still works
+        stand_in.__spec__ = spec
         sys.modules[name] = stand_in
     try:
         return importlib.import_module(f"{name}.losses")
