@@ -470,3 +470,13 @@ def test_losses_decrease_when_training_a_tiny_model(name):
         optimiser.step()
         history.append(loss.item())
     assert history[-1] < 0.9 * history[0]
+
+
+def test_fused_kernels_refuse_second_derivatives():
+    # their backward is written out once; double backward must fail loudly, not silently
+    logits, target = _inputs("multiclass", seed=11)
+    logits.requires_grad_(True)
+    loss = L.soft_dice_loss(logits, target, mode="multiclass", from_logits=True)
+    (grad,) = torch.autograd.grad(loss, logits, create_graph=True)
+    with pytest.raises(RuntimeError):
+        grad.sum().backward()

@@ -9,6 +9,7 @@ counts, which is why every overlap loss equals ``1 - metric`` there.
 from __future__ import annotations
 
 import torch
+from torch.autograd.function import once_differentiable
 
 from ._prepare import Prepared
 
@@ -50,6 +51,7 @@ class _SoftmaxCounts(torch.autograd.Function):
         return inter, pred_sum, nll
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, grad_inter, grad_pred_sum, grad_nll):
         probs, p_own, index, valid = ctx.saved_tensors
         g_own = grad_inter.gather(1, index)                        # gI_t, (N, L)

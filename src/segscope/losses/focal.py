@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+from torch.autograd.function import once_differentiable
 
 from ..errors import ParameterError
 from ._docs import fill
@@ -83,50 +84,45 @@ class _BinaryFocal(torch.autograd.Function):
     """Sigmoid focal loss of every element, with the gradient written out.
 
     ``f = -[a t q^γ log p + b (1 - t) p^γ log q]`` with ``p = σ(x)``, ``q = 1 - p``;
-    ``∂f/∂x = -a t q^γ (q - γ p log p) - b (1 - t) p^γ (γ q log q - p)``. One kernel
-    chain forward and one backward instead of autograd's graph of a dozen operations;
-    the targets may be soft.
+    ``∂f/∂x = -a t q^γ (q - γ p log p) - b (1 - t) p^γ (γ q log q - p)``. The derivative
+    is computed in the forward pass from the same intermediates and saved, so the
+    backward pass is one multiplication (instead of autograd's graph of a dozen
+    operations). Arithmetic is in place: on the CPU every fresh tensor costs page faults.
+    The targets may be soft.
     """
 
     @staticmethod
     def forward(ctx, logits, target, gamma, a, b):
-        # in-place arithmetic: on the CPU every fresh tensor costs page faults
-        log_p = torch.nn.functional.logsigmoid(logits)
-        log_q = log_p - logits
-        p = log_p.exp()
-        positive = _times_power(log_p * target, 1.0 - p, gamma)        # t q^γ log p
-        negative = _times_power(log_q, p, gamma)                         # p^γ log q
-        negative.addcmul_(negative, target, value=-1.0)                  # (1 - t) p^γ log q
-        loss = positive.mul_(-a).sub_(negative, alpha=b)
-        ctx.save_for_backward(logits, target)
-        ctx.constants = (gamma, a, b)
-        return loss
-
-    @staticmethod
-    def backward(ctx, grad):
-        logits, target = ctx.saved_tensors
-        gamma, a, b = ctx.constants
         log_p = torch.nn.functional.logsigmoid(logits)
         log_q = log_p - logits
         p = log_p.exp()
         q = 1.0 - p
-        # positive = q^γ (q - γ p log p), negative = p^γ (γ q log q - p)
-        positive = _times_power(log_p.mul_(p).mul_(-gamma).add_(q), q, gamma)
-        negative = _times_power(log_q.mul_(q).mul_(gamma).sub_(p), p, gamma)
-        # -g [b negative + t (a positive - b negative)]
-        result = positive.mul_(a).sub_(negative, alpha=b).mul_(target).add_(negative, alpha=b)
-        return result.mul_(grad).neg_(), None, None, None, None
+        positive = _power(q, gamma).mul_(target)                     # t q^γ
+        negative = _power(p, gamma)
+        negative.addcmul_(negative, target, value=-1.0)               # (1 - t) p^γ
+        loss = (positive * log_p).mul_(-a).addcmul_(negative, log_q, value=-b)
+        if ctx.needs_input_grad[0]:
+            slope_pos = log_p.mul_(p).mul_(-gamma).add_(q).mul_(positive)
+            slope_neg = log_q.mul_(q).mul_(gamma).sub_(p).mul_(negative)
+            ctx.save_for_backward(slope_pos.mul_(-a).sub_(slope_neg, alpha=b))
+        return loss
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, grad):
+        (slope,) = ctx.saved_tensors
+        return grad * slope, None, None, None, None
 
 
-def _times_power(x: torch.Tensor, base: torch.Tensor, gamma: float) -> torch.Tensor:
-    """``x * base**gamma``, in place on ``x`` (``x`` must be a fresh tensor)."""
+def _power(base: torch.Tensor, gamma: float) -> torch.Tensor:
+    """A fresh tensor ``base ** gamma``."""
     if gamma == 0:
-        return x
+        return torch.ones_like(base)
     if gamma == 1:
-        return x.mul_(base)
+        return base.clone()
     if gamma == 2:
-        return x.mul_(base).mul_(base)
-    return x.mul_(base.pow(gamma))
+        return base * base
+    return base.pow(gamma)
 
 
 def pixel_losses(prep, gamma: float, alpha: float | None, weights: torch.Tensor | None,
