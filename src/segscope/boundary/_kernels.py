@@ -14,6 +14,7 @@ __all__ = [
     "label_boxes",
     "neighbour_codes",
     "squared_edt",
+    "squared_edt_full",
 ]
 
 
@@ -39,6 +40,12 @@ def label_boxes(labels, num_labels, first_label):  # pragma: no cover - compiled
     bad = 0
     for i in range(n0):
         for j in range(n1):
+            if first_label > 0:
+                any_set = labels[i, j, 0] != 0
+                for k in range(n2):  # an OR-reduction the compiler vectorises
+                    any_set |= labels[i, j, k] != 0
+                if not any_set:
+                    continue
             for k in range(n2):
                 v = labels[i, j, k]
                 if v < first_label:
@@ -152,62 +159,56 @@ def neighbour_codes(mask, use_axis0):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
-def _envelope(f, n, s2, v, z, out):  # pragma: no cover - compiled
+def _envelope(f, n, s2, v, fv, gv, z, out):  # pragma: no cover - compiled
     """1-D squared distance transform of sampled function ``f`` (Felzenszwalb–Huttenlocher).
 
     ``out[q] = min_p s2 * (q - p)**2 + f[p]``; entries of ``f`` that are ``inf`` are
-    not features.
+    not features. ``v, fv, gv, z`` are work buffers (``z`` one longer than ``n``).
+    The intersection test is done without a division.
     """
     k = -1
     for q in range(n):
         fq = f[q]
         if fq == np.inf:
             continue
+        gq = fq + s2 * q * q
         if k < 0:
             k = 0
             v[0] = q
+            fv[0] = fq
+            gv[0] = gq
             z[0] = -np.inf
-            z[1] = np.inf
             continue
-        s = 0.0
+        num = 0.0
+        den = 1.0
         while True:
-            p = v[k]
-            s = ((fq + s2 * q * q) - (f[p] + s2 * p * p)) / (2.0 * s2 * (q - p))
-            if s <= z[k]:
+            num = gq - gv[k]
+            den = 2.0 * s2 * (q - v[k])
+            if num <= z[k] * den:
                 k -= 1
             else:
                 break
         k += 1
         v[k] = q
-        z[k] = s
-        z[k + 1] = np.inf
+        fv[k] = fq
+        gv[k] = gq
+        z[k] = num / den
     if k < 0:
         for q in range(n):
             out[q] = np.inf
         return
+    last = k
     k = 0
     for q in range(n):
-        while z[k + 1] < q:
+        while k < last and z[k + 1] < q:
             k += 1
-        p = v[k]
-        d = q - p
-        out[q] = s2 * d * d + f[p]
+        d = q - v[k]
+        out[q] = s2 * d * d + fv[k]
 
 
 @njit(cache=True, nogil=True)
-def squared_edt(features, spacing):  # pragma: no cover - compiled
-    """Squared Euclidean distance from every voxel to the nearest ``True`` of ``features``.
-
-    ``spacing`` has three entries (physical size of a step along each axis). Exact:
-    the result is a sum of squared multiples of the spacing, as with SciPy's
-    ``distance_transform_edt(~features, sampling=spacing) ** 2``.
-    """
+def _first_axis_pass(features, s2, out):  # pragma: no cover - compiled
     n0, n1, n2 = features.shape
-    out = np.empty((n0, n1, n2), np.float64)
-    s0 = spacing[0] * spacing[0]
-    s1 = spacing[1] * spacing[1]
-    s2 = spacing[2] * spacing[2]
-    # axis 2: nearest feature along each line, by two sweeps
     for i in range(n0):
         for j in range(n1):
             last = -1
@@ -229,27 +230,84 @@ def squared_edt(features, spacing):  # pragma: no cover - compiled
                     e = s2 * d * d
                     if e < out[i, j, k]:
                         out[i, j, k] = e
+
+
+@njit(cache=True, nogil=True)
+def squared_edt(features, spacing, queries):  # pragma: no cover - compiled
+    """Squared Euclidean distance to the nearest ``True`` of ``features``, at ``queries``.
+
+    ``features`` is 3-D (a 2-D grid as ``(1, H, W)``), ``spacing`` has three entries
+    and ``queries`` is ``(m, 3)`` int. The transform is separable and exact: the
+    result is a sum of squared multiples of the spacing, as with SciPy's
+    ``distance_transform_edt(~features, sampling=spacing) ** 2``. The last pass only
+    visits the lines that hold a query; :func:`squared_edt_full` gives the whole grid.
+    """
+    full = squared_edt_full_impl(features, spacing, queries, False)
+    m = queries.shape[0]
+    res = np.empty(m, np.float64)
+    for t in range(m):
+        res[t] = full[queries[t, 0], queries[t, 1], queries[t, 2]]
+    return res
+
+
+@njit(cache=True, nogil=True)
+def squared_edt_full(features, spacing):  # pragma: no cover - compiled
+    """Squared Euclidean distance transform of the whole grid (see :func:`squared_edt`)."""
+    return squared_edt_full_impl(features, spacing, np.zeros((0, 3), np.int64), True)
+
+
+@njit(cache=True, nogil=True)
+def squared_edt_full_impl(features, spacing, queries, everywhere):  # pragma: no cover
+    n0, n1, n2 = features.shape
+    out = np.empty((n0, n1, n2), np.float64)
+    s0 = spacing[0] * spacing[0]
+    s1 = spacing[1] * spacing[1]
+    s2 = spacing[2] * spacing[2]
+    _first_axis_pass(features, s2, out)
     nmax = max(n0, n1, n2)
     f = np.empty(nmax, np.float64)
     g = np.empty(nmax, np.float64)
     v = np.empty(nmax, np.int64)
+    fv = np.empty(nmax, np.float64)
+    gv = np.empty(nmax, np.float64)
     z = np.empty(nmax + 1, np.float64)
-    if n1 > 1:
-        for i in range(n0):
-            for k in range(n2):
-                for j in range(n1):
-                    f[j] = out[i, j, k]
-                _envelope(f, n1, s1, v, z, g)
-                for j in range(n1):
-                    out[i, j, k] = g[j]
     if n0 > 1:
+        if n1 > 1:
+            for i in range(n0):
+                for k in range(n2):
+                    for j in range(n1):
+                        f[j] = out[i, j, k]
+                    _envelope(f, n1, s1, v, fv, gv, z, g)
+                    for j in range(n1):
+                        out[i, j, k] = g[j]
+        need = np.zeros((n1, n2), np.bool_)
+        if everywhere:
+            need[:, :] = True
+        for t in range(queries.shape[0]):
+            need[queries[t, 1], queries[t, 2]] = True
         for j in range(n1):
             for k in range(n2):
+                if not need[j, k]:
+                    continue
                 for i in range(n0):
                     f[i] = out[i, j, k]
-                _envelope(f, n0, s0, v, z, g)
+                _envelope(f, n0, s0, v, fv, gv, z, g)
                 for i in range(n0):
                     out[i, j, k] = g[i]
+    elif n1 > 1:
+        need1 = np.zeros(n2, np.bool_)
+        if everywhere:
+            need1[:] = True
+        for t in range(queries.shape[0]):
+            need1[queries[t, 2]] = True
+        for k in range(n2):
+            if not need1[k]:
+                continue
+            for j in range(n1):
+                f[j] = out[0, j, k]
+            _envelope(f, n1, s1, v, fv, gv, z, g)
+            for j in range(n1):
+                out[0, j, k] = g[j]
     return out
 
 

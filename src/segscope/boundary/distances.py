@@ -242,7 +242,7 @@ def band_iou(pm: np.ndarray, tm: np.ndarray, width: float, sp3: np.ndarray, real
         features = np.zeros(m.shape, np.bool_)
         features[coords[:, 0], coords[:, 1], coords[:, 2]] = True
         if width > 0:
-            bands.append(m.view(bool) & (_kernels.squared_edt(features, sp3) <= limit))
+            bands.append(m.view(bool) & (_kernels.squared_edt_full(features, sp3) <= limit))
         else:
             bands.append(features)
     inter = int(np.count_nonzero(bands[0] & bands[1]))
@@ -272,9 +272,9 @@ def _pair_distances(pc, tc, grid, sp3, method):
         return np.asarray(d_pt, float), np.asarray(d_tp, float)
     features = np.zeros(grid, np.bool_)
     features[tc[:, 0], tc[:, 1], tc[:, 2]] = True
-    d_pt = np.sqrt(_kernels.gather(_kernels.squared_edt(features, sp3), pc))
+    d_pt = np.sqrt(_kernels.squared_edt(features, sp3, pc))
     features[:] = False
     features[pc[:, 0], pc[:, 1], pc[:, 2]] = True
-    d_tp = np.sqrt(_kernels.gather(_kernels.squared_edt(features, sp3), tc))
+    d_tp = np.sqrt(_kernels.squared_edt(features, sp3, tc))
     return d_pt, d_tp
 

@@ -181,14 +181,19 @@ def average_of(d: SurfaceDistances, *, kind: str = "assd", empty="inf",
     special = _special(d, empty, both_empty, perfect=0.0)
     if special is not None:
         return special
-    fwd = float(np.dot(d.pred_to_target, d.pred_weights) / d.pred_weights.sum())
+    fwd_sum = _weighted_sum(d.pred_to_target, d.pred_weights)
+    fwd = fwd_sum / float(d.pred_weights.sum())
     if kind == "directed":
         return fwd
-    bwd = float(np.dot(d.target_to_pred, d.target_weights) / d.target_weights.sum())
+    bwd_sum = _weighted_sum(d.target_to_pred, d.target_weights)
     if kind == "masd":
-        return 0.5 * (fwd + bwd)
-    total = np.dot(d.pred_to_target, d.pred_weights) + np.dot(d.target_to_pred, d.target_weights)
-    return float(total / (d.pred_weights.sum() + d.target_weights.sum()))
+        return 0.5 * (fwd + bwd_sum / float(d.target_weights.sum()))
+    return (fwd_sum + bwd_sum) / float(d.pred_weights.sum() + d.target_weights.sum())
+
+
+def _weighted_sum(values: np.ndarray, weights: np.ndarray) -> float:
+    # (not np.dot: a BLAS call wakes threads, which costs more than the sum on busy machines)
+    return float((values * weights).sum())
 
 
 def surface_dice_of(d: SurfaceDistances, *, tolerance: float = 1.0,
@@ -201,6 +206,6 @@ def surface_dice_of(d: SurfaceDistances, *, tolerance: float = 1.0,
     special = _special(d, "inf", both_empty, perfect=1.0, one_empty=0.0)
     if special is not None:
         return special
-    near = (np.dot(d.pred_weights, d.pred_to_target <= tolerance)
-            + np.dot(d.target_weights, d.target_to_pred <= tolerance))
+    near = (d.pred_weights[d.pred_to_target <= tolerance].sum()
+            + d.target_weights[d.target_to_pred <= tolerance].sum())
     return float(near / (d.pred_weights.sum() + d.target_weights.sum()))
