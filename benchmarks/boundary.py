@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import math
 import platform
 import statistics
 import sys
@@ -171,7 +172,10 @@ def main(argv=None) -> int:
     lines = ["| case | peer (convention) | peer s | segscope s | speed-up | values agree |",
              "|---|---|---:|---:|---:|---|"]
     ok = True
+    summary = ["| case | fastest peer | its s | segscope s (slowest convention) | speed-up |",
+               "|---|---|---:|---:|---:|"]
     for name, (target, pred, spacing, nc) in cases.items():
+        best_peer, ours_worst = (math.inf, ""), 0.0
         runs = [("MONAI (voxels, max)", monai_fn(pred, target, spacing, nc),
                  seg_voxels(pred, target, spacing, nc, "max"), args.repeat)]
         if not (args.quick and target.ndim == 3):
@@ -188,11 +192,15 @@ def main(argv=None) -> int:
             t_ours, v_ours = _timed(ours, max(repeat, 3))
             agree = _agree(v_ours, v_peer)
             ok &= agree
+            best_peer = min(best_peer, (t_peer, peer_name.split(" ")[0]))
+            ours_worst = max(ours_worst, t_ours)
             verdict = "yes" if agree else f"NO: {v_ours} vs {v_peer}"
             lines.append(f"| {name} | {peer_name} | {t_peer:.4f} | {t_ours:.4f} | "
                          f"{t_peer / t_ours:.1f}× | {verdict} |")
             print(lines[-1], flush=True)
-    table = "\n".join(lines)
+        summary.append(f"| {name} | {best_peer[1]} | {best_peer[0]:.4f} | {ours_worst:.4f} | "
+                       f"{best_peer[0] / ours_worst:.1f}× |")
+    table = "\n".join(lines) + "\n\n" + "\n".join(summary)
     print()
     print(table)
     if args.out:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -109,7 +110,7 @@ def test_missed_structures_never_improve_the_mean():
                 pred = np.zeros_like(good[i]) if i < missed else good[i]
                 acc.update(pred, target[i])
             means.append({s.metric: s.value for s in acc.compute()})
-        for before, after in zip(means, means[1:], strict=False):
+        for before, after in itertools.pairwise(means):
             for m in ("hd", "hd95", "assd"):
                 assert after[m] >= before[m]
             for m in ("nsd", "biou"):
