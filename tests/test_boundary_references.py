@@ -28,7 +28,7 @@ from segscope.boundary import (
     surface_dice,
     surface_distances,
 )
-from segscope.boundary._kernels import squared_edt_full
+from segscope.boundary._kernels import squared_edt, squared_edt_full
 from segscope.boundary.surfaces import element_measure_table
 
 RTOL = 1e-6
@@ -175,3 +175,16 @@ if given is not None:
         ref = ndi.distance_transform_edt(~features, sampling=spacing) ** 2
         np.testing.assert_allclose(squared_edt_full(features, np.asarray(spacing)), ref,
                                    rtol=1e-9, atol=1e-12)
+
+    @settings(max_examples=30, deadline=None)
+    @given(
+        arrays(np.bool_, st.tuples(st.integers(1, 8), st.integers(1, 8), st.integers(1, 8))),
+        st.tuples(*[st.floats(0.3, 3.0)] * 3),
+        st.integers(0, 2**32 - 1),
+    )
+    def test_distance_transform_at_queries_equals_the_full_one(features, spacing, seed):
+        rng = np.random.default_rng(seed)
+        queries = np.stack([rng.integers(0, n, 6) for n in features.shape], axis=1)
+        full = squared_edt_full(features, np.asarray(spacing))
+        at = squared_edt(features, np.asarray(spacing), queries)
+        np.testing.assert_array_equal(at, full[queries[:, 0], queries[:, 1], queries[:, 2]])
