@@ -28,7 +28,7 @@ import numpy as np
 from .._checks import check_choice, check_same_shape, check_spacing
 from ..errors import LabelError, ShapeError
 from . import _kernels
-from .surfaces import SURFACES, Surface, element_measure_table
+from .surfaces import SURFACES, padded_surface
 
 __all__ = [
     "SurfaceDistances",
@@ -201,8 +201,8 @@ def distances_from_crops(
     ndim = len(shape)
     real0 = ndim == 3
     spacing = tuple(float(s) for s in sp3[3 - ndim:])
-    ps = _surface(pm, surface, spacing, real0)
-    ts = _surface(tm, surface, spacing, real0)
+    ps = padded_surface(pm, surface, spacing, real0)
+    ts = padded_surface(tm, surface, spacing, real0)
     if ps.weights.size == 0 or ts.weights.size == 0:
         d_pt = np.full(ps.weights.size, np.inf)
         d_tp = np.full(ts.weights.size, np.inf)
@@ -250,14 +250,6 @@ def band_iou(pm: np.ndarray, tm: np.ndarray, width: float, sp3: np.ndarray, real
     inter = int(np.count_nonzero(bands[0] & bands[1]))
     union = int(np.count_nonzero(bands[0] | bands[1]))
     return inter, union
-
-
-def _surface(mask: np.ndarray, surface: str, spacing, real0: bool) -> Surface:
-    if surface == "voxels":
-        coords = _kernels.boundary_voxel_coords(mask, real0)
-        return Surface(coords, np.ones(coords.shape[0]))
-    coords, codes = _kernels.neighbour_codes(mask, real0)
-    return Surface(coords, element_measure_table(spacing)[codes])
 
 
 def _pair_distances(pc, tc, grid, sp3, method):

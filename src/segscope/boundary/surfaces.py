@@ -34,7 +34,13 @@ import numpy as np
 
 from . import _kernels
 
-__all__ = ["SURFACES", "Surface", "element_measure_table", "extract_surface"]
+__all__ = [
+    "SURFACES",
+    "Surface",
+    "element_measure_table",
+    "extract_surface",
+    "padded_surface",
+]
 
 SURFACES = ("voxels", "elements")
 
@@ -98,17 +104,24 @@ def extract_surface(
         mask = np.pad(mask, 1)
         offset = 1
     m3, real0 = _as3d(mask)
-    if surface == "voxels":
-        coords = _kernels.boundary_voxel_coords(m3.view(np.uint8), real0)
-        weights = np.ones(coords.shape[0])
-    else:
-        coords, codes = _kernels.neighbour_codes(m3.view(np.uint8), real0)
-        sp = np.ones(mask.ndim) if spacing is None else np.asarray(spacing, float)
-        weights = element_measure_table(tuple(float(s) for s in sp))[codes]
+    sp = np.ones(mask.ndim) if spacing is None else np.asarray(spacing, float)
+    out = padded_surface(m3.view(np.uint8), surface, tuple(float(x) for x in sp), real0)
+    coords, weights = out.coords, out.weights
     if offset:
         coords = coords.copy()
         coords[:, 3 - mask.ndim:] -= offset
     return Surface(coords=coords, weights=weights)
+
+
+def padded_surface(m3: np.ndarray, surface: str, spacing: tuple[float, ...],
+                   real0: bool) -> Surface:
+    """Surface of a 3-D uint8 mask with a background margin (2-D masks as ``(1, H, W)``,
+    ``real0=False``); ``spacing`` has one value per real axis."""
+    if surface == "voxels":
+        coords = _kernels.boundary_voxel_coords(m3, real0)
+        return Surface(coords, np.ones(coords.shape[0]))
+    coords, codes = _kernels.neighbour_codes(m3, real0)
+    return Surface(coords, element_measure_table(spacing)[codes])
 
 
 def element_measure_table(spacing: tuple[float, ...]) -> np.ndarray:
