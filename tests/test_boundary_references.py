@@ -8,6 +8,7 @@ anisotropic spacing:
 * ``assd`` (voxels): MONAI ``compute_average_surface_distance(symmetric=True)`` and MedPy ``assd``
 * ``average_surface_distance`` (voxels): MONAI ``symmetric=False``
 * ``surface_dice`` (voxels): MONAI ``compute_surface_dice``
+* ``surface="elements"`` NSD: MONAI ``compute_surface_dice(use_subvoxels=True)``
 * ``surface="elements"``: DeepMind ``compute_robust_hausdorff``,
   ``compute_average_surface_distance`` (its pair's mean is ``masd``),
   ``compute_surface_dice_at_tolerance``
@@ -36,21 +37,23 @@ pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
               pytest.mark.filterwarnings("ignore::FutureWarning")]
 
 
-def _blobs(rng, shape, sigma=2.5, level=0.55):
-    return ndi.gaussian_filter(rng.random(shape), sigma) > level
-
-
-def _random_pairs(n=4):
+def _random_pairs(n=6):
+    """Target: a smooth random field above its 60 % quantile; prediction: the field shifted
+    and perturbed, sometimes with a small far-away false positive."""
     rng = np.random.default_rng(1234)
     out = []
     for k in range(n):
-        if k % 2:
-            shape, sp = (24, 30, 20), tuple(rng.uniform(0.5, 2.5, 3).round(2))
-        else:
-            shape, sp = (48, 40), tuple(rng.uniform(0.5, 2.5, 2).round(2))
-        p, t = _blobs(rng, shape), _blobs(rng, shape)
-        if p.any() and t.any():
-            out.append((p, t, sp))
+        shape = (48, 40) if k % 2 == 0 else (24, 30, 20)
+        spacing = tuple(rng.uniform(0.5, 2.5, len(shape)).round(2))
+        field = ndi.gaussian_filter(rng.random(shape), 2.5)
+        level = np.quantile(field, 0.6)
+        target = field > level
+        shift = tuple(rng.integers(-2, 3, len(shape)))
+        moved = np.roll(field, shift, axis=tuple(range(len(shape))))
+        pred = moved + 0.01 * rng.standard_normal(shape) > level
+        if k % 3 == 2:
+            pred[(slice(0, 2),) * len(shape)] = True
+        out.append((pred, target, spacing))
     return out
 
 
@@ -125,6 +128,18 @@ def test_elements_reproduce_deepmind(pred, target, spacing):
         assert surface_dice(pred, target, spacing=spacing, surface="elements",
                             tolerance=tol) == pytest.approx(
             sd.compute_surface_dice_at_tolerance(ref, tol), rel=RTOL)
+
+
+@pytest.mark.parametrize("pred,target,spacing", PAIRS[1:2])
+def test_elements_nsd_reproduces_monai_subvoxels(pred, target, spacing):
+    metrics = pytest.importorskip("monai.metrics")
+    for tol in (0.5, 2.0):
+        ref = float(metrics.compute_surface_dice(
+            _monai_input(pred), _monai_input(target), [tol], spacing=list(spacing),
+            use_subvoxels=True)[0, 0])
+        # MONAI works in float32
+        assert surface_dice(pred, target, spacing=spacing, tolerance=tol,
+                            surface="elements") == pytest.approx(ref, rel=1e-6)
 
 
 def test_element_tables_equal_deepmind_tables():
