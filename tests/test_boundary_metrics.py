@@ -183,7 +183,7 @@ def test_distances_do_not_depend_on_the_crop():
             fn(a, b, spacing=(0.7, 1.3)), rel=1e-12)
 
 
-def test_kdtree_and_distance_transform_agree():
+def test_buckets_kdtree_and_distance_transform_agree():
     from segscope.boundary.distances import crop_pair, distances_from_crops, pair_boxes, spacing3
 
     a = np.zeros((40, 50, 30), np.uint8)
@@ -195,9 +195,10 @@ def test_kdtree_and_distance_transform_agree():
     pm, tm = crop_pair(a, b, 1, lo[1], hi[1], True)
     for surface in ("voxels", "elements"):
         edt = distances_from_crops(pm, tm, sp3, surface, a.shape, method="edt")
-        kd = distances_from_crops(pm, tm, sp3, surface, a.shape, method="kdtree")
-        np.testing.assert_allclose(edt.pred_to_target, kd.pred_to_target, rtol=1e-12)
-        np.testing.assert_allclose(edt.target_to_pred, kd.target_to_pred, rtol=1e-12)
+        for method in ("kdtree", "cells"):
+            other = distances_from_crops(pm, tm, sp3, surface, a.shape, method=method)
+            np.testing.assert_allclose(edt.pred_to_target, other.pred_to_target, rtol=1e-12)
+            np.testing.assert_allclose(edt.target_to_pred, other.target_to_pred, rtol=1e-12)
 
 
 def test_image_border_counts_as_background():

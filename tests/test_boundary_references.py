@@ -29,7 +29,11 @@ from segscope.boundary import (
     surface_dice,
     surface_distances,
 )
-from segscope.boundary._kernels import squared_edt, squared_edt_full
+from segscope.boundary._kernels import (
+    nearest_squared_in_cells,
+    squared_edt,
+    squared_edt_full,
+)
 from segscope.boundary.surfaces import element_measure_table
 
 RTOL = 1e-6
@@ -203,3 +207,25 @@ if given is not None:
         full = squared_edt_full(features, np.asarray(spacing))
         at = squared_edt(features, np.asarray(spacing), queries)
         np.testing.assert_array_equal(at, full[queries[:, 0], queries[:, 1], queries[:, 2]])
+
+    @settings(max_examples=50, deadline=None)
+    @given(
+        st.integers(1, 40), st.integers(1, 30),
+        st.tuples(*[st.floats(0.2, 4.0)] * 3),
+        st.floats(0.5, 8.0), st.integers(0, 4), st.integers(0, 2**32 - 1),
+    )
+    def test_bucket_search_is_exact_or_says_unresolved(n_points, n_queries, spacing, cell,
+                                                        max_ring, seed):
+        rng = np.random.default_rng(seed)
+        extent = rng.integers(1, 30, 3)
+        points = np.stack([rng.integers(0, e, n_points) for e in extent], axis=1)
+        queries = np.stack([rng.integers(0, e, n_queries) for e in extent], axis=1)
+        sp = np.asarray(spacing)
+        got, resolved = nearest_squared_in_cells(points, queries, sp, cell, max_ring)
+        diff = (queries[:, None, :] - points[None, :, :]) * sp
+        want = (diff ** 2).sum(axis=2).min(axis=1)
+        np.testing.assert_allclose(got[resolved], want[resolved], rtol=1e-12)
+        # enough rings to cover the whole extent resolve every query
+        got, resolved = nearest_squared_in_cells(points, queries, sp, cell, 64)
+        assert resolved.all()
+        np.testing.assert_allclose(got, want, rtol=1e-12)

@@ -12,6 +12,7 @@ from numba import njit
 __all__ = [
     "boundary_voxel_coords",
     "label_boxes",
+    "nearest_squared_in_cells",
     "neighbour_codes",
     "squared_edt",
     "squared_edt_full",
@@ -319,3 +320,93 @@ def gather(values, coords):  # pragma: no cover - compiled
     for m in range(n):
         out[m] = values[coords[m, 0], coords[m, 1], coords[m, 2]]
     return out
+
+
+@njit(cache=True, nogil=True)
+def nearest_squared_in_cells(points, queries, spacing, cell, max_ring):  # pragma: no cover
+    """Squared distance from each query to the nearest of ``points``, by a bucket grid.
+
+    ``points`` and ``queries`` are ``(n, 3)`` non-negative int coordinates, ``spacing``
+    three physical step sizes and ``cell`` the physical edge of a bucket. Buckets
+    are searched in growing cubic rings around the query's bucket; the search stops
+    as soon as no farther ring can hold a closer point (so the result is exact), or
+    after ``max_ring`` rings. Returns ``(squared distances, resolved)``; unresolved
+    queries (the nearest point is far away) are left for another method.
+    """
+    n_p = points.shape[0]
+    n_q = queries.shape[0]
+    size = np.zeros(3, np.int64)
+    for a in range(3):
+        m = 0
+        for i in range(n_p):
+            m = max(m, points[i, a])
+        for i in range(n_q):
+            m = max(m, queries[i, a])
+        size[a] = m + 1
+    edge = np.empty(3, np.int64)
+    reach = np.inf  # physical length of the shortest bucket edge
+    for a in range(3):
+        edge[a] = max(1, int(round(cell / spacing[a])))  # noqa: RUF046 (numba)
+        reach = min(reach, edge[a] * spacing[a])
+    g0 = size[0] // edge[0] + 1
+    g1 = size[1] // edge[1] + 1
+    g2 = size[2] // edge[2] + 1
+    start = np.zeros(g0 * g1 * g2 + 1, np.int64)
+    owner = np.empty(n_p, np.int64)
+    for i in range(n_p):
+        c = ((points[i, 0] // edge[0]) * g1 + points[i, 1] // edge[1]) * g2 \
+            + points[i, 2] // edge[2]
+        owner[i] = c
+        start[c + 1] += 1
+    for c in range(g0 * g1 * g2):
+        start[c + 1] += start[c]
+    fill = start[:-1].copy()
+    px = np.empty(n_p, np.float64)
+    py = np.empty(n_p, np.float64)
+    pz = np.empty(n_p, np.float64)
+    for i in range(n_p):
+        j = fill[owner[i]]
+        fill[owner[i]] += 1
+        px[j] = points[i, 0] * spacing[0]
+        py[j] = points[i, 1] * spacing[1]
+        pz[j] = points[i, 2] * spacing[2]
+    out = np.empty(n_q, np.float64)
+    resolved = np.zeros(n_q, np.bool_)
+    for t in range(n_q):
+        qx = queries[t, 0] * spacing[0]
+        qy = queries[t, 1] * spacing[1]
+        qz = queries[t, 2] * spacing[2]
+        c0 = queries[t, 0] // edge[0]
+        c1 = queries[t, 1] // edge[1]
+        c2 = queries[t, 2] // edge[2]
+        best = np.inf
+        for r in range(max_ring + 1):
+            for d0 in range(-r, r + 1):
+                i0 = c0 + d0
+                if i0 < 0 or i0 >= g0:
+                    continue
+                for d1 in range(-r, r + 1):
+                    i1 = c1 + d1
+                    if i1 < 0 or i1 >= g1:
+                        continue
+                    # on the ring's surface every d2 counts; inside it only d2 = -r, r
+                    step = 1 if max(abs(d0), abs(d1)) == r else max(1, 2 * r)
+                    for d2 in range(-r, r + 1, step):
+                        i2 = c2 + d2
+                        if i2 < 0 or i2 >= g2:
+                            continue
+                        c = (i0 * g1 + i1) * g2 + i2
+                        for j in range(start[c], start[c + 1]):
+                            dx = px[j] - qx
+                            dy = py[j] - qy
+                            dz = pz[j] - qz
+                            e = dx * dx + dy * dy + dz * dz
+                            if e < best:
+                                best = e
+            # every point in ring r + 1 or beyond is at least r bucket edges away
+            bound = r * reach
+            if best <= bound * bound:
+                resolved[t] = True
+                break
+        out[t] = best
+    return out, resolved
