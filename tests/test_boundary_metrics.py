@@ -201,6 +201,24 @@ def test_buckets_kdtree_and_distance_transform_agree():
             np.testing.assert_allclose(edt.target_to_pred, other.target_to_pred, rtol=1e-12)
 
 
+def test_bucket_search_falls_back_on_far_predictions():
+    from segscope.boundary.distances import crop_pair, distances_from_crops, pair_boxes, spacing3
+
+    grid = np.ogrid[:60, :40, :40]
+    ball = ((grid[0] - 20) ** 2 + (grid[1] - 20) ** 2 + (grid[2] - 20) ** 2 <= 144)
+    sp3 = spacing3((0.9, 1.1, 1.0), 3)
+    for shift in (2, 25):  # near: buckets (and a k-d tree); far: the distance transform
+        a = ball.astype(np.uint8)
+        b = np.roll(a, shift, axis=0)
+        lo, hi, _ = pair_boxes(a, b, 2)
+        pm, tm = crop_pair(a, b, 1, lo[1], hi[1], True)
+        cells = distances_from_crops(pm, tm, sp3, "voxels", a.shape, method="cells")
+        edt = distances_from_crops(pm, tm, sp3, "voxels", a.shape, method="edt")
+        assert cells.pred_to_target.size > 1024
+        np.testing.assert_allclose(cells.pred_to_target, edt.pred_to_target, rtol=1e-12)
+        np.testing.assert_allclose(cells.target_to_pred, edt.target_to_pred, rtol=1e-12)
+
+
 def test_image_border_counts_as_background():
     full = np.ones((5, 5), bool)
     d = surface_distances(full, full)

@@ -46,10 +46,13 @@ __all__ = [
 
 # Nearest surface points are found in buckets of CELL_VOXELS voxels along the finest axis,
 # searching at most MAX_RING rings of buckets around each query; the few farther queries
-# (a missed or spurious structure) go to a k-d tree. Chosen by measurement
-# (benchmarks/boundary.py): 3-8 times faster than a distance transform of the crop.
+# (a missed or spurious structure) go to a k-d tree, or, when they are many (a prediction
+# far from its target), to the distance transform of the crop. Chosen by measurement
+# (benchmarks/boundary.py): 3-8 times faster than a distance transform of the crop on
+# good predictions, no slower than about twice the transform on bad ones.
 CELL_VOXELS = 4.0
 MAX_RING = 3
+FAR_QUERY_VOXELS = 250.0
 
 
 @dataclass(frozen=True)
@@ -259,31 +262,47 @@ def _pair_distances(pc, tc, grid, sp3, method):
     if method == "auto":
         method = "cells"
     if method == "cells":
-        return _nearest_by_cells(tc, pc, sp3), _nearest_by_cells(pc, tc, sp3)
+        return _nearest_by_cells(tc, pc, sp3, grid), _nearest_by_cells(pc, tc, sp3, grid)
     if method == "kdtree":
-        from scipy.spatial import cKDTree
+        return _nearest_by_kdtree(tc, pc, sp3), _nearest_by_kdtree(pc, tc, sp3)
+    return _nearest_by_edt(tc, pc, sp3, grid), _nearest_by_edt(pc, tc, sp3, grid)
 
-        ps, ts = pc * sp3, tc * sp3
-        d_pt = cKDTree(ts).query(ps, k=1)[0]
-        d_tp = cKDTree(ps).query(ts, k=1)[0]
-        return np.asarray(d_pt, float), np.asarray(d_tp, float)
+
+def _nearest_by_kdtree(points, queries, sp3):
+    from scipy.spatial import cKDTree
+
+    return np.asarray(cKDTree(points * sp3).query(queries * sp3, k=1)[0], float)
+
+
+def _nearest_by_edt(points, queries, sp3, grid):
     features = np.zeros(grid, np.bool_)
-    features[tc[:, 0], tc[:, 1], tc[:, 2]] = True
-    d_pt = np.sqrt(_kernels.squared_edt(features, sp3, pc))
-    features[:] = False
-    features[pc[:, 0], pc[:, 1], pc[:, 2]] = True
-    d_tp = np.sqrt(_kernels.squared_edt(features, sp3, tc))
-    return d_pt, d_tp
+    features[points[:, 0], points[:, 1], points[:, 2]] = True
+    return np.sqrt(_kernels.squared_edt(features, sp3, queries))
 
 
-def _nearest_by_cells(points: np.ndarray, queries: np.ndarray, sp3: np.ndarray) -> np.ndarray:
-    """Distance from each query to the nearest point: buckets, then a k-d tree for the rest."""
-    squared, resolved = _kernels.nearest_squared_in_cells(
-        points, queries, sp3, CELL_VOXELS * float(sp3.min()), MAX_RING)
+def _nearest_by_cells(points: np.ndarray, queries: np.ndarray, sp3: np.ndarray,
+                      grid: tuple[int, ...]) -> np.ndarray:
+    """Distance from each query to the nearest point, by buckets.
+
+    Queries without a partner within ``MAX_RING`` rings are answered by a k-d tree
+    when they are few, by the distance transform of the crop when they are many (a far
+    k-d tree query costs about as much as ``FAR_QUERY_VOXELS`` voxels of the
+    transform); a sample of the queries decides first whether buckets are worth it.
+    """
+    cell = CELL_VOXELS * float(sp3.min())
+    budget = float(np.prod(grid)) / FAR_QUERY_VOXELS
+    n = queries.shape[0]
+    if n > 1024:
+        sample = queries[:: n // 256]
+        _, ok = _kernels.nearest_squared_in_cells(points, sample, sp3, cell, MAX_RING)
+        if (sample.shape[0] - ok.sum()) * (n / sample.shape[0]) > budget:
+            return _nearest_by_edt(points, queries, sp3, grid)
+    squared, resolved = _kernels.nearest_squared_in_cells(points, queries, sp3, cell, MAX_RING)
     out = np.sqrt(squared)
-    if not resolved.all():
-        from scipy.spatial import cKDTree
-
-        far = ~resolved
-        out[far] = cKDTree(points * sp3).query(queries[far] * sp3, k=1)[0]
+    far = ~resolved
+    n_far = int(far.sum())
+    if n_far > budget:
+        out[far] = _nearest_by_edt(points, queries[far], sp3, grid)
+    elif n_far:
+        out[far] = _nearest_by_kdtree(points, queries[far], sp3)
     return out
