@@ -1,4 +1,4 @@
-"""Numba kernels for boundary metrics: bounding boxes, boundary voxels, distance transform.
+"""Numba kernels for boundary metrics: boxes, surfaces, nearest points, distance transform.
 
 Every kernel works on 3-D arrays; 2-D inputs are viewed as ``(1, H, W)``, and the
 flag ``use_axis0`` tells the kernels whether the first axis is a real one.
@@ -309,16 +309,6 @@ def squared_edt_full_impl(features, spacing, queries, everywhere):  # pragma: no
             _envelope(f, n1, s1, v, fv, gv, z, g)
             for j in range(n1):
                 out[0, j, k] = g[j]
-    return out
-
-
-@njit(cache=True, nogil=True)
-def gather(values, coords):  # pragma: no cover - compiled
-    """``values[coords[:, 0], coords[:, 1], coords[:, 2]]`` without temporaries."""
-    n = coords.shape[0]
-    out = np.empty(n, values.dtype)
-    for m in range(n):
-        out[m] = values[coords[m, 0], coords[m, 1], coords[m, 2]]
     return out
 
 
