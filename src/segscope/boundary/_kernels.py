@@ -209,6 +209,7 @@ def _envelope(f, n, s2, v, fv, gv, z, out):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def _first_axis_pass(features, s2, out):  # pragma: no cover - compiled
+    """Squared distance to the nearest feature along the last axis (two sweeps)."""
     n0, n1, n2 = features.shape
     for i in range(n0):
         for j in range(n1):
@@ -259,6 +260,8 @@ def squared_edt_full(features, spacing):  # pragma: no cover - compiled
 
 @njit(cache=True, nogil=True)
 def squared_edt_full_impl(features, spacing, queries, everywhere):  # pragma: no cover
+    """The separable transform; the last pass runs on every line (``everywhere``) or
+    only on the lines that hold one of ``queries``."""
     n0, n1, n2 = features.shape
     out = np.empty((n0, n1, n2), np.float64)
     s0 = spacing[0] * spacing[0]
