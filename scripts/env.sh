@@ -32,9 +32,12 @@ install_test() {
   "${pip[@]}" -e ".[all,torch]" -r requirements/test.txt >&2
   "${pip[@]}" -r requirements/test-nodeps-needs.txt >&2
   "${pip[@]}" --no-deps -r requirements/test-nodeps.txt >&2
-  if ! "$venv/bin/python" -m pip list 2>/dev/null | grep -qE '^torch +2\.13\.0\+cpu'; then
+  # the reference libraries must not have replaced the CPU build of torch
+  local installed
+  installed="$("$venv/bin/python" -m pip list 2>/dev/null)"
+  if ! grep -qE '^torch +2\.13\.0\+cpu' <<<"$installed"; then
     echo "segscope: expected torch 2.13.0+cpu in $venv, found:" >&2
-    "$venv/bin/python" -m pip list 2>/dev/null | grep -i torch >&2 || true
+    grep -i torch <<<"$installed" >&2 || true
     exit 1
   fi
 }

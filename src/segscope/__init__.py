@@ -29,6 +29,8 @@ _LAZY = {
     "ConfusionAccumulator": ".confusion",
     "evaluate": ".metrics",
     "scores_from_confusion": ".metrics",
+    "METRICS": ".metrics",
+    "metrics": ".metrics",
 }
 
 __all__ = ["Report", "Score", "SegscopeError", "__version__", *_LAZY]

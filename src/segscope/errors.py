@@ -19,9 +19,9 @@ ShapeError
 from __future__ import annotations
 
 __all__ = [
+    "DTypeError",
     "DataRangeError",
     "DependencyError",
-    "DTypeError",
     "FileFormatError",
     "LabelError",
     "MissingFileError",

@@ -123,7 +123,9 @@ class Score:
         out: dict[str, Any] = {
             "metric": self.metric,
             "value": json_safe(float(self.value)),
-            "per_class": {str(c): json_safe(float(v)) for c, v in zip(self.classes, self.per_class)},
+            "per_class": {
+                str(c): json_safe(float(v)) for c, v in zip(self.classes, self.per_class)
+            },
             "support": {str(c): int(s) for c, s in zip(self.classes, self.support)},
             "excluded": int(self.excluded),
             "average": self.average,

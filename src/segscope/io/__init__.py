@@ -6,5 +6,54 @@ The io layer is the only part of segscope that touches paths.
 from __future__ import annotations
 
 from ._atomic import atomic_path, write_bytes, write_text
+from ._files import DEFAULT_MAX_PIXELS
+from .colormap import apply_colormap, parse_colour, read_colormap
+from .evaluation import (
+    BOUNDARY_METRICS,
+    GeometryWarning,
+    LoadedPair,
+    binarize,
+    evaluate_paths,
+    load_pairs,
+)
+from .images import IMAGE_EXTENSIONS, LUMA_WEIGHTS, read_image, to_grey
+from .masks import MASK_EXTENSIONS, Mask, read_mask
+from .pairing import (
+    MATCH_MODES,
+    PAIRING_EXTENSIONS,
+    Pair,
+    Pairing,
+    list_files,
+    pair_folders,
+    pair_inputs,
+)
 
-__all__ = ["atomic_path", "write_bytes", "write_text"]
+__all__ = [
+    "BOUNDARY_METRICS",
+    "DEFAULT_MAX_PIXELS",
+    "IMAGE_EXTENSIONS",
+    "LUMA_WEIGHTS",
+    "MASK_EXTENSIONS",
+    "MATCH_MODES",
+    "PAIRING_EXTENSIONS",
+    "GeometryWarning",
+    "LoadedPair",
+    "Mask",
+    "Pair",
+    "Pairing",
+    "apply_colormap",
+    "atomic_path",
+    "binarize",
+    "evaluate_paths",
+    "list_files",
+    "load_pairs",
+    "pair_folders",
+    "pair_inputs",
+    "parse_colour",
+    "read_colormap",
+    "read_image",
+    "read_mask",
+    "to_grey",
+    "write_bytes",
+    "write_text",
+]

@@ -1,0 +1,451 @@
+"""Confusion counts: the sufficient statistics of every overlap metric.
+
+Counts are computed in one pass over the pixels by a compiled loop, with no one-hot
+encoding; memory beyond the inputs is bounded by a fixed chunk size (inputs that are
+not contiguous are copied one chunk at a time). Counts are ``int64``.
+
+Layout follows scikit-learn: ``counts[i, j]`` is the number of pixels whose **target**
+class is ``i`` and whose **predicted** class is ``j``.
+
+Examples
+--------
+>>> import numpy as np
+>>> target = np.array([[0, 0, 1], [2, 2, 1]])
+>>> pred = np.array([[0, 1, 1], [2, 0, 1]])
+>>> confusion_matrix(pred, target, num_classes=3)
+array([[1, 1, 0],
+       [0, 2, 0],
+       [1, 0, 1]])
+>>> acc = ConfusionAccumulator(num_classes=3)
+>>> acc.update(pred, target)
+>>> acc.update(pred, target)
+>>> int(acc.compute().sum())
+12
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from ._checks import check_label_array, check_same_shape
+from .errors import DTypeError, LabelError, ParameterError, ShapeError
+
+__all__ = ["ConfusionAccumulator", "confusion_matrix", "multilabel_confusion_matrix"]
+
+#: Elements handed to the compiled loop at a time when an input must be copied.
+CHUNK_ELEMENTS = 1 << 22
+
+
+def _check_num_classes(num_classes: Any) -> int:
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise ParameterError(
+            f"num_classes must be a positive integer; got {num_classes!r}. "
+            "Pass the number of classes including background, e.g. num_classes=2 for a "
+            "binary mask"
+        )
+    if num_classes < 1:
+        raise ParameterError(f"num_classes must be at least 1; got {num_classes}")
+    return int(num_classes)
+
+
+def _check_ignore_index(ignore_index: Any) -> int | None:
+    if ignore_index is None:
+        return None
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise ParameterError(f"ignore_index must be an integer or None; got {ignore_index!r}")
+    return int(ignore_index)
+
+
+def _flat_chunks(pred: np.ndarray, target: np.ndarray):
+    """Yield matching 1-D contiguous pieces of two same-shape arrays."""
+    if pred.flags.c_contiguous and target.flags.c_contiguous:
+        yield pred.reshape(-1), target.reshape(-1)
+        return
+    if pred.ndim == 0:
+        yield pred.reshape(1), target.reshape(1)
+        return
+    rows = pred.shape[0]
+    per_row = max(1, pred[0].size) if rows else 1
+    step = max(1, CHUNK_ELEMENTS // per_row)
+    for start in range(0, rows, step):
+        p = np.ascontiguousarray(pred[start:start + step]).reshape(-1)
+        t = np.ascontiguousarray(target[start:start + step]).reshape(-1)
+        if p.size and (p.shape[0] > CHUNK_ELEMENTS) and pred.ndim > 1:
+            # a single leading slice is itself huge: recurse one axis deeper
+            for i in range(start, min(rows, start + step)):
+                yield from _flat_chunks(pred[i], target[i])
+            continue
+        yield p, t
+
+
+#: Largest dense (target, pred) histogram the fast path allocates, in cells.
+DENSE_CELLS = 1 << 20
+#: Arrays are split over threads only in pieces of at least this many pixels.
+PARALLEL_MIN_ELEMENTS = 1 << 21
+
+
+def num_threads() -> int:
+    """Threads used for counting large arrays: ``SEGSCOPE_NUM_THREADS`` or the CPU count.
+
+    Examples
+    --------
+    >>> num_threads() >= 1
+    True
+    """
+    value = os.environ.get("SEGSCOPE_NUM_THREADS")
+    if value:
+        try:
+            return max(1, int(value))
+        except ValueError:
+            raise ParameterError(
+                f"SEGSCOPE_NUM_THREADS must be a positive integer; got {value!r}"
+            ) from None
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@functools.lru_cache(maxsize=1)
+def _executor() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=max(2, num_threads()),
+                              thread_name_prefix="segscope-count")
+
+
+def _count_one(pred: np.ndarray, target: np.ndarray, num_classes: int,
+               ignore_index: int | None) -> np.ndarray:
+    """C×C counts of one pair of arrays (any rank)."""
+    from ._kernels import count_binary, value_range
+
+    c = num_classes
+    if pred.size == 0:
+        return np.zeros((c, c), dtype=np.int64)
+    if c == 2 and ignore_index not in (0, 1):
+        # Binary masks need no histogram: three sums give every count.
+        acc = np.zeros(5, dtype=np.int64)
+        for p, t in _flat_chunks(pred, target):
+            count_binary(p, t, acc)
+        if not acc[4] & ~1:
+            sp, st, tp, n = (int(v) for v in acc[:4])
+            return np.array([[n - sp - st + tp, sp - tp], [st - tp, tp]], dtype=np.int64)
+    bounds = [value_range(p, t) for p, t in _flat_chunks(pred, target)]
+    pmin = min(b[0] for b in bounds)
+    pmax = max(b[1] for b in bounds)
+    tmin = min(b[2] for b in bounds)
+    tmax = max(b[3] for b in bounds)
+    rows, width = tmax - tmin + 1, pmax - pmin + 1
+    if rows * width > DENSE_CELLS:
+        return _count_checked(pred, target, c, ignore_index)
+    table = np.zeros(rows * width, dtype=np.int64)
+    for p, t in _flat_chunks(pred, target):
+        table += _dense_counts(p, t, pmin, tmin, width, rows * width)
+    table = table.reshape(rows, width)
+    if ignore_index is not None and tmin <= ignore_index <= tmax:
+        table[ignore_index - tmin] = 0
+    t_labels = np.arange(tmin, tmax + 1)
+    p_labels = np.arange(pmin, pmax + 1)
+    t_ok = (t_labels >= 0) & (t_labels < c)
+    p_ok = (p_labels >= 0) & (p_labels < c)
+    invalid = int(table.sum() - table[np.ix_(t_ok, p_ok)].sum())
+    if invalid:
+        _raise_out_of_range(pred, target, c, ignore_index, invalid)
+    out = np.zeros((c, c), dtype=np.int64)
+    out[np.ix_(t_labels[t_ok], p_labels[p_ok])] = table[np.ix_(t_ok, p_ok)]
+    return out
+
+
+def _dense_counts(p: np.ndarray, t: np.ndarray, pmin: int, tmin: int, width: int,
+                  cells: int) -> np.ndarray:
+    """Dense (target, pred) table of two flat arrays, split over threads when large."""
+    from ._kernels import count_offset
+
+    threads = min(num_threads(), max(1, p.size // PARALLEL_MIN_ELEMENTS))
+    # uint32 lanes halve the table's cache footprint; each piece stays below 2**32 pixels
+    dtype = np.uint32 if p.size // threads < 2**32 else np.int64
+    bounds = np.linspace(0, p.size, threads + 1).astype(np.int64)
+    hists = [np.zeros((4, cells), dtype=dtype) for _ in range(threads)]
+    if threads == 1:
+        count_offset(p, t, pmin, tmin, width, hists[0])
+    else:
+        futures = [
+            _executor().submit(count_offset, p[a:b], t[a:b], pmin, tmin, width, h)
+            for a, b, h in zip(bounds[:-1], bounds[1:], hists)
+        ]
+        for f in futures:
+            f.result()
+    return sum(h.sum(axis=0, dtype=np.int64) for h in hists)
+
+
+def _count_checked(pred: np.ndarray, target: np.ndarray, num_classes: int,
+                   ignore_index: int | None) -> np.ndarray:
+    """Counts with a range check per pixel (for label ranges too wide for a dense table)."""
+    from ._kernels import count_pairs
+
+    c = num_classes
+    hist = np.zeros((4, c * c + 2), dtype=np.int64)
+    use_ignore = ignore_index is not None
+    ignore = ignore_index if use_ignore else 0
+    for p, t in _flat_chunks(pred, target):
+        count_pairs(p, t, c, ignore, use_ignore, hist)
+    total = hist.sum(axis=0)
+    if total[c * c]:
+        _raise_out_of_range(pred, target, c, ignore_index, int(total[c * c]))
+    return total[: c * c].reshape(c, c)
+
+
+def _raise_out_of_range(pred: np.ndarray, target: np.ndarray, num_classes: int,
+                        ignore_index: int | None, count: int) -> None:
+    """Name the offending values (slow path, only on error)."""
+    valid = np.ones(target.shape, dtype=bool) if ignore_index is None else target != ignore_index
+    parts = []
+    for name, arr in (("target", target), ("pred", pred)):
+        bad = valid & ((arr < 0) | (arr >= num_classes))
+        if bad.any():
+            values = np.unique(arr[bad])
+            shown = ", ".join(str(v) for v in values[:10]) + (" ..." if values.size > 10 else "")
+            parts.append(f"{name} has {int(bad.sum())} pixels with labels {{{shown}}}")
+    hint = (
+        f"labels must lie in [0, {num_classes}). Raise num_classes, or pass "
+        "ignore_index=<value> if these pixels mark 'void' in the target"
+    )
+    if ignore_index is not None:
+        hint += f" (ignore_index={ignore_index} only removes target pixels)"
+    raise LabelError(
+        f"{'; '.join(parts) or f'{count} pixels have out-of-range labels'}; {hint}"
+    )
+
+
+def _prepare(pred: Any, target: Any) -> tuple[np.ndarray, np.ndarray]:
+    p = check_label_array(pred, "pred")
+    t = check_label_array(target, "target")
+    check_same_shape(p, t)
+    return p, t
+
+
+def confusion_matrix(
+    pred: Any,
+    target: Any,
+    /,
+    *,
+    num_classes: int,
+    ignore_index: int | None = None,
+    per_image: bool = False,
+) -> np.ndarray:
+    """Count (target class, predicted class) pairs over every pixel.
+
+    Parameters
+    ----------
+    pred, target : array_like of int or bool
+        Label maps of the same shape: an image ``(H, W)``, a volume ``(D, H, W)``, or a
+        batch with a leading image axis. Floats are accepted only if every value is a
+        whole number.
+    num_classes : int
+        Number of classes ``C``; labels must lie in ``[0, C)``.
+    ignore_index : int, optional
+        Target pixels with this value are removed from both maps.
+    per_image : bool
+        If true, the leading axis indexes images and the result is ``(N, C, C)``.
+
+    Returns
+    -------
+    ndarray of int64, shape (C, C) or (N, C, C)
+        ``counts[..., i, j]``: pixels of target class ``i`` predicted as ``j``.
+
+    Raises
+    ------
+    LabelError
+        If a label outside ``[0, C)`` (other than ``ignore_index``) occurs; the message
+        names the values.
+    ShapeError
+        If the shapes differ, or ``per_image`` is set on a 0-d input.
+
+    Examples
+    --------
+    >>> confusion_matrix([1, 1, 0], [1, 0, 0], num_classes=2).tolist()
+    [[1, 1], [0, 1]]
+    >>> confusion_matrix([[1, 1], [0, 0]], [[1, 0], [0, 0]], num_classes=2,
+    ...                  per_image=True).tolist()
+    [[[0, 1], [0, 1]], [[2, 0], [0, 0]]]
+    """
+    c = _check_num_classes(num_classes)
+    ignore = _check_ignore_index(ignore_index)
+    p, t = _prepare(pred, target)
+    if not per_image:
+        return _count_one(p, t, c, ignore)
+    if p.ndim < 1:
+        raise ShapeError("per_image=True needs a leading image axis; got a 0-d array")
+    out = np.empty((p.shape[0], c, c), dtype=np.int64)
+    for i in range(p.shape[0]):
+        out[i] = _count_one(p[i], t[i], c, ignore)
+    return out
+
+
+def _binary_counts(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """[[tn, fp], [fn, tp]] of one pair of 0/1 arrays."""
+    from ._kernels import count_binary
+
+    acc = np.zeros(5, dtype=np.int64)
+    for p, t in _flat_chunks(pred, target):
+        count_binary(p, t, acc)
+    if acc[4] & ~1:
+        raise LabelError(
+            "multi-label input must be boolean or 0/1 per channel; found other values "
+            f"(pred values {np.unique(pred)[:10].tolist()}, target values "
+            f"{np.unique(target)[:10].tolist()}). Threshold scores first, e.g. probs > 0.5"
+        )
+    sp, st, tp, n = (int(v) for v in acc[:4])
+    fp, fn = sp - tp, st - tp
+    return np.array([[n - tp - fp - fn, fp], [fn, tp]], dtype=np.int64)
+
+
+def multilabel_confusion_matrix(pred: Any, target: Any, /, *, per_image: bool = False
+                                ) -> np.ndarray:
+    """Per-class 2×2 counts of multi-label masks (one boolean channel per class).
+
+    Parameters
+    ----------
+    pred, target : array_like of bool or 0/1 integers, shape (N, C, ...)
+        A batch of ``N`` images with ``C`` channels; a pixel may belong to several
+        classes (or none).
+    per_image : bool
+        Return counts per image, ``(N, C, 2, 2)``, instead of summed over images.
+
+    Returns
+    -------
+    ndarray of int64, shape (C, 2, 2) or (N, C, 2, 2)
+        ``[[tn, fp], [fn, tp]]`` per class (scikit-learn's layout).
+
+    Examples
+    --------
+    >>> p = np.array([[[1, 0], [1, 1]]], dtype=bool)   # N=1, C=2, 2 pixels
+    >>> t = np.array([[[1, 1], [0, 1]]], dtype=bool)
+    >>> multilabel_confusion_matrix(p, t).tolist()
+    [[[0, 0], [1, 1]], [[0, 1], [0, 1]]]
+    """
+    p, t = _prepare(pred, target)
+    if p.ndim < 2:
+        raise ShapeError(
+            f"multi-label input must have shape (N, C, ...); got {p.shape}. Add a batch "
+            "axis with x[None] for a single image"
+        )
+    n, c = p.shape[:2]
+    out = np.empty((n, c, 2, 2), dtype=np.int64)
+    for i in range(n):
+        for k in range(c):
+            out[i, k] = _binary_counts(p[i, k], t[i, k])
+    return out if per_image else out.sum(axis=0)
+
+
+class ConfusionAccumulator:
+    """Streaming confusion counts: update with batches, merge partial results.
+
+    Parameters
+    ----------
+    num_classes : int
+        Number of classes (ignored when ``multilabel``; taken from the channel axis).
+    ignore_index : int, optional
+        Target value whose pixels are removed.
+    per_image : bool
+        Keep one count matrix per image (each ``update`` adds its images) so that
+        per-image scores can be computed later.
+    multilabel : bool
+        Inputs are ``(N, C, ...)`` boolean channels; counts are ``(C, 2, 2)``.
+
+    Examples
+    --------
+    >>> a = ConfusionAccumulator(num_classes=2)
+    >>> a.update([0, 1, 1], [0, 1, 0])
+    >>> b = ConfusionAccumulator(num_classes=2)
+    >>> b.update([1], [1])
+    >>> a.merge(b).compute().tolist()
+    [[1, 1], [0, 2]]
+    """
+
+    def __init__(self, num_classes: int, *, ignore_index: int | None = None,
+                 per_image: bool = False, multilabel: bool = False) -> None:
+        self.num_classes = None if multilabel else _check_num_classes(num_classes)
+        self.ignore_index = _check_ignore_index(ignore_index)
+        self.per_image = bool(per_image)
+        self.multilabel = bool(multilabel)
+        if self.multilabel and self.ignore_index is not None:
+            raise ParameterError("ignore_index is not supported for multi-label input")
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget every count."""
+        self._total: np.ndarray | None = None
+        self._images: list[np.ndarray] = []
+        self.num_images = 0
+
+    def update(self, pred: Any, target: Any, /) -> None:
+        """Add the counts of ``pred`` against ``target``.
+
+        With ``per_image=True`` (or ``multilabel``) the leading axis indexes images;
+        otherwise the whole array counts as one image (or one batch).
+        """
+        if self.multilabel:
+            counts = multilabel_confusion_matrix(pred, target, per_image=True)
+        elif self.per_image:
+            counts = confusion_matrix(pred, target, num_classes=self.num_classes,
+                                      ignore_index=self.ignore_index, per_image=True)
+        else:
+            counts = confusion_matrix(pred, target, num_classes=self.num_classes,
+                                      ignore_index=self.ignore_index)[None]
+        self._add(counts)
+
+    def _add(self, counts: np.ndarray) -> None:
+        if self._total is None:
+            self._total = counts.sum(axis=0)
+        else:
+            if counts.shape[1:] != self._total.shape:
+                raise ShapeError(
+                    f"counts of shape {counts.shape[1:]} cannot be added to counts of shape "
+                    f"{self._total.shape}; the number of classes changed between updates"
+                )
+            self._total = self._total + counts.sum(axis=0)
+        if self.per_image or self.multilabel:
+            self._images.extend(counts)
+        self.num_images += counts.shape[0]
+
+    def compute(self) -> np.ndarray:
+        """The counts so far: summed, or ``(N, ...)`` per image when ``per_image``."""
+        if self._total is None:
+            if self.multilabel:
+                raise ParameterError("no multi-label update yet; the number of classes is "
+                                     "unknown until the first update")
+            shape = (self.num_classes, self.num_classes)
+            return np.zeros((0, *shape) if self.per_image else shape, dtype=np.int64)
+        if self.per_image:
+            return np.stack(self._images)
+        return self._total.copy()
+
+    def merge(self, other: ConfusionAccumulator) -> ConfusionAccumulator:
+        """Add another accumulator's counts to this one (in place) and return self."""
+        if not isinstance(other, ConfusionAccumulator):
+            raise DTypeError(f"can only merge a ConfusionAccumulator; got {type(other)!r}")
+        if (other.num_classes, other.multilabel, other.ignore_index) != (
+            self.num_classes, self.multilabel, self.ignore_index
+        ):
+            raise ParameterError(
+                "cannot merge accumulators with different settings: "
+                f"num_classes {self.num_classes} vs {other.num_classes}, ignore_index "
+                f"{self.ignore_index} vs {other.ignore_index}"
+            )
+        if other._total is not None:
+            if other.per_image:
+                self._add(np.stack(other._images))
+            else:
+                self._add(other._total[None])
+                self.num_images += other.num_images - 1
+        return self
+
+    def __getstate__(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)

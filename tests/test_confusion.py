@@ -1,0 +1,219 @@
+"""Confusion counts: against scikit-learn, hand cases, properties, bad input."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+from sklearn.metrics import confusion_matrix as sk_confusion
+from sklearn.metrics import multilabel_confusion_matrix as sk_multilabel
+
+from segscope import ConfusionAccumulator, confusion_matrix, multilabel_confusion_matrix
+from segscope.errors import DTypeError, LabelError, ParameterError, ShapeError
+
+
+def _reference(pred, target, c, ignore=None):
+    p, t = np.asarray(pred).ravel(), np.asarray(target).ravel()
+    if ignore is not None:
+        keep = t != ignore
+        p, t = p[keep], t[keep]
+    if t.size == 0:
+        return np.zeros((c, c), dtype=np.int64)
+    return sk_confusion(t, p, labels=list(range(c)))
+
+
+@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.int16, np.int32, np.int64])
+@pytest.mark.parametrize("num_classes", [2, 3, 21])
+def test_matches_sklearn_over_dtypes(dtype, num_classes):
+    rng = np.random.default_rng(num_classes)
+    target = rng.integers(0, num_classes, (3, 17, 23)).astype(dtype)
+    pred = rng.integers(0, num_classes, (3, 17, 23)).astype(dtype)
+    np.testing.assert_array_equal(
+        confusion_matrix(pred, target, num_classes=num_classes),
+        _reference(pred, target, num_classes),
+    )
+
+
+def test_absent_classes_and_ignore_index_match_sklearn():
+    rng = np.random.default_rng(0)
+    target = rng.integers(0, 4, (40, 40)).astype(np.uint8)  # classes 4, 5 absent
+    pred = rng.integers(0, 6, (40, 40)).astype(np.uint8)
+    target[:7] = 255
+    pred[:3] = 200  # predictions under ignored pixels do not matter
+    got = confusion_matrix(pred, target, num_classes=6, ignore_index=255)
+    np.testing.assert_array_equal(got, _reference(pred, target, 6, ignore=255))
+    assert got.sum() == (target != 255).sum()
+
+
+def test_negative_ignore_index():
+    target = np.array([[0, 1, -100], [1, -100, 0]])
+    pred = np.array([[0, 0, 1], [1, 1, 0]])
+    got = confusion_matrix(pred, target, num_classes=2, ignore_index=-100)
+    assert got.tolist() == [[2, 0], [1, 1]]
+
+
+def test_hand_case_layout_rows_are_target():
+    target = np.array([0, 0, 0, 1, 1, 2])
+    pred = np.array([0, 1, 2, 1, 1, 0])
+    assert confusion_matrix(pred, target, num_classes=3).tolist() == [
+        [1, 1, 1], [0, 2, 0], [1, 0, 0]]
+
+
+def test_non_contiguous_and_bool_and_whole_floats():
+    rng = np.random.default_rng(5)
+    target = rng.integers(0, 3, (30, 50))
+    pred = rng.integers(0, 3, (30, 50))
+    ref = _reference(pred.T, target.T, 3)
+    np.testing.assert_array_equal(confusion_matrix(pred.T, target.T, num_classes=3), ref)
+    np.testing.assert_array_equal(
+        confusion_matrix(pred[:, ::2], target[:, ::2], num_classes=3),
+        _reference(pred[:, ::2], target[:, ::2], 3))
+    b_t, b_p = target > 1, pred > 1
+    np.testing.assert_array_equal(confusion_matrix(b_p, b_t, num_classes=2),
+                                  _reference(b_p.astype(int), b_t.astype(int), 2))
+    np.testing.assert_array_equal(
+        confusion_matrix(pred.astype(np.float32), target.astype(np.float64), num_classes=3),
+        _reference(pred, target, 3))
+
+
+def test_chunked_path_equals_contiguous(monkeypatch):
+    import segscope.confusion as conf
+
+    monkeypatch.setattr(conf, "CHUNK_ELEMENTS", 64)
+    rng = np.random.default_rng(2)
+    target = rng.integers(0, 5, (20, 30, 7))
+    pred = rng.integers(0, 5, (20, 30, 7))
+    got = confusion_matrix(pred.transpose(2, 0, 1), target.transpose(2, 0, 1), num_classes=5)
+    np.testing.assert_array_equal(got, _reference(pred, target, 5))
+
+
+def test_wide_label_range_uses_checked_path():
+    # a huge ignore value makes the dense table too wide: the checked loop must agree
+    rng = np.random.default_rng(9)
+    target = rng.integers(0, 3, (50, 50)).astype(np.int64)
+    pred = rng.integers(0, 3, (50, 50)).astype(np.int64)
+    target[0] = 10**9
+    got = confusion_matrix(pred, target, num_classes=3, ignore_index=10**9)
+    np.testing.assert_array_equal(got, _reference(pred, target, 3, ignore=10**9))
+
+
+def test_per_image_counts_sum_to_total():
+    rng = np.random.default_rng(1)
+    target = rng.integers(0, 3, (4, 10, 10))
+    pred = rng.integers(0, 3, (4, 10, 10))
+    per = confusion_matrix(pred, target, num_classes=3, per_image=True)
+    assert per.shape == (4, 3, 3) and per.dtype == np.int64
+    np.testing.assert_array_equal(per.sum(0), confusion_matrix(pred, target, num_classes=3))
+    np.testing.assert_array_equal(per[2], _reference(pred[2], target[2], 3))
+
+
+def test_out_of_range_labels_are_named():
+    target = np.array([0, 1, 7, 1])
+    pred = np.array([0, 1, 1, 9])
+    with pytest.raises(LabelError, match=r"target has 1 pixels with labels \{7\}") as err:
+        confusion_matrix(pred, target, num_classes=3)
+    assert "{9}" in str(err.value)
+    with pytest.raises(LabelError, match="-1"):
+        confusion_matrix(np.array([0, -1]), np.array([0, 1]), num_classes=2)
+    with pytest.raises(LabelError):  # binary fast path must also validate
+        confusion_matrix(np.array([0, 2], np.uint8), np.array([0, 1], np.uint8), num_classes=2)
+
+
+def test_bad_input_errors():
+    with pytest.raises(ShapeError, match="same shape"):
+        confusion_matrix(np.zeros((2, 3), int), np.zeros((3, 2), int), num_classes=2)
+    with pytest.raises(DTypeError, match="argmax"):
+        confusion_matrix(np.full((2, 2), 0.3), np.zeros((2, 2), int), num_classes=2)
+    with pytest.raises(LabelError, match="NaN"):
+        confusion_matrix(np.array([0.0, np.nan]), np.zeros(2, int), num_classes=2)
+    with pytest.raises(ParameterError, match="num_classes"):
+        confusion_matrix(np.zeros(3, int), np.zeros(3, int), num_classes=0)
+    with pytest.raises(ParameterError, match="num_classes"):
+        confusion_matrix(np.zeros(3, int), np.zeros(3, int), num_classes=2.5)
+    with pytest.raises(DTypeError):
+        confusion_matrix(np.array(["a"]), np.array(["b"]), num_classes=2)
+
+
+def test_empty_input_gives_zero_counts():
+    got = confusion_matrix(np.zeros((0, 5), int), np.zeros((0, 5), int), num_classes=3)
+    assert got.tolist() == [[0] * 3] * 3
+
+
+def test_multilabel_matches_sklearn():
+    rng = np.random.default_rng(4)
+    target = rng.random((3, 4, 9, 9)) > 0.6
+    pred = rng.random((3, 4, 9, 9)) > 0.5
+    got = multilabel_confusion_matrix(pred, target)
+    flat = lambda x: x.transpose(0, 2, 3, 1).reshape(-1, 4)  # noqa: E731
+    np.testing.assert_array_equal(got, sk_multilabel(flat(target), flat(pred)))
+    per = multilabel_confusion_matrix(pred, target, per_image=True)
+    assert per.shape == (3, 4, 2, 2)
+    np.testing.assert_array_equal(per.sum(0), got)
+    with pytest.raises(LabelError, match="0/1"):
+        multilabel_confusion_matrix(pred.astype(int) * 2, target)
+    with pytest.raises(ShapeError, match=r"\(N, C"):
+        multilabel_confusion_matrix(np.zeros(5, bool), np.zeros(5, bool))
+
+
+def test_accumulator_update_merge_pickle_reset():
+    rng = np.random.default_rng(7)
+    target = rng.integers(0, 4, (6, 12, 12))
+    pred = rng.integers(0, 4, (6, 12, 12))
+    whole = confusion_matrix(pred, target, num_classes=4)
+    a = ConfusionAccumulator(4)
+    b = ConfusionAccumulator(4)
+    for i in range(3):
+        a.update(pred[i], target[i])
+    for i in range(3, 6):
+        b.update(pred[i], target[i])
+    b = pickle.loads(pickle.dumps(b))
+    np.testing.assert_array_equal(a.merge(b).compute(), whole)
+    assert a.num_images == 6
+    a.reset()
+    assert a.compute().sum() == 0 and a.num_images == 0
+    per = ConfusionAccumulator(4, per_image=True)
+    per.update(pred[:2], target[:2])
+    per.update(pred[2:], target[2:])
+    assert per.compute().shape == (6, 4, 4)
+    with pytest.raises(ParameterError, match="different settings"):
+        a.merge(ConfusionAccumulator(5))
+
+
+def test_multilabel_accumulator():
+    rng = np.random.default_rng(8)
+    target = rng.random((4, 3, 6, 6)) > 0.5
+    pred = rng.random((4, 3, 6, 6)) > 0.5
+    acc = ConfusionAccumulator(3, multilabel=True)
+    acc.update(pred[:2], target[:2])
+    acc.update(pred[2:], target[2:])
+    np.testing.assert_array_equal(acc.compute(), multilabel_confusion_matrix(pred, target))
+
+
+label_maps = st.integers(1, 6).flatmap(
+    lambda c: st.tuples(
+        st.just(c),
+        arrays(np.uint8, st.tuples(st.integers(1, 12), st.integers(1, 12)),
+               elements=st.integers(0, c - 1)),
+        st.integers(0, 2**31 - 1),
+    )
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(label_maps)
+def test_property_counts_sum_to_non_ignored_pixels(case):
+    c, target, seed = case
+    rng = np.random.default_rng(seed)
+    pred = rng.integers(0, c, target.shape).astype(np.uint8)
+    ignore = int(rng.integers(0, c))
+    got = confusion_matrix(pred, target, num_classes=c, ignore_index=ignore)
+    assert got.sum() == int((target != ignore).sum())
+    assert got[ignore].sum() == 0
+    np.testing.assert_array_equal(got, _reference(pred, target, c, ignore))
+    # swapping the maps transposes the matrix
+    np.testing.assert_array_equal(confusion_matrix(target, pred, num_classes=c),
+                                  confusion_matrix(pred, target, num_classes=c).T)
