@@ -373,6 +373,8 @@ def nearest_squared_in_cells(points, queries, spacing, cell, max_ring):  # pragm
         c1 = queries[t, 1] // edge[1]
         c2 = queries[t, 2] // edge[2]
         best = np.inf
+        # beyond this ring there are no buckets
+        last_ring = max(max(c0, g0 - 1 - c0), max(max(c1, g1 - 1 - c1), max(c2, g2 - 1 - c2)))
         for r in range(max_ring + 1):
             for d0 in range(-r, r + 1):
                 i0 = c0 + d0
@@ -398,7 +400,7 @@ def nearest_squared_in_cells(points, queries, spacing, cell, max_ring):  # pragm
                                 best = e
             # every point in ring r + 1 or beyond is at least r bucket edges away
             bound = r * reach
-            if best <= bound * bound:
+            if best <= bound * bound or r >= last_ring:
                 resolved[t] = True
                 break
         out[t] = best
