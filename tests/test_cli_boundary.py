@@ -54,13 +54,14 @@ def test_boundary_scores_in_json_and_csv_equal_the_library(tmp_path):
               "--per-image", "-q")
     assert res.exit_code == 0, res.output
     data = json.loads(out_json.read_text())
-    # the CLI scores class 0 too unless --no-background is given
+    # boundary metrics leave out class 0 (the background) even though overlap metrics score it
     acc = BoundaryAccumulator(3, metrics=["hd", "hd95", "assd", "nsd", "biou"], tolerance=1.5,
-                              percentile=90, include_background=True)
+                              percentile=90)
     for i, (p, t) in enumerate(zip(preds, targets, strict=True)):
         acc.update(p, t, spacing=(2.0, 0.5), name=f"img{i}")
     by_name = {s["metric"]: s for s in data["scores"]}
-    assert "iou" in by_name  # overlap scores stay
+    assert "iou" in by_name and "0" in by_name["iou"]["per_class"]  # overlap scores stay
+    assert "0" not in by_name["hd"]["per_class"]
     for want in acc.compute():
         got = by_name[want.metric]
         assert [got["per_class"][str(c)] for c in want.classes] == pytest.approx(want.per_class)
