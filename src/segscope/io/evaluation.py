@@ -174,7 +174,7 @@ def evaluate_paths(
         Keep per-image values (``Score.per_image``); implied by ``aggregate="image"``.
     boundary : sequence of str
         Boundary metrics to add (names in :data:`BOUNDARY_METRICS`, or ``"all"``);
-        needs :mod:`segscope.boundary`.
+        needs :mod:`segscope.boundary`. They leave out class 0 (the background).
     percentile, tolerance : float
         Percentile of the HD percentile metric and tolerance (physical units) of NSD.
     spacing : sequence of float, optional
@@ -216,7 +216,7 @@ def evaluate_paths(
     keep_images = per_image or aggregate == "image"
     accumulate = _CountAccumulator(num_classes, ignore_index, keep_images)
     boundary_acc = _boundary_accumulator(boundary, num_classes, percentile, tolerance,
-                                         include_background, ignore_index)
+                                         ignore_index)
     override = None if spacing is None else tuple(float(s) for s in spacing)
     loaded = load_pairs(pairing.pairs, colormap=cmap, binarize_labels=binarize_labels,
                         ignore_index=ignore_index, max_pixels=max_pixels)
@@ -312,8 +312,10 @@ def _raise_missing_num_classes(pair: Pair, cmap: Colormap | None, ignore_index: 
 
 
 def _boundary_accumulator(boundary: Sequence[str], num_classes: int, percentile: float,
-                          tolerance: float, include_background: bool,
-                          ignore_index: int | None):
+                          tolerance: float, ignore_index: int | None):
+    # Boundary metrics never score class 0: the background's surface is the union of all
+    # other surfaces plus the image border (where prediction and target always agree), so
+    # its distances only dilute the mean over classes (MONAI also leaves it out).
     names = _boundary_names(boundary)
     if not names:
         return None
@@ -323,7 +325,7 @@ def _boundary_accumulator(boundary: Sequence[str], num_classes: int, percentile:
         raise SegscopeError(f"boundary metrics are not available in this build: {err}") from err
     return BoundaryAccumulator(num_classes=num_classes, metrics=list(names),
                                percentile=percentile, tolerance=tolerance,
-                               include_background=include_background,
+                               include_background=False,
                                ignore_index=ignore_index, empty="inf")
 
 

@@ -1,0 +1,52 @@
+"""Boundary metrics: Hausdorff, percentile Hausdorff, surface distances, NSD, boundary IoU.
+
+Binary masks (2-D or 3-D, any voxel ``spacing`` in array axis order):
+:func:`hausdorff`, :func:`percentile_hausdorff`, :func:`assd`, :func:`masd`,
+:func:`average_surface_distance`, :func:`surface_dice`, :func:`boundary_iou`, and
+:func:`surface_distances` for the distance samples themselves. Label maps with
+several classes: :class:`BoundaryAccumulator` (image by image, mergeable) and
+:func:`boundary_scores`.
+
+Where libraries disagree, an option names each convention (see ``docs/boundary.md``):
+``pooling`` ("max": MONAI / Metrics Reloaded / DeepMind, "pooled": MedPy),
+``surface`` ("voxels": MONAI / MedPy, "elements": DeepMind), and the empty-mask
+rules ``empty`` / ``both_empty``.
+
+Examples
+--------
+>>> import numpy as np
+>>> from segscope.boundary import percentile_hausdorff
+>>> t = np.zeros((32, 32), bool); t[8:24, 8:24] = True
+>>> p = np.zeros((32, 32), bool); p[9:25, 8:24] = True
+>>> percentile_hausdorff(p, t, spacing=(0.5, 0.5))
+0.5
+"""
+
+from __future__ import annotations
+
+from .accumulator import BOUNDARY_METRICS, BoundaryAccumulator, boundary_scores
+from .distances import SurfaceDistances, surface_distances
+from .metrics import (
+    assd,
+    average_surface_distance,
+    boundary_iou,
+    hausdorff,
+    masd,
+    percentile_hausdorff,
+    surface_dice,
+)
+
+__all__ = [
+    "BOUNDARY_METRICS",
+    "BoundaryAccumulator",
+    "SurfaceDistances",
+    "assd",
+    "average_surface_distance",
+    "boundary_iou",
+    "boundary_scores",
+    "hausdorff",
+    "masd",
+    "percentile_hausdorff",
+    "surface_dice",
+    "surface_distances",
+]
