@@ -111,6 +111,93 @@ def test_per_image_counts_sum_to_total():
     np.testing.assert_array_equal(per[2], _reference(pred[2], target[2], 3))
 
 
+def _blocky_maps(rng, shape, num_classes, dtype):
+    """Label maps made of 4-pixel runs (so that neighbouring pixels share a cell) with
+    random errors: the data the counting lanes are built for."""
+    target = rng.integers(0, num_classes, (*shape[:-1], -(-shape[-1] // 4))).repeat(4, -1)
+    target = target[..., : shape[-1]]
+    pred = np.where(rng.random(shape) < 0.2, rng.integers(0, num_classes, shape), target)
+    return pred.astype(dtype), target.astype(dtype)
+
+
+@pytest.mark.parametrize("num_classes", [3, 21, 100])  # 100: a four-lane table
+@pytest.mark.parametrize("dtype", [np.uint8, np.int8, np.uint16, np.int64])
+def test_per_image_batch_path_matches_sklearn(num_classes, dtype):
+    rng = np.random.default_rng(num_classes)
+    pred, target = _blocky_maps(rng, (5, 13, 19), num_classes, dtype)  # 247 px: not 8k
+    per = confusion_matrix(pred, target, num_classes=num_classes, per_image=True)
+    for i in range(5):
+        np.testing.assert_array_equal(per[i], _reference(pred[i], target[i], num_classes))
+
+
+def test_per_image_batch_with_ignore_and_signed_offsets():
+    rng = np.random.default_rng(4)
+    pred, target = _blocky_maps(rng, (6, 9, 11), 4, np.int8)
+    target[:, 0] = -1  # ignored value below the class range
+    target[2, 3] = 2
+    pred[1, 1, :3] = 0
+    per = confusion_matrix(pred, target, num_classes=4, ignore_index=-1, per_image=True)
+    for i in range(6):
+        np.testing.assert_array_equal(per[i], _reference(pred[i], target[i], 4, ignore=-1))
+    u_pred, u_target = _blocky_maps(rng, (3, 20, 20), 5, np.uint8)
+    u_target[:, :, :2] = 255
+    per = confusion_matrix(u_pred, u_target, num_classes=5, ignore_index=255, per_image=True)
+    assert per.sum() == (u_target != 255).sum()
+    np.testing.assert_array_equal(per[1], _reference(u_pred[1], u_target[1], 5, ignore=255))
+    # the ignored class itself lies inside [0, C)
+    per = confusion_matrix(u_pred, u_target % 5, num_classes=5, ignore_index=0,
+                           per_image=True)
+    np.testing.assert_array_equal(per[2], _reference(u_pred[2], u_target[2] % 5, 5, ignore=0))
+
+
+def test_per_image_batch_path_names_bad_labels():
+    pred = np.zeros((3, 4, 4), np.uint8)
+    target = np.ones((3, 4, 4), np.uint8)
+    target[2, 1, 1] = 9
+    with pytest.raises(LabelError, match=r"\{9\}"):
+        confusion_matrix(pred, target, num_classes=3, per_image=True)
+
+
+@pytest.mark.parametrize("per_image", [False, True])
+def test_threaded_counting_matches_one_thread(monkeypatch, per_image):
+    import segscope.confusion as conf
+
+    rng = np.random.default_rng(8)
+    pred, target = _blocky_maps(rng, (7, 30, 41), 6, np.uint8)
+    expected = confusion_matrix(pred, target, num_classes=6, per_image=per_image)
+    monkeypatch.setattr(conf, "PARALLEL_MIN_ELEMENTS", 100)
+    monkeypatch.setenv("SEGSCOPE_NUM_THREADS", "3")
+    got = confusion_matrix(pred, target, num_classes=6, per_image=per_image)
+    np.testing.assert_array_equal(got, expected)
+    flat = confusion_matrix(pred[0].ravel()[:1001], target[0].ravel()[:1001], num_classes=6)
+    np.testing.assert_array_equal(flat, _reference(pred[0].ravel()[:1001],
+                                                   target[0].ravel()[:1001], 6))
+
+
+def _count_in_child(queue):
+    pred = np.arange(5000, dtype=np.int64) % 7
+    queue.put(confusion_matrix(pred, pred[::-1].copy(), num_classes=7).sum())
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs fork")
+def test_threaded_counting_works_in_a_forked_child(monkeypatch):
+    import multiprocessing
+
+    import segscope.confusion as conf
+
+    monkeypatch.setattr(conf, "PARALLEL_MIN_ELEMENTS", 100)
+    monkeypatch.setenv("SEGSCOPE_NUM_THREADS", "2")
+    pred = np.arange(5000, dtype=np.int64) % 7
+    assert confusion_matrix(pred, pred, num_classes=7).sum() == 5000  # starts the threads
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_count_in_child, args=(queue,))
+    child.start()
+    child.join(timeout=60)
+    assert child.exitcode == 0, "the forked child hung or failed while counting"
+    assert queue.get(timeout=5) == 5000
+
+
 def test_out_of_range_labels_are_named():
     target = np.array([0, 1, 7, 1])
     pred = np.array([0, 1, 1, 9])

@@ -3,11 +3,13 @@
 Each kernel reads its two label arrays once, in one pass, and writes into small
 histograms: no one-hot encoding, no temporary arrays of the input's size.
 
-The fast path (``count_offset``) first finds the value range of both arrays
-(``value_range``, a vectorised read) and then counts every (target, pred) pair into a
-histogram that covers that range, with no per-pixel checks; the caller reads invalid
-labels off the histogram afterwards. ``count_pairs`` is the fallback for value ranges
-too wide for a dense histogram.
+The fast path first finds the value range of both arrays (``value_range``, a
+vectorised read) and then counts every (target, pred) pair into a histogram that covers
+that range, with no per-pixel checks (``count_offset``); the caller reads invalid labels
+off the histogram afterwards. Several sub-histograms ("lanes") break the store-to-load
+dependency between neighbouring pixels that fall into the same cell, the common case
+in segmentation maps. ``count_pairs`` is the fallback for value ranges too wide for a
+dense histogram.
 
 Histogram layout for ``count_pairs``: ``C * C`` cells (``target * C + pred``), then one
 cell counting out-of-range pairs and one counting ``ignore_index`` pixels. Out-of-range
@@ -20,16 +22,19 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-__all__ = ["count_binary", "count_offset", "count_pairs", "value_range"]
-
-# Several sub-histograms break the store-to-load dependency between neighbouring pixels
-# that fall into the same cell (the common case in segmentation maps).
-_LANES = 4
+__all__ = [
+    "count_binary",
+    "count_images",
+    "count_offset",
+    "count_pairs",
+    "fold_lanes",
+    "value_range",
+]
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
 def count_pairs(pred, target, num_classes, ignore, use_ignore, hist):  # pragma: no cover
-    """Add the (target, pred) pairs of two 1-D arrays to ``hist`` (shape (LANES, C*C+2))."""
+    """Add the (target, pred) pairs of two 1-D arrays to ``hist`` (shape (lanes, C*C+2))."""
     n = pred.size
     c = np.int64(num_classes)
     bad_cell = c * c
@@ -86,35 +91,88 @@ def count_binary(pred, target, out):  # pragma: no cover
 
 @njit(cache=True, nogil=True, boundscheck=False)
 def value_range(pred, target):  # pragma: no cover
-    """(min pred, max pred, min target, max target) in one pass over both arrays."""
-    pmin = np.int64(pred[0])
+    """(min pred, max pred, min target, max target) in one pass over both arrays.
+
+    Comparisons stay in the arrays' own dtypes so that the loop vectorises.
+    """
+    pmin = pred[0]
     pmax = pmin
-    tmin = np.int64(target[0])
+    tmin = target[0]
     tmax = tmin
     for i in range(pred.size):
-        p = np.int64(pred[i])
-        t = np.int64(target[i])
+        p = pred[i]
+        t = target[i]
         pmin = min(pmin, p)
         pmax = max(pmax, p)
         tmin = min(tmin, t)
         tmax = max(tmax, t)
-    return pmin, pmax, tmin, tmax
+    return np.int64(pmin), np.int64(pmax), np.int64(tmin), np.int64(tmax)
+
+
+# Histogram of the fast path: ``lanes`` sub-histograms of ``cells`` counters one after
+# the other in a flat array; eight neighbouring pixels go to eight lanes (or to four
+# lanes twice, when the table is large and its cache footprint matters more). Cell
+# indices are computed in unsigned 64-bit arithmetic: the offset ``t*width + p - base``
+# is exact modulo 2**64 even for negative labels, and unsigned indices skip numba's
+# check for negative (wrap-around) indexing.
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
-def count_offset(pred, target, pmin, tmin, width, hist):  # pragma: no cover
-    """Add pairs to ``hist`` (shape (4, rows*width)), cell ``(t-tmin)*width + (p-pmin)``.
+def count_offset(pred, target, pmin, tmin, width, hist, cells):  # pragma: no cover
+    """Add pairs to ``hist`` (``lanes * cells`` counters), cell ``(t-tmin)*width + (p-pmin)``.
 
-    The caller guarantees every value lies in the histogram's range.
+    ``lanes = hist.size // cells`` must divide 8. The caller guarantees every value lies
+    in the histogram's range.
     """
     n = pred.size
-    stop = n - n % 4
-    w = np.int64(width)
-    base = np.int64(tmin) * w + np.int64(pmin)
-    for i in range(0, stop, 4):
-        hist[0, np.int64(target[i]) * w + np.int64(pred[i]) - base] += 1
-        hist[1, np.int64(target[i + 1]) * w + np.int64(pred[i + 1]) - base] += 1
-        hist[2, np.int64(target[i + 2]) * w + np.int64(pred[i + 2]) - base] += 1
-        hist[3, np.int64(target[i + 3]) * w + np.int64(pred[i + 3]) - base] += 1
+    w = np.uint64(width)
+    lanes = hist.size // cells
+    base = np.uint64(tmin) * w + np.uint64(pmin)
+    h0 = -base
+    h1 = np.uint64(1 % lanes * cells) - base
+    h2 = np.uint64(2 % lanes * cells) - base
+    h3 = np.uint64(3 % lanes * cells) - base
+    h4 = np.uint64(4 % lanes * cells) - base
+    h5 = np.uint64(5 % lanes * cells) - base
+    h6 = np.uint64(6 % lanes * cells) - base
+    h7 = np.uint64(7 % lanes * cells) - base
+    stop = n - n % 8
+    for i in range(0, stop, 8):
+        hist[np.uint64(target[i]) * w + np.uint64(pred[i]) + h0] += 1
+        hist[np.uint64(target[i + 1]) * w + np.uint64(pred[i + 1]) + h1] += 1
+        hist[np.uint64(target[i + 2]) * w + np.uint64(pred[i + 2]) + h2] += 1
+        hist[np.uint64(target[i + 3]) * w + np.uint64(pred[i + 3]) + h3] += 1
+        hist[np.uint64(target[i + 4]) * w + np.uint64(pred[i + 4]) + h4] += 1
+        hist[np.uint64(target[i + 5]) * w + np.uint64(pred[i + 5]) + h5] += 1
+        hist[np.uint64(target[i + 6]) * w + np.uint64(pred[i + 6]) + h6] += 1
+        hist[np.uint64(target[i + 7]) * w + np.uint64(pred[i + 7]) + h7] += 1
     for i in range(stop, n):
-        hist[0, np.int64(target[i]) * w + np.int64(pred[i]) - base] += 1
+        hist[np.uint64(target[i]) * w + np.uint64(pred[i]) + h0] += 1
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def fold_lanes(hist, cells):  # pragma: no cover
+    """Sum the lanes of a fast-path histogram into one ``int64`` table of ``cells``."""
+    out = np.zeros(cells, dtype=np.int64)
+    for k in range(hist.size // cells):
+        lane = hist[k * cells:(k + 1) * cells]
+        for i in range(cells):
+            out[i] += lane[i]
+    return out
+
+
+@njit(cache=True, nogil=True, boundscheck=False)
+def count_images(pred, target, pmin, tmin, width, hist, cells, out):  # pragma: no cover
+    """Per-image tables: row ``k`` of ``out`` (int64) gets the cells of image ``k``.
+
+    ``pred`` and ``target`` are ``(images, pixels)`` and C-contiguous; ``hist`` is a
+    scratch histogram for :func:`count_offset`, cleared before each image.
+    """
+    lanes = hist.size // cells
+    for k in range(pred.shape[0]):
+        hist[:] = 0
+        count_offset(pred[k], target[k], pmin, tmin, width, hist, cells)
+        row = out[k]
+        for lane in range(lanes):
+            for i in range(cells):
+                row[i] += hist[lane * cells + i]

@@ -117,10 +117,14 @@ def _executor() -> ThreadPoolExecutor:
                               thread_name_prefix="segscope-count")
 
 
+if hasattr(os, "register_at_fork"):  # a forked child has none of the parent's threads
+    os.register_at_fork(after_in_child=_executor.cache_clear)
+
+
 def _count_one(pred: np.ndarray, target: np.ndarray, num_classes: int,
                ignore_index: int | None) -> np.ndarray:
     """C×C counts of one pair of arrays (any rank)."""
-    from ._kernels import count_binary, value_range
+    from ._kernels import count_binary
 
     c = num_classes
     if pred.size == 0:
@@ -133,52 +137,125 @@ def _count_one(pred: np.ndarray, target: np.ndarray, num_classes: int,
         if not acc[4] & ~1:
             sp, st, tp, n = (int(v) for v in acc[:4])
             return np.array([[n - sp - st + tp, sp - tp], [st - tp, tp]], dtype=np.int64)
-    bounds = [value_range(p, t) for p, t in _flat_chunks(pred, target)]
-    pmin = min(b[0] for b in bounds)
-    pmax = max(b[1] for b in bounds)
-    tmin = min(b[2] for b in bounds)
-    tmax = max(b[3] for b in bounds)
+    # two passes over the pixels (range, then counts); a non-contiguous input is copied
+    # one chunk at a time in each pass, so memory stays bounded
+    pmin, pmax, tmin, tmax = _value_bounds(pred, target)
     rows, width = tmax - tmin + 1, pmax - pmin + 1
     if rows * width > DENSE_CELLS:
         return _count_checked(pred, target, c, ignore_index)
-    table = np.zeros(rows * width, dtype=np.int64)
+    table = None
     for p, t in _flat_chunks(pred, target):
-        table += _dense_counts(p, t, pmin, tmin, width, rows * width)
+        part = _dense_counts(p, t, pmin, tmin, width, rows * width)
+        table = part if table is None else table + part
     table = table.reshape(rows, width)
+    return _table_to_counts(table, (pmin, pmax, tmin, tmax), c, ignore_index, pred, target)
+
+
+def _count_images(pred: np.ndarray, target: np.ndarray, num_classes: int,
+                  ignore_index: int | None) -> np.ndarray:
+    """(N, C, C) counts of a batch whose leading axis indexes images.
+
+    A contiguous multi-class batch is counted by one compiled loop over its images
+    (split over threads when large) instead of one call per image.
+    """
+    from ._kernels import count_images
+
+    c, n = num_classes, pred.shape[0]
+    per_image = pred[0].size if n else 0
+    one_by_one = (
+        per_image == 0 or per_image >= 2**32
+        or not (pred.flags.c_contiguous and target.flags.c_contiguous)
+        or (c == 2 and ignore_index not in (0, 1))
+    )
+    if not one_by_one:
+        bounds = _value_bounds(pred, target)
+        pmin, pmax, tmin, tmax = bounds
+        rows, width = tmax - tmin + 1, pmax - pmin + 1
+        one_by_one = rows * width > DENSE_CELLS
+    if one_by_one:
+        out = np.empty((n, c, c), dtype=np.int64)
+        for i in range(n):
+            out[i] = _count_one(pred[i], target[i], c, ignore_index)
+        return out
+    cells = rows * width
+    lanes = 8 if cells <= EIGHT_LANE_CELLS else 4
+    p2, t2 = pred.reshape(n, -1), target.reshape(n, -1)
+    tables = np.zeros((n, cells), dtype=np.int64)
+    parts = min(num_threads(), n, max(1, pred.size // PARALLEL_MIN_ELEMENTS))
+    step = -(-n // parts)
+    starts = range(0, n, step)
+    hists = np.zeros((len(starts), lanes * cells), dtype=np.uint32)
+    futures = [_executor().submit(count_images, p2[a:a + step], t2[a:a + step], pmin, tmin,
+                                  width, h, cells, tables[a:a + step])
+               for a, h in zip(starts[1:], hists[1:])]
+    count_images(p2[:step], t2[:step], pmin, tmin, width, hists[0], cells, tables[:step])
+    for future in futures:
+        future.result()
+    return _table_to_counts(tables.reshape(n, rows, width), bounds, c, ignore_index,
+                            pred, target)
+
+
+def _value_bounds(pred: np.ndarray, target: np.ndarray) -> tuple[int, int, int, int]:
+    """(min pred, max pred, min target, max target) over every chunk."""
+    from ._kernels import value_range
+
+    bounds = [value_range(p, t) for p, t in _flat_chunks(pred, target)]
+    pmin, pmax, tmin, tmax = bounds[0]
+    for b in bounds[1:]:
+        pmin, pmax, tmin, tmax = min(pmin, b[0]), max(pmax, b[1]), min(tmin, b[2]), max(tmax, b[3])
+    return pmin, pmax, tmin, tmax
+
+
+def _table_to_counts(table: np.ndarray, bounds: tuple[int, int, int, int], c: int,
+                     ignore_index: int | None, pred: np.ndarray, target: np.ndarray
+                     ) -> np.ndarray:
+    """C×C counts from dense tables ``(..., rows, width)`` over the value range.
+
+    Drops the ``ignore_index`` row and raises if any count falls outside [0, C)².
+    """
+    pmin, pmax, tmin, tmax = bounds
     if ignore_index is not None and tmin <= ignore_index <= tmax:
-        table[ignore_index - tmin] = 0
-    t_labels = np.arange(tmin, tmax + 1)
-    p_labels = np.arange(pmin, pmax + 1)
-    t_ok = (t_labels >= 0) & (t_labels < c)
-    p_ok = (p_labels >= 0) & (p_labels < c)
-    invalid = int(table.sum() - table[np.ix_(t_ok, p_ok)].sum())
+        table[..., ignore_index - tmin, :] = 0
+    if (tmin, tmax, pmin, pmax) == (0, c - 1, 0, c - 1):
+        return table  # the common case: every class present
+    t_lo, t_hi = max(tmin, 0), min(tmax, c - 1)
+    p_lo, p_hi = max(pmin, 0), min(pmax, c - 1)
+    inside = table[..., t_lo - tmin:t_hi - tmin + 1, p_lo - pmin:p_hi - pmin + 1]
+    invalid = int(table.sum()) - (int(inside.sum()) if inside.size else 0)
     if invalid:
         _raise_out_of_range(pred, target, c, ignore_index, invalid)
-    out = np.zeros((c, c), dtype=np.int64)
-    out[np.ix_(t_labels[t_ok], p_labels[p_ok])] = table[np.ix_(t_ok, p_ok)]
+    out = np.zeros((*table.shape[:-2], c, c), dtype=np.int64)
+    if inside.size:
+        out[..., t_lo:t_hi + 1, p_lo:p_hi + 1] = inside
     return out
+
+
+#: Tables up to this many cells get eight lanes; larger ones four (cache footprint).
+EIGHT_LANE_CELLS = 1 << 13
 
 
 def _dense_counts(p: np.ndarray, t: np.ndarray, pmin: int, tmin: int, width: int,
                   cells: int) -> np.ndarray:
-    """Dense (target, pred) table of two flat arrays, split over threads when large."""
-    from ._kernels import count_offset
+    """Dense (target, pred) table (int64, ``cells`` long) of two flat arrays.
 
-    threads = min(num_threads(), max(1, p.size // PARALLEL_MIN_ELEMENTS))
-    # uint32 lanes halve the table's cache footprint; each piece stays below 2**32 pixels
-    dtype = np.uint32 if p.size // threads < 2**32 else np.int64
-    bounds = np.linspace(0, p.size, threads + 1).astype(np.int64)
-    hists = [np.zeros((4, cells), dtype=dtype) for _ in range(threads)]
-    if threads == 1:
-        count_offset(p, t, pmin, tmin, width, hists[0])
-    else:
-        futures = [
-            _executor().submit(count_offset, p[a:b], t[a:b], pmin, tmin, width, h)
-            for a, b, h in zip(bounds[:-1], bounds[1:], hists)
-        ]
-        for f in futures:
-            f.result()
-    return sum(h.sum(axis=0, dtype=np.int64) for h in hists)
+    Large arrays are split over threads (the kernel releases the GIL).
+    """
+    from ._kernels import count_offset, fold_lanes
+
+    lanes = 8 if cells <= EIGHT_LANE_CELLS else 4
+    parts = min(num_threads(), max(1, p.size // PARALLEL_MIN_ELEMENTS))
+    # uint32 counters halve the table's cache footprint: pieces stay below 2**32 pixels
+    parts = max(parts, -(-p.size // 2**31))
+    step = -(-p.size // parts)
+    starts = range(0, p.size, step)
+    hists = np.zeros((len(starts), lanes * cells), dtype=np.uint32)
+    # the calling thread counts the first piece while workers count the others
+    futures = [_executor().submit(count_offset, p[a:a + step], t[a:a + step], pmin, tmin,
+                                  width, h, cells) for a, h in zip(starts[1:], hists[1:])]
+    count_offset(p[:step], t[:step], pmin, tmin, width, hists[0], cells)
+    for future in futures:
+        future.result()
+    return fold_lanes(hists.reshape(-1), cells)
 
 
 def _count_checked(pred: np.ndarray, target: np.ndarray, num_classes: int,
@@ -279,10 +356,7 @@ def confusion_matrix(
         return _count_one(p, t, c, ignore)
     if p.ndim < 1:
         raise ShapeError("per_image=True needs a leading image axis; got a 0-d array")
-    out = np.empty((p.shape[0], c, c), dtype=np.int64)
-    for i in range(p.shape[0]):
-        out[i] = _count_one(p[i], t[i], c, ignore)
-    return out
+    return _count_images(p, t, c, ignore)
 
 
 def _binary_counts(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
