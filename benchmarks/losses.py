@@ -26,7 +26,7 @@ from segscope import losses as L
 
 
 def _peers():
-    from _smp_losses import load_smp_losses
+    from references import smp_submodule
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -34,7 +34,7 @@ def _peers():
             import monai.losses as monai
         except ImportError:
             monai = None
-    return load_smp_losses(), monai
+    return smp_submodule("losses"), monai
 
 
 def cases(smp, monai, classes: int):

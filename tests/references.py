@@ -1,30 +1,49 @@
 """Helpers to load test-only reference libraries that cannot be imported whole here.
 
-segmentation_models_pytorch imports its encoders (timm, torchvision) from its package
-root; the metric and loss modules themselves need only torch, so they are loaded from
-their files directly.
+segmentation_models_pytorch imports its encoders (timm, torchvision, huggingface_hub)
+from its package root, which the test environment does not have; its ``metrics`` and
+``losses`` subpackages need only torch and numpy. A bare stand-in for the root package
+lets a subpackage import on its own.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
-from pathlib import Path
+import sys
+import types
 from types import ModuleType
 
 import pytest
 
 
-def smp_module(relative: str) -> ModuleType:
-    """Load ``segmentation_models_pytorch/<relative>.py`` without the package root.
+def smp_submodule(name: str) -> ModuleType | None:
+    """Import ``segmentation_models_pytorch.<name>`` without running the package root.
 
-    Skips the calling test when segmentation_models_pytorch is not installed.
+    Returns ``None`` when segmentation_models_pytorch is not installed (or that
+    subpackage cannot be imported here).
     """
-    spec = importlib.util.find_spec("segmentation_models_pytorch")
+    root = "segmentation_models_pytorch"
+    loaded = sys.modules.get(f"{root}.{name}")
+    if loaded is not None:
+        return loaded
+    spec = sys.modules[root].__spec__ if root in sys.modules else importlib.util.find_spec(root)
     if spec is None or not spec.submodule_search_locations:
-        pytest.skip("segmentation_models_pytorch is not installed")
-    path = Path(next(iter(spec.submodule_search_locations))) / f"{relative}.py"
-    name = "_smp_" + relative.replace("/", "_")
-    module_spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(module_spec)
-    module_spec.loader.exec_module(module)
+        return None
+    if root not in sys.modules:
+        stand_in = types.ModuleType(root)
+        stand_in.__path__ = list(spec.submodule_search_locations)
+        stand_in.__spec__ = spec
+        sys.modules[root] = stand_in
+    try:
+        return importlib.import_module(f"{root}.{name}")
+    except ImportError:
+        return None
+
+
+def require_smp(name: str) -> ModuleType:
+    """:func:`smp_submodule`, skipping the calling test when it is unavailable."""
+    module = smp_submodule(name)
+    if module is None:
+        pytest.skip(f"segmentation_models_pytorch.{name} is not available")
     return module

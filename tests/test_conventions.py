@@ -110,9 +110,9 @@ def test_monai_dicemetric_and_meaniou_defaults(include_background, case):
     ("macro-imagewise", "macro", "image"),
 ])
 def test_smp_reductions(reduction, average, aggregate, case):
-    from references import smp_module
+    from references import require_smp
 
-    functional = smp_module("metrics/functional")
+    functional = require_smp("metrics")
     pred, target = case
     tp, fp, fn, tn = functional.get_stats(torch.from_numpy(pred), torch.from_numpy(target),
                                           mode="multiclass", num_classes=C)

@@ -12,7 +12,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from _smp_losses import load_smp_losses  # noqa: E402
+from references import require_smp  # noqa: E402
 from segscope import losses as L  # noqa: E402
 
 pytestmark = pytest.mark.torch
@@ -20,10 +20,7 @@ pytestmark = pytest.mark.torch
 
 @pytest.fixture(scope="module")
 def smp():
-    module = load_smp_losses()
-    if module is None:
-        pytest.skip("segmentation_models_pytorch is not installed")
-    return module
+    return require_smp("losses")
 
 
 @pytest.fixture(scope="module")
