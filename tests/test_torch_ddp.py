@@ -31,7 +31,7 @@ def _data():
 def _worker(rank: int, world: int, port: int, out_dir: str) -> None:
     import torch.distributed as dist
 
-    from segscope.torch import OverlapMetric
+    from segscope.torch import BoundaryMetric, OverlapMetric
 
     dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank,
                             world_size=world)
@@ -48,6 +48,11 @@ def _worker(rank: int, world: int, port: int, out_dir: str) -> None:
                 "iou": report["iou"].per_class, "dice": report["dice"].value,
                 "images": report.num_images, "local": metric.counts.numpy().tolist(),
             }
+        boundary = BoundaryMetric(num_classes=4, ignore_index=255, metrics=("hd95", "nsd"))
+        boundary.update(pred[shard], target[shard])
+        report = boundary.compute()
+        results["boundary"] = {"rows": report["hd95"].per_image, "nsd": report["nsd"].value,
+                               "images": report.num_images, "local": boundary.num_images}
         torch.save(results, f"{out_dir}/rank{rank}.pt")
     finally:
         dist.destroy_process_group()
@@ -91,3 +96,13 @@ def test_two_process_counts_equal_single_process_counts(tmp_path):
                                           ignore_index=255)
         np.testing.assert_array_equal(locals_[0] + locals_[1], whole)
         assert not np.array_equal(locals_[0], whole)
+    # boundary metrics: the rows of both processes, in rank order, as in one process
+    from segscope.torch import boundary_scores
+
+    expected = boundary_scores(pred, target, num_classes=4, ignore_index=255,
+                               metrics=("hd95", "nsd"))
+    for rank, local in ((0, 2), (1, 4)):
+        got = torch.load(tmp_path / f"rank{rank}.pt")["boundary"]
+        assert got["rows"] == expected["hd95"].per_image
+        assert got["nsd"] == expected["nsd"].value
+        assert (got["images"], got["local"]) == (6, local)
