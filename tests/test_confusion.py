@@ -150,6 +150,22 @@ def test_per_image_batch_with_ignore_and_signed_offsets():
     np.testing.assert_array_equal(per[2], _reference(u_pred[2], u_target[2] % 5, 5, ignore=0))
 
 
+def test_repeated_calls_do_not_carry_counts_over():
+    # the counting tables are reused between calls: nothing may leak from one to the next
+    rng = np.random.default_rng(12)
+    big_p, big_t = _blocky_maps(rng, (40, 40), 120, np.uint8)
+    small_p, small_t = _blocky_maps(rng, (9, 9), 4, np.uint8)
+    expected_big = _reference(big_p, big_t, 120)
+    expected_small = _reference(small_p, small_t, 4)
+    for _ in range(2):
+        np.testing.assert_array_equal(confusion_matrix(big_p, big_t, num_classes=120),
+                                      expected_big)
+        np.testing.assert_array_equal(confusion_matrix(small_p, small_t, num_classes=4),
+                                      expected_small)
+        per = confusion_matrix(big_p[None], big_t[None], num_classes=120, per_image=True)
+        np.testing.assert_array_equal(per[0], expected_big)
+
+
 def test_per_image_batch_path_names_bad_labels():
     pred = np.zeros((3, 4, 4), np.uint8)
     target = np.ones((3, 4, 4), np.uint8)

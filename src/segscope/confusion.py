@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -158,8 +159,6 @@ def _count_images(pred: np.ndarray, target: np.ndarray, num_classes: int,
     A contiguous multi-class batch is counted by one compiled loop over its images
     (split over threads when large) instead of one call per image.
     """
-    from ._kernels import count_images
-
     c, n = num_classes, pred.shape[0]
     per_image = pred[0].size if n else 0
     one_by_one = (
@@ -178,17 +177,14 @@ def _count_images(pred: np.ndarray, target: np.ndarray, num_classes: int,
             out[i] = _count_one(pred[i], target[i], c, ignore_index)
         return out
     cells = rows * width
-    lanes = 8 if cells <= EIGHT_LANE_CELLS else 4
     p2, t2 = pred.reshape(n, -1), target.reshape(n, -1)
     tables = np.zeros((n, cells), dtype=np.int64)
     parts = min(num_threads(), n, max(1, pred.size // PARALLEL_MIN_ELEMENTS))
     step = -(-n // parts)
-    starts = range(0, n, step)
-    hists = np.zeros((len(starts), lanes * cells), dtype=np.uint32)
-    futures = [_executor().submit(count_images, p2[a:a + step], t2[a:a + step], pmin, tmin,
-                                  width, h, cells, tables[a:a + step])
-               for a, h in zip(starts[1:], hists[1:])]
-    count_images(p2[:step], t2[:step], pmin, tmin, width, hists[0], cells, tables[:step])
+    futures = [_executor().submit(_tables_of_images, p2[a:a + step], t2[a:a + step], pmin,
+                                  tmin, width, cells, tables[a:a + step])
+               for a in range(step, n, step)]
+    _tables_of_images(p2[:step], t2[:step], pmin, tmin, width, cells, tables[:step])
     for future in futures:
         future.result()
     return _table_to_counts(tables.reshape(n, rows, width), bounds, c, ignore_index,
@@ -232,6 +228,45 @@ def _table_to_counts(table: np.ndarray, bounds: tuple[int, int, int, int], c: in
 
 #: Tables up to this many cells get eight lanes; larger ones four (cache footprint).
 EIGHT_LANE_CELLS = 1 << 13
+#: Largest scratch histogram (in counters) each thread keeps between calls.
+SCRATCH_COUNTERS = 1 << 20
+
+_scratch_store = threading.local()
+
+
+def _scratch(counters: int) -> np.ndarray:
+    """A zeroed uint32 histogram of this thread, reused between calls.
+
+    Allocating a fresh table of a few hundred kB costs more than counting a small image
+    (the pages are mapped anew each time); reused, it stays in cache.
+    """
+    if counters > SCRATCH_COUNTERS:
+        return np.zeros(counters, dtype=np.uint32)
+    buffer = getattr(_scratch_store, "buffer", None)
+    if buffer is None or buffer.size < counters:
+        buffer = _scratch_store.buffer = np.empty(SCRATCH_COUNTERS, dtype=np.uint32)
+    hist = buffer[:counters]
+    hist.fill(0)
+    return hist
+
+
+def _table_of_piece(p: np.ndarray, t: np.ndarray, pmin: int, tmin: int, width: int,
+                    cells: int) -> np.ndarray:
+    """Dense int64 table of one flat piece, counted in this thread's scratch lanes."""
+    from ._kernels import count_offset, fold_lanes
+
+    hist = _scratch((8 if cells <= EIGHT_LANE_CELLS else 4) * cells)
+    count_offset(p, t, pmin, tmin, width, hist, cells)
+    return fold_lanes(hist, cells)
+
+
+def _tables_of_images(p2: np.ndarray, t2: np.ndarray, pmin: int, tmin: int, width: int,
+                      cells: int, out: np.ndarray) -> None:
+    """Per-image tables of ``(images, pixels)`` pieces into ``out`` (in this thread)."""
+    from ._kernels import count_images
+
+    hist = _scratch((8 if cells <= EIGHT_LANE_CELLS else 4) * cells)
+    count_images(p2, t2, pmin, tmin, width, hist, cells, out)
 
 
 def _dense_counts(p: np.ndarray, t: np.ndarray, pmin: int, tmin: int, width: int,
@@ -240,22 +275,17 @@ def _dense_counts(p: np.ndarray, t: np.ndarray, pmin: int, tmin: int, width: int
 
     Large arrays are split over threads (the kernel releases the GIL).
     """
-    from ._kernels import count_offset, fold_lanes
-
-    lanes = 8 if cells <= EIGHT_LANE_CELLS else 4
     parts = min(num_threads(), max(1, p.size // PARALLEL_MIN_ELEMENTS))
-    # uint32 counters halve the table's cache footprint: pieces stay below 2**32 pixels
+    # uint32 counters: pieces stay below 2**31 pixels
     parts = max(parts, -(-p.size // 2**31))
     step = -(-p.size // parts)
-    starts = range(0, p.size, step)
-    hists = np.zeros((len(starts), lanes * cells), dtype=np.uint32)
     # the calling thread counts the first piece while workers count the others
-    futures = [_executor().submit(count_offset, p[a:a + step], t[a:a + step], pmin, tmin,
-                                  width, h, cells) for a, h in zip(starts[1:], hists[1:])]
-    count_offset(p[:step], t[:step], pmin, tmin, width, hists[0], cells)
+    futures = [_executor().submit(_table_of_piece, p[a:a + step], t[a:a + step], pmin, tmin,
+                                  width, cells) for a in range(step, p.size, step)]
+    table = _table_of_piece(p[:step], t[:step], pmin, tmin, width, cells)
     for future in futures:
-        future.result()
-    return fold_lanes(hists.reshape(-1), cells)
+        table += future.result()
+    return table
 
 
 def _count_checked(pred: np.ndarray, target: np.ndarray, num_classes: int,
