@@ -267,3 +267,19 @@ def test_fused_argmax_rejects_bad_targets_and_matches_streaming():
         expected = segscope.evaluate(scores.argmax(1).numpy(), target.numpy(), num_classes=3,
                                      metrics="iou", aggregate=aggregate)
         _same_report(metric.compute(), expected)
+
+
+@pytest.mark.parametrize("backend", ["numpy", "torch"])
+def test_evaluate_argument_conflicts_are_named(backend):
+    from segscope.errors import ParameterError, ShapeError
+
+    evaluate = segscope.evaluate if backend == "numpy" else st.evaluate
+    wrap = np.asarray if backend == "numpy" else torch.as_tensor
+    labels = wrap(np.zeros((2, 4, 4), np.int64))
+    with pytest.raises(ParameterError, match="needs per_image=True"):
+        evaluate(labels, labels, num_classes=2, aggregate="image", per_image=False)
+    channels = wrap(np.zeros((2, 3, 4, 4), bool))
+    with pytest.raises(ShapeError, match="num_classes=2 but the inputs have 3 channels"):
+        evaluate(channels, channels, num_classes=2, multilabel=True)
+    report = evaluate(channels, channels, multilabel=True, metrics="iou")
+    assert report.num_images == 2  # multi-label keeps images by default

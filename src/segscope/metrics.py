@@ -406,6 +406,31 @@ def scores_from_confusion(
                   meta={"num_classes": int(num_classes), "multilabel": bool(multilabel)})
 
 
+def resolve_per_image(aggregate: str, per_image: bool | None, multilabel: bool) -> bool:
+    """Whether the leading axis indexes images: ``per_image`` or the default it implies.
+
+    Examples
+    --------
+    >>> resolve_per_image("image", None, False)
+    True
+    """
+    check_choice("aggregate", aggregate, AGGREGATES)
+    if per_image is None:
+        return aggregate != "dataset" or multilabel
+    if aggregate != "dataset" and not per_image:
+        raise ParameterError(
+            f"aggregate={aggregate!r} needs per_image=True (a leading image axis)")
+    return bool(per_image)
+
+
+def check_channels(num_classes: int | None, channels: int) -> None:
+    """Raise :class:`ShapeError` if multi-label ``channels`` contradict ``num_classes``."""
+    if num_classes is not None and channels != num_classes:
+        raise ShapeError(
+            f"num_classes={num_classes} but the inputs have {channels} channels on axis 1"
+        )
+
+
 def evaluate(
     pred: Any,
     target: Any,
@@ -457,19 +482,10 @@ def evaluate(
     >>> round(evaluate(pred, target, num_classes=2)["iou"].value, 4)
     0.5833
     """
-    check_choice("aggregate", aggregate, AGGREGATES)
-    if per_image is None:
-        per_image = aggregate != "dataset" or multilabel
-    if aggregate != "dataset" and not per_image:
-        raise ParameterError(
-            f"aggregate={aggregate!r} needs per_image=True (a leading image axis)")
+    per_image = resolve_per_image(aggregate, per_image, multilabel)
     if multilabel:
         counts = multilabel_confusion_matrix(pred, target, per_image=True)
-        if num_classes is not None and counts.shape[1] != num_classes:
-            raise ShapeError(
-                f"num_classes={num_classes} but the inputs have {counts.shape[1]} channels "
-                "on axis 1"
-            )
+        check_channels(num_classes, counts.shape[1])
         if not per_image:
             counts = counts.sum(axis=0)
     else:

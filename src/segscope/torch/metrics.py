@@ -23,9 +23,14 @@ from typing import Any
 
 import torch
 
-from .._checks import check_choice
 from ..errors import ParameterError
-from ..metrics import AGGREGATES, DEFAULT_METRICS, METRICS, scores_from_confusion
+from ..metrics import (
+    DEFAULT_METRICS,
+    METRICS,
+    check_channels,
+    resolve_per_image,
+    scores_from_confusion,
+)
 from ..results import Report, Score
 from .confusion import confusion_matrix, multilabel_confusion_matrix
 
@@ -79,21 +84,13 @@ def evaluate(
     >>> round(evaluate(pred, target, num_classes=2)["iou"].value, 4)
     0.5833
     """
-    check_choice("aggregate", aggregate, AGGREGATES)
-    if per_image is None:
-        per_image = aggregate != "dataset" or multilabel
-    if aggregate != "dataset" and not per_image:
-        raise ParameterError(f"aggregate={aggregate!r} needs per_image=True (a leading image axis)")
+    per_image = resolve_per_image(aggregate, per_image, multilabel)
     if multilabel:
         if ignore_index is not None:
             raise ParameterError("ignore_index is not supported for multi-label input")
         counts = multilabel_confusion_matrix(pred, target, per_image=per_image,
                                              decision=decision, threshold=threshold)
-        channels = counts.shape[-3]
-        if num_classes is not None and channels != num_classes:
-            raise ParameterError(
-                f"num_classes={num_classes} but the inputs have {channels} channels on axis 1"
-            )
+        check_channels(num_classes, counts.shape[-3])
     else:
         counts = confusion_matrix(pred, target, num_classes=num_classes,
                                   ignore_index=ignore_index, per_image=per_image,
