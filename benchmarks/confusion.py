@@ -19,7 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import segscope
-from _timing import machine_line, markdown_table, median_time
+from _timing import machine_line, markdown_table, median_time, publish
 
 
 def label_maps(num_images: int, side: int, num_classes: int, seed: int = 0):
@@ -108,10 +108,7 @@ def main() -> None:
         "batches of 8 and scaled. Every value checked against np.bincount / MulticlassJaccardIndex "
         "in the same run.\n"
     )
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text)
+    publish(text, args.out)
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ import numpy as np
 from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import machine_line, markdown_table, median_time
+from _timing import machine_line, markdown_table, median_time, publish
 from segscope.io import evaluate_paths
 
 SHARED = Path(os.environ.get("SEGSCOPE_SHARED_DATA") or
@@ -185,10 +185,7 @@ def main() -> None:
         "means the counting and checks cost little. torch runs with 1 thread (with 2 on the "
         "shared 2-core machine it was up to 12× slower). Medians of repeated runs.\n"
     )
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text)
+    publish(text, args.out)
 
 
 if __name__ == "__main__":

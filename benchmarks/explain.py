@@ -22,6 +22,7 @@ import numpy as np
 from skimage.data import astronaut
 from skimage.transform import resize
 
+from _timing import publish
 from segscope.explain import explain
 from segscope.superpixels import segment
 
@@ -85,9 +86,7 @@ def main() -> None:
         lines.append(f"| {fill} | {tl:.3f} | {to:.3f} | {tl / to:.1f}× | {corr:.4f} | "
                      f"{overlap}/5 | {r2o:.4f} | {r2l:.4f} |")
     text = "\n".join(lines) + "\n"
-    print(text)
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
+    publish(text, args.out)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _timing import machine_line, markdown_table
+from _timing import machine_line, markdown_table, publish
 
 
 def _timeit(fn, repeats: int) -> tuple[float, object]:
@@ -234,10 +234,7 @@ def main() -> None:
         "float64 input and a float64 window it agrees to 1e-12 "
         "(tests/test_similarity_ssim.py).\n"
     )
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text)
+    publish(text, args.out)
 
 
 if __name__ == "__main__":

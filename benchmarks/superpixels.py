@@ -26,6 +26,7 @@ from skimage import segmentation as skseg
 from skimage.color import rgb2gray
 from skimage.filters import sobel
 
+from _timing import publish
 from segscope.superpixels import (
     achievable_segmentation_accuracy,
     boundary_recall,
@@ -209,10 +210,7 @@ def main() -> None:
         f"labels (cell interiors as regions, membrane pixels ignored).\n\n"
     )
     text = header + table + "\n"
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
+    publish(text, args.out)
 
 
 if __name__ == "__main__":

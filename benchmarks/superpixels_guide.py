@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from _timing import publish
 from segscope.superpixels import regions_from_mask, sweep
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,9 +95,7 @@ def main() -> None:
         parts.append(table("ISBI membranes section 0, 512×512 grey, with ground truth", img,
                            grids, gt))
     text = "\n".join(parts) + "\n"
-    print(text)
-    if args.out:
-        args.out.write_text(text, encoding="utf-8")
+    publish(text, args.out)
 
 
 if __name__ == "__main__":
