@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import datetime
 import platform
 import statistics
 import sys
@@ -10,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import torch
+
+from _timing import publish
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -85,3 +89,31 @@ def ms(seconds: float | None) -> str:
 
 def ratio(peer: float | None, ours: float) -> str:
     return "—" if peer is None else f"{peer / ours:.2f}×"
+
+
+def parse_arguments(description: str, name: str, repeats: int) -> argparse.Namespace:
+    """The options every torch benchmark takes (batch, classes, size, repeats, device)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--classes", type=int, default=21)
+    parser.add_argument("--size", type=int, default=256)
+    parser.add_argument("--repeats", type=int, default=repeats)
+    parser.add_argument("--device", default="auto", help="cpu, cuda, or auto (both if CUDA)")
+    parser.add_argument("--write", action="store_true",
+                        help=f"write benchmarks/results/{name}.md")
+    return parser.parse_args()
+
+
+def command_line(script: str) -> str:
+    """``Command: `...` — date UTC.`` for the head of a result section."""
+    command = f"python benchmarks/{script} " + " ".join(sys.argv[1:])
+    return (f"Command: `{command.strip()}` — "
+            f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC.")
+
+
+def finish(lines: list[str], name: str, write: bool) -> None:
+    """Note missing CUDA, print the section, and write it as ``results/<name>.md``."""
+    if not torch.cuda.is_available():
+        lines.append("CUDA: not available on this machine; GPU figures are pending (the script "
+                     "runs on CUDA automatically when it is available).")
+    publish("\n".join(lines) + "\n", RESULTS / f"{name}.md" if write else None)

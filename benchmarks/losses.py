@@ -9,8 +9,6 @@ Ratios are peer time / segscope time (> 1: segscope is faster).
 
 from __future__ import annotations
 
-import argparse
-import datetime
 import sys
 import warnings
 from pathlib import Path
@@ -21,7 +19,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from _torch_timing import RESULTS, devices, environment, median_times, ms, ratio
+from _torch_timing import (
+    command_line,
+    devices,
+    environment,
+    finish,
+    median_times,
+    ms,
+    parse_arguments,
+    ratio,
+)
 from segscope import losses as L
 
 
@@ -143,21 +150,11 @@ def run(device: torch.device, args) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batch", type=int, default=8)
-    parser.add_argument("--classes", type=int, default=21)
-    parser.add_argument("--size", type=int, default=256)
-    parser.add_argument("--repeats", type=int, default=5)
-    parser.add_argument("--device", default="auto", help="cpu, cuda, or auto (both if CUDA)")
-    parser.add_argument("--write", action="store_true",
-                        help="write benchmarks/results/losses.md")
-    args = parser.parse_args()
-    command = "python benchmarks/losses.py " + " ".join(sys.argv[1:])
+    args = parse_arguments(__doc__.splitlines()[0], "losses", repeats=5)
     lines = [
         "# Losses: segscope vs segmentation_models_pytorch 0.6 and MONAI (forward + backward)",
         "",
-        f"Command: `{command.strip()}` — {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} "
-        "UTC.",
+        command_line("losses.py"),
         f"Input: logits {args.batch}×{args.classes}×{args.size}×{args.size} (float32) with "
         f"index targets; binary rows {args.batch}×1×{args.size}×{args.size}. Median of "
         f"≥ {args.repeats} round-robin runs (more for cheap cases, up to 51) of forward + "
@@ -172,14 +169,7 @@ def main() -> None:
         print(lines[-4])
         lines += run(device, args)
         lines.append("")
-    if not torch.cuda.is_available():
-        lines.append("CUDA: not available on this machine; GPU figures are pending (the script "
-                     "runs on CUDA automatically when it is available).")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.write:
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "losses.md").write_text(text)
+    finish(lines, "losses", args.write)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,6 @@ segscope call it bounds.
 
 from __future__ import annotations
 
-import argparse
-import datetime
 import sys
 import warnings
 from pathlib import Path
@@ -22,7 +20,16 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from _torch_timing import RESULTS, devices, environment, median_times, ms, ratio
+from _torch_timing import (
+    command_line,
+    devices,
+    environment,
+    finish,
+    median_times,
+    ms,
+    parse_arguments,
+    ratio,
+)
 from segscope import torch as st
 
 
@@ -141,21 +148,11 @@ def run(device: torch.device, args) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--batch", type=int, default=8)
-    parser.add_argument("--classes", type=int, default=21)
-    parser.add_argument("--size", type=int, default=256)
-    parser.add_argument("--repeats", type=int, default=9)
-    parser.add_argument("--device", default="auto", help="cpu, cuda, or auto (both if CUDA)")
-    parser.add_argument("--write", action="store_true",
-                        help="write benchmarks/results/torch_metrics.md")
-    args = parser.parse_args()
-    command = "python benchmarks/torch_metrics.py " + " ".join(sys.argv[1:])
+    args = parse_arguments(__doc__.splitlines()[0], "torch_metrics", repeats=9)
     lines = [
         "# Tensor metrics: segscope.torch vs torchmetrics",
         "",
-        f"Command: `{command.strip()}` — {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} "
-        "UTC.",
+        command_line("torch_metrics.py"),
         f"Input: int64 label maps {args.batch}×{args.size}×{args.size}, {args.classes} classes "
         f"(70 % correct); logits {args.batch}×{args.classes}×{args.size}×{args.size} float32. "
         f"Median of ≥ {args.repeats} round-robin runs (more for cheap cases) in ms; "
@@ -168,14 +165,7 @@ def main() -> None:
                   "| case | segscope | torchmetrics | ratio | Mpx/s |", "|---|---|---|---|---|"]
         lines += run(device, args)
         lines.append("")
-    if not torch.cuda.is_available():
-        lines.append("CUDA: not available on this machine; GPU figures are pending (the script "
-                     "runs on CUDA automatically when it is available).")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    if args.write:
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "torch_metrics.md").write_text(text)
+    finish(lines, "torch_metrics", args.write)
 
 
 if __name__ == "__main__":
