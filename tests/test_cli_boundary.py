@@ -122,3 +122,15 @@ def test_bad_spacing_exits_2(tmp_path):
     res = run(pdir, tdir, "-c", 3, "--boundary", "hd", "--spacing", "1,-1")
     assert res.exit_code == 2
     assert "positive" in res.output
+
+
+def test_terminal_table_marks_the_unscored_background(tmp_path):
+    preds, targets = _pairs(n=1)
+    pdir, tdir = _folders(tmp_path, preds, targets)
+    res = runner.invoke(app, ["evaluate", str(pdir), str(tdir), "-c", "3", "--metrics", "iou",
+                              "--boundary", "hd95"], env={"COLUMNS": "120"})
+    assert res.exit_code == 0, res.output
+    background = next(line for line in res.output.splitlines()
+                      if line.strip().startswith("0 "))
+    assert background.rstrip().endswith("–")  # HD95 column: class 0 is not scored
+    assert "not scored for this class" in res.output

@@ -99,9 +99,13 @@ def class_table(report, *, metrics: Sequence[str] | None = None, title: str | No
     for m in metrics:
         table.add_column(metric_title(m), justify="right", no_wrap=True)
     rows = report.class_rows()
+    if caption is None and any(m not in row for row in rows for m in metrics):
+        caption = "–: not scored for this class (boundary metrics leave out class 0)"
+    table.caption = caption
     for i, row in enumerate(rows):
+        # "–": the metric does not score this class (boundary metrics leave out class 0)
         table.add_row(str(row["class"]), format_value(row.get("support")),
-                      *(format_value(row.get(m)) for m in metrics),
+                      *(format_value(row[m]) if m in row else "–" for m in metrics),
                       end_section=i == len(rows) - 1)
     total = sum(int(r.get("support") or 0) for r in rows)
     summary = report.summary()
