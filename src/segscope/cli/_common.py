@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from ..errors import SegscopeError
+from ..errors import DataRangeError, SegscopeError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -47,6 +47,8 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return func(*args, **kwargs)
+        except DataRangeError as err:  # the library names its argument; say the option
+            fail(f"{err}. On the command line: --data-range <span> (see --help)")
         except SegscopeError as err:
             fail(str(err))
         except FileNotFoundError as err:
