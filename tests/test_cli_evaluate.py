@@ -274,6 +274,20 @@ def test_missing_num_classes_says_how(tmp_path):
     assert "--num-classes 8" in message and "labels up to 7" in message
 
 
+def test_missing_num_classes_on_0_255_masks_suggests_binarize(tmp_path):
+    mask = np.zeros((6, 6), np.uint8)
+    mask[2:4, 1:5] = 255
+    np.save(tmp_path / "p.npy", mask)
+    np.save(tmp_path / "t.npy", np.roll(mask, 1, axis=1))
+    result = run(tmp_path / "p.npy", tmp_path / "t.npy")
+    assert result.exit_code == 2
+    message = " ".join(result.stderr.split())
+    assert "saved as 0/255" in message and "--binarize" in message
+    ok = run(tmp_path / "p.npy", tmp_path / "t.npy", "--binarize", "--json", "-")
+    assert ok.exit_code == 0, ok.output
+    assert json.loads(ok.stdout)["scores"]
+
+
 def test_label_out_of_range_names_files(tmp_path):
     np.save(tmp_path / "p.npy", np.array([[0, 1]], np.uint8))
     np.save(tmp_path / "t.npy", np.array([[5, 0]], np.uint8))

@@ -295,19 +295,28 @@ def _check_pairing(pairing: Pairing, pred: Any, target: Any, allow_unpaired: boo
 
 def _raise_missing_num_classes(pair: Pair, cmap: Colormap | None, ignore_index: int | None,
                                max_pixels: int | None) -> None:
-    highest = []
+    present = []
     for path in (pair.pred, pair.target):
-        values = read_mask(path, colormap=cmap, max_pixels=max_pixels).labels
+        values = np.unique(read_mask(path, colormap=cmap, max_pixels=max_pixels).labels)
         if ignore_index is not None:
             values = values[values != ignore_index]
-        highest.append(int(values.max()) if values.size else 0)
-    top = max(highest)
+        present.append(values)
+    labels = np.union1d(*present)
+    top = int(labels.max()) if labels.size else 0
+    where = f"the first pair ({pair.pred.name}, {pair.target.name})"
+    if labels.size == 2 and labels[0] == 0:
+        # e.g. 0/255 masks: two values, so a binary mask saved with a non-1 foreground
+        raise ParameterError(
+            f"num_classes is required; {where} holds only the values 0 and {top}, which "
+            f"looks like a binary mask saved as 0/{top}: pass binarize_labels=True (CLI: "
+            f"--binarize) to score it as background/foreground, or num_classes={top + 1} "
+            f"(--num-classes {top + 1}) if {top} really is a class index"
+        )
     raise ParameterError(
-        "num_classes is required (the number of classes, background included); the first "
-        f"pair ({pair.pred.name}, {pair.target.name}) has labels up to {top}, so "
-        f"num_classes must be at least {top + 1}: pass num_classes (CLI: --num-classes "
-        f"{top + 1}), or binarize (CLI: --binarize) to score instance masks as "
-        "foreground/background"
+        f"num_classes is required (the number of classes, background included); {where} "
+        f"has labels up to {top}, so num_classes must be at least {top + 1}: pass "
+        f"num_classes (CLI: --num-classes {top + 1}), or binarize (CLI: --binarize) to score "
+        "instance masks as foreground/background"
     )
 
 
