@@ -190,6 +190,20 @@ def test_threaded_counting_matches_one_thread(monkeypatch, per_image):
                                                    target[0].ravel()[:1001], 6))
 
 
+def test_concurrent_callers_get_their_own_counts():
+    # callers in several threads (dask, a thread pool) each use their own counting table
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(21)
+    cases = [_blocky_maps(rng, (60, 70), c, np.uint8) for c in (3, 7, 40, 120) * 3]
+    expected = [_reference(p, t, int(max(p.max(), t.max())) + 1) for p, t in cases]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda pt: confusion_matrix(
+            pt[0], pt[1], num_classes=int(max(pt[0].max(), pt[1].max())) + 1), cases))
+    for g, e in zip(got, expected):
+        np.testing.assert_array_equal(g, e)
+
+
 def _count_in_child(queue):
     pred = np.arange(5000, dtype=np.int64) % 7
     queue.put(confusion_matrix(pred, pred[::-1].copy(), num_classes=7).sum())
