@@ -166,6 +166,21 @@ def test_repeated_calls_do_not_carry_counts_over():
         np.testing.assert_array_equal(per[0], expected_big)
 
 
+def test_per_image_blocks_of_wide_tables(monkeypatch):
+    import segscope.confusion as conf
+
+    monkeypatch.setattr(conf, "BLOCK_CELLS", 3000)  # 256×6-cell tables: one image per block
+    rng = np.random.default_rng(6)
+    pred, target = _blocky_maps(rng, (5, 12, 10), 6, np.uint8)
+    target[:, :2] = 255
+    per = confusion_matrix(pred, target, num_classes=6, ignore_index=255, per_image=True)
+    for i in range(5):
+        np.testing.assert_array_equal(per[i], _reference(pred[i], target[i], 6, ignore=255))
+    pred[3, 5, 5] = 6  # a bad label in a later block is still found and named
+    with pytest.raises(LabelError, match=r"\{6\}"):
+        confusion_matrix(pred, target, num_classes=6, ignore_index=255, per_image=True)
+
+
 def test_per_image_batch_path_names_bad_labels():
     pred = np.zeros((3, 4, 4), np.uint8)
     target = np.ones((3, 4, 4), np.uint8)

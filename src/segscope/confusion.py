@@ -88,6 +88,9 @@ def _flat_chunks(pred: np.ndarray, target: np.ndarray):
 DENSE_CELLS = 1 << 20
 #: Arrays are split over threads only in pieces of at least this many pixels.
 PARALLEL_MIN_ELEMENTS = 1 << 21
+#: Per-image tables wider than the result (a label range beyond [0, C)) are made for
+#: blocks of images of at most this many cells in all, so memory stays bounded.
+BLOCK_CELLS = 1 << 22
 
 
 def num_threads() -> int:
@@ -178,8 +181,29 @@ def _count_images(pred: np.ndarray, target: np.ndarray, num_classes: int,
         return out
     cells = rows * width
     p2, t2 = pred.reshape(n, -1), target.reshape(n, -1)
-    tables = np.zeros((n, cells), dtype=np.int64)
-    parts = min(num_threads(), n, max(1, pred.size // PARALLEL_MIN_ELEMENTS))
+    if (tmin, tmax, pmin, pmax) == (0, c - 1, 0, c - 1):
+        # the tables are the (N, C, C) result itself: count straight into it
+        tables = np.zeros((n, cells), dtype=np.int64)
+        _count_image_tables(p2, t2, pmin, tmin, width, tables)
+        return _table_to_counts(tables.reshape(n, rows, width), bounds, c, ignore_index,
+                                pred, target)
+    # a wider value range (e.g. ignore_index=255): tables a block of images at a time
+    out = np.empty((n, c, c), dtype=np.int64)
+    block = max(1, BLOCK_CELLS // cells)
+    for a in range(0, n, block):
+        b = min(n, a + block)
+        tables = np.zeros((b - a, cells), dtype=np.int64)
+        _count_image_tables(p2[a:b], t2[a:b], pmin, tmin, width, tables)
+        out[a:b] = _table_to_counts(tables.reshape(b - a, rows, width), bounds, c,
+                                    ignore_index, pred[a:b], target[a:b])
+    return out
+
+
+def _count_image_tables(p2: np.ndarray, t2: np.ndarray, pmin: int, tmin: int, width: int,
+                        tables: np.ndarray) -> None:
+    """Fill ``tables`` (images, cells) from ``(images, pixels)`` maps, split over threads."""
+    n, cells = tables.shape
+    parts = min(num_threads(), n, max(1, p2.size // PARALLEL_MIN_ELEMENTS))
     step = -(-n // parts)
     futures = [_executor().submit(_tables_of_images, p2[a:a + step], t2[a:a + step], pmin,
                                   tmin, width, cells, tables[a:a + step])
@@ -187,8 +211,6 @@ def _count_images(pred: np.ndarray, target: np.ndarray, num_classes: int,
     _tables_of_images(p2[:step], t2[:step], pmin, tmin, width, cells, tables[:step])
     for future in futures:
         future.result()
-    return _table_to_counts(tables.reshape(n, rows, width), bounds, c, ignore_index,
-                            pred, target)
 
 
 def _value_bounds(pred: np.ndarray, target: np.ndarray) -> tuple[int, int, int, int]:
