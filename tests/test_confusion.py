@@ -349,3 +349,21 @@ def test_property_counts_sum_to_non_ignored_pixels(case):
     # swapping the maps transposes the matrix
     np.testing.assert_array_equal(confusion_matrix(target, pred, num_classes=c),
                                   confusion_matrix(pred, target, num_classes=c).T)
+
+
+@settings(max_examples=60, deadline=None)
+@given(label_maps, st.sampled_from([np.uint8, np.int8, np.uint16, np.int32, np.int64]))
+def test_property_per_image_counts_add_up_to_the_whole(case, dtype):
+    # rows of the (N, W) map are the images: the batch kernel must agree with the
+    # one-array path image by image, for any dtype and any ignore value
+    c, target, seed = case
+    rng = np.random.default_rng(seed)
+    pred = rng.integers(0, c, target.shape).astype(dtype)
+    target = target.astype(dtype)
+    ignore = int(rng.integers(-1, c + 1))
+    per = confusion_matrix(pred, target, num_classes=c + 1, ignore_index=ignore,
+                           per_image=True)
+    whole = confusion_matrix(pred, target, num_classes=c + 1, ignore_index=ignore)
+    np.testing.assert_array_equal(per.sum(axis=0), whole)
+    for i in (0, target.shape[0] - 1):
+        np.testing.assert_array_equal(per[i], _reference(pred[i], target[i], c + 1, ignore))
