@@ -367,3 +367,49 @@ def test_property_per_image_counts_add_up_to_the_whole(case, dtype):
     np.testing.assert_array_equal(per.sum(axis=0), whole)
     for i in (0, target.shape[0] - 1):
         np.testing.assert_array_equal(per[i], _reference(pred[i], target[i], c + 1, ignore))
+
+
+def test_lists_of_images_of_different_sizes():
+    rng = np.random.default_rng(30)
+    shapes = [(7, 9), (12, 5), (3, 3, 4)]  # 2-D images and a small volume
+    preds = [rng.integers(0, 4, s).astype(np.uint8) for s in shapes]
+    targets = [rng.integers(0, 4, s).astype(np.uint8) for s in shapes]
+    targets[1][0] = 255
+    per = confusion_matrix(preds, targets, num_classes=4, ignore_index=255, per_image=True)
+    assert per.shape == (3, 4, 4)
+    for i in range(3):
+        np.testing.assert_array_equal(per[i], _reference(preds[i], targets[i], 4, 255))
+    total = confusion_matrix(tuple(preds), tuple(targets), num_classes=4, ignore_index=255)
+    np.testing.assert_array_equal(total, per.sum(axis=0))
+    # equal sizes: a list of images is the same as the stacked batch
+    same = [rng.integers(0, 3, (5, 6)) for _ in range(4)]
+    np.testing.assert_array_equal(
+        confusion_matrix(same, same[::-1], num_classes=3, per_image=True),
+        confusion_matrix(np.stack(same), np.stack(same[::-1]), num_classes=3, per_image=True))
+
+
+def test_lists_of_images_errors_name_the_image():
+    a, b = np.zeros((4, 4), np.uint8), np.zeros((5, 4), np.uint8)
+    with pytest.raises(ShapeError, match="2 images but target has 1"):
+        confusion_matrix([a, a], [a], num_classes=2)
+    with pytest.raises(ShapeError, match=r"image 1: .*same shape"):
+        confusion_matrix([a, a], [a, b], num_classes=2)
+    with pytest.raises(ShapeError, match="lists of arrays"):
+        confusion_matrix([a, a], np.stack([a, a]), num_classes=2)
+    bad = a.copy()
+    bad[0, 0] = 7
+    with pytest.raises(LabelError, match=r"\{7\}"):
+        confusion_matrix([a, bad], [a, a], num_classes=2)
+
+
+def test_multilabel_lists_of_images():
+    rng = np.random.default_rng(31)
+    preds = [rng.random((3, 5, 6)) < 0.5, rng.random((3, 8, 2)) < 0.5]
+    targets = [rng.random((3, 5, 6)) < 0.5, rng.random((3, 8, 2)) < 0.5]
+    per = multilabel_confusion_matrix(preds, targets, per_image=True)
+    assert per.shape == (2, 3, 2, 2)
+    for i in range(2):
+        expected = sk_multilabel(targets[i].reshape(3, -1).T, preds[i].reshape(3, -1).T)
+        np.testing.assert_array_equal(per[i], expected)
+    with pytest.raises(ShapeError, match="same number of channels"):
+        multilabel_confusion_matrix([preds[0], preds[1][:2]], [targets[0], targets[1][:2]])

@@ -282,3 +282,16 @@ def test_property_identity_symmetry_bounds(case):
     ok = ~np.isnan(iou_v)
     assert np.all((iou_v[ok] >= 0) & (iou_v[ok] <= 1))
     np.testing.assert_allclose(dice_v[ok], 2 * iou_v[ok] / (1 + iou_v[ok]))  # Dice = 2J/(1+J)
+
+
+def test_evaluate_lists_of_images_keeps_them_apart():
+    preds = [np.zeros((4, 5), np.uint8), np.ones((6, 3), np.uint8)]
+    targets = [np.zeros((4, 5), np.uint8), np.zeros((6, 3), np.uint8)]
+    report = segscope.evaluate(preds, targets, num_classes=2, metrics="iou")
+    assert report.num_images == 2
+    # dataset aggregation: 20 + 0 true background pixels, 18 false positives
+    assert report["iou"].per_class[0] == pytest.approx(20 / 38)
+    by_image = segscope.evaluate(preds, targets, num_classes=2, metrics="iou",
+                                 aggregate="image")
+    assert np.allclose(np.array(by_image["iou"].per_image, float),
+                       [[1.0, np.nan], [0.0, 0.0]], equal_nan=True)

@@ -356,6 +356,38 @@ def _prepare(pred: Any, target: Any) -> tuple[np.ndarray, np.ndarray]:
     return p, t
 
 
+def is_image_list(x: Any) -> bool:
+    """Whether ``x`` is a list or tuple of arrays: one image each, shapes free to differ.
+
+    Nested lists of numbers are not: they are one array.
+
+    Examples
+    --------
+    >>> is_image_list([np.zeros((2, 3)), np.zeros((4, 4))]), is_image_list([[0, 1], [1, 0]])
+    (True, False)
+    """
+    return (isinstance(x, (list, tuple)) and len(x) > 0
+            and all(hasattr(e, "shape") and hasattr(e, "dtype") for e in x))
+
+
+def image_pairs(pred: Any, target: Any) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Checked (pred, target) arrays of two image lists of the same length."""
+    if not (is_image_list(pred) and is_image_list(target)):
+        raise ShapeError(
+            "pass both pred and target as lists of arrays (one per image), or both as "
+            f"arrays; got {type(pred).__name__} and {type(target).__name__}"
+        )
+    if len(pred) != len(target):
+        raise ShapeError(f"pred has {len(pred)} images but target has {len(target)}")
+    pairs = []
+    for i, (p, t) in enumerate(zip(pred, target)):
+        try:
+            pairs.append(_prepare(p, t))
+        except ShapeError as err:
+            raise ShapeError(f"image {i}: {err}") from None
+    return pairs
+
+
 def confusion_matrix(
     pred: Any,
     target: Any,
@@ -369,10 +401,11 @@ def confusion_matrix(
 
     Parameters
     ----------
-    pred, target : array_like of int or bool
+    pred, target : array_like of int or bool, or lists of arrays
         Label maps of the same shape: an image ``(H, W)``, a volume ``(D, H, W)``, or a
-        batch with a leading image axis. Floats are accepted only if every value is a
-        whole number.
+        batch with a leading image axis; or two lists of arrays, one per image, whose
+        shapes may differ from image to image. Floats are accepted only if every value
+        is a whole number.
     num_classes : int
         Number of classes ``C``; labels must lie in ``[0, C)``.
     ignore_index : int, optional
@@ -400,9 +433,15 @@ def confusion_matrix(
     >>> confusion_matrix([[1, 1], [0, 0]], [[1, 0], [0, 0]], num_classes=2,
     ...                  per_image=True).tolist()
     [[[0, 1], [0, 1]], [[2, 0], [0, 0]]]
+    >>> images = [np.array([1, 0]), np.array([[1, 1], [0, 1]])]   # sizes differ
+    >>> confusion_matrix(images, images, num_classes=2).tolist()
+    [[2, 0], [0, 4]]
     """
     c = _check_num_classes(num_classes)
     ignore = _check_ignore_index(ignore_index)
+    if is_image_list(pred) or is_image_list(target):
+        counts = np.stack([_count_one(p, t, c, ignore) for p, t in image_pairs(pred, target)])
+        return counts if per_image else counts.sum(axis=0)
     p, t = _prepare(pred, target)
     if not per_image:
         return _count_one(p, t, c, ignore)
@@ -435,9 +474,10 @@ def multilabel_confusion_matrix(pred: Any, target: Any, /, *, per_image: bool = 
 
     Parameters
     ----------
-    pred, target : array_like of bool or 0/1 integers, shape (N, C, ...)
+    pred, target : array_like of bool or 0/1 integers, shape (N, C, ...), or lists
         A batch of ``N`` images with ``C`` channels; a pixel may belong to several
-        classes (or none).
+        classes (or none). Or two lists of ``(C, ...)`` arrays, one per image, whose
+        sizes may differ.
     per_image : bool
         Return counts per image, ``(N, C, 2, 2)``, instead of summed over images.
 
@@ -453,18 +493,36 @@ def multilabel_confusion_matrix(pred: Any, target: Any, /, *, per_image: bool = 
     >>> multilabel_confusion_matrix(p, t).tolist()
     [[[0, 0], [1, 1]], [[0, 1], [0, 1]]]
     """
-    p, t = _prepare(pred, target)
-    if p.ndim < 2:
-        raise ShapeError(
-            f"multi-label input must have shape (N, C, ...); got {p.shape}. Add a batch "
-            "axis with x[None] for a single image"
-        )
+    if is_image_list(pred) or is_image_list(target):
+        pairs = image_pairs(pred, target)  # one (C, ...) image each
+        channels = {p.shape[0] if p.ndim else None for p, _ in pairs}
+        if len(channels) != 1 or None in channels:
+            raise ShapeError(
+                "every multi-label image must have the same number of channels on its first "
+                f"axis, (C, ...); got {sorted(map(str, channels))}"
+            )
+        p = [pair[0][None] for pair in pairs]
+        t = [pair[1][None] for pair in pairs]
+    else:
+        p, t = _prepare(pred, target)
+        if p.ndim < 2:
+            raise ShapeError(
+                f"multi-label input must have shape (N, C, ...); got {p.shape}. Add a batch "
+                "axis with x[None] for a single image"
+            )
+        p, t = [p], [t]
+    out = np.concatenate([_multilabel_counts(a, b) for a, b in zip(p, t)])
+    return out if per_image else out.sum(axis=0)
+
+
+def _multilabel_counts(p: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """(N, C, 2, 2) counts of an (N, C, ...) batch."""
     n, c = p.shape[:2]
     out = np.empty((n, c, 2, 2), dtype=np.int64)
     for i in range(n):
         for k in range(c):
             out[i, k] = _binary_counts(p[i, k], t[i, k])
-    return out if per_image else out.sum(axis=0)
+    return out
 
 
 class ConfusionAccumulator:

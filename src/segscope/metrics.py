@@ -66,7 +66,12 @@ from typing import Any
 import numpy as np
 
 from ._checks import check_choice
-from .confusion import _check_num_classes, confusion_matrix, multilabel_confusion_matrix
+from .confusion import (
+    _check_num_classes,
+    confusion_matrix,
+    is_image_list,
+    multilabel_confusion_matrix,
+)
 from .errors import ParameterError, ShapeError
 from .policy import EMPTY_POLICIES, mean_excluding, safe_divide
 from .results import Report, Score
@@ -406,8 +411,11 @@ def scores_from_confusion(
                   meta={"num_classes": int(num_classes), "multilabel": bool(multilabel)})
 
 
-def resolve_per_image(aggregate: str, per_image: bool | None, multilabel: bool) -> bool:
-    """Whether the leading axis indexes images: ``per_image`` or the default it implies.
+def resolve_per_image(aggregate: str, per_image: bool | None, by_image: bool) -> bool:
+    """Whether counts are kept per image: ``per_image``, or the default it implies.
+
+    The default is true for ``aggregate="image"`` and for inputs that come image by
+    image anyway (``by_image``: multi-label batches, lists of images).
 
     Examples
     --------
@@ -416,7 +424,7 @@ def resolve_per_image(aggregate: str, per_image: bool | None, multilabel: bool) 
     """
     check_choice("aggregate", aggregate, AGGREGATES)
     if per_image is None:
-        return aggregate != "dataset" or multilabel
+        return aggregate != "dataset" or by_image
     if aggregate != "dataset" and not per_image:
         raise ParameterError(
             f"aggregate={aggregate!r} needs per_image=True (a leading image axis)")
@@ -454,10 +462,11 @@ def evaluate(
 
     Parameters
     ----------
-    pred, target : array_like of int or bool
+    pred, target : array_like of int or bool, or lists of arrays
         Label maps of the same shape (``(H, W)``, ``(D, H, W)``, or a batch with a
         leading image axis), or multi-label ``(N, C, ...)`` boolean channels with
-        ``multilabel=True``.
+        ``multilabel=True``. Images of different sizes: pass two lists of arrays, one
+        per image (per-image counts are then kept by default).
     num_classes : int
         Number of classes (required for single-label input).
     metrics : str or sequence of str
@@ -470,7 +479,7 @@ def evaluate(
         Inputs are ``(N, C, ...)`` boolean channels, one per class.
     per_image : bool, optional
         Treat the leading axis as images (so per-image values are kept). Default: true
-        when ``aggregate="image"`` or ``multilabel``, else false.
+        when ``aggregate="image"``, ``multilabel`` or lists of images, else false.
 
     Returns
     -------
@@ -482,7 +491,7 @@ def evaluate(
     >>> round(evaluate(pred, target, num_classes=2)["iou"].value, 4)
     0.5833
     """
-    per_image = resolve_per_image(aggregate, per_image, multilabel)
+    per_image = resolve_per_image(aggregate, per_image, multilabel or is_image_list(pred))
     if multilabel:
         counts = multilabel_confusion_matrix(pred, target, per_image=True)
         check_channels(num_classes, counts.shape[1])
