@@ -228,14 +228,17 @@ def _selection(num_classes: int, labels: Sequence[int] | None,
 
 
 def _score_one_level(metric: str, counts: np.ndarray, multilabel: bool, sel: np.ndarray,
-                     average: str, empty: str, p: dict[str, float]
+                     average: str, empty: str, p: dict[str, float],
+                     selected: Counts | None = None,
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per-class values and averaged value for counts of shape (M, C, C) / (M, C, 2, 2).
 
+    ``selected``: ``class_counts(counts)`` restricted to ``sel``, when already computed.
     Returns (per_class (M, K), undefined (M, K), value (M,), excluded (M,)).
     """
-    c = class_counts(counts, multilabel)
-    c = tuple(x[..., sel] for x in c)
+    if selected is None:
+        selected = tuple(x[..., sel] for x in class_counts(counts, multilabel))
+    c = selected
     single_global = metric in GLOBAL_METRICS and not multilabel
     if metric == "balanced_accuracy" and not multilabel:
         num, den = _ratio("recall", c, p)
@@ -362,23 +365,27 @@ def scores_from_confusion(
     num_classes = counts.shape[-3] if multilabel else counts.shape[-1]
     sel = _selection(num_classes, labels, include_background)
     stacked = counts if per_image_given else counts[None]
+    # the per-class (tp, fp, fn, tn) of the summed and of the per-image counts, once
+    total = stacked.sum(axis=0)[None]
+    total_c = tuple(x[..., sel] for x in class_counts(total, multilabel))
+    stacked_c = tuple(x[..., sel] for x in class_counts(stacked, multilabel)) \
+        if per_image_given else total_c
+    support_k = (total_c[0] + total_c[2])[0]
     scores = []
     for metric in names:
         pol = empty if empty is not None else DEFAULT_EMPTY.get(metric, "nan")
-        tp_all, _, fn_all, _ = class_counts(stacked.sum(axis=0), multilabel)
-        support_k = (tp_all + fn_all)[sel]
         img_values = None
         extra: dict[str, Any] = {}
         if aggregate == "dataset":
-            pc, _, val, exc = _score_one_level(metric, stacked.sum(axis=0)[None], multilabel,
-                                                sel, average, pol, p)
+            pc, _, val, exc = _score_one_level(metric, total, multilabel, sel, average, pol, p,
+                                               total_c)
             per_class, value, excluded = pc[0], float(val[0]), int(exc[0])
             if per_image_given:
                 img_values, _, _, _ = _score_one_level(metric, stacked, multilabel, sel,
-                                                       average, pol, p)
+                                                       average, pol, p, stacked_c)
         else:
             pc, und, val, exc = _score_one_level(metric, stacked, multilabel, sel, average,
-                                                 pol, p)
+                                                 pol, p, stacked_c)
             per_class = np.array([mean_excluding(pc[:, k])[0] for k in range(pc.shape[1])])
             excluded = int(und.sum())
             if aggregate == "image":
