@@ -255,6 +255,15 @@ def test_out_of_range_labels_are_named():
         confusion_matrix(np.array([0, 2], np.uint8), np.array([0, 1], np.uint8), num_classes=2)
 
 
+def test_labels_beyond_int64_are_named_not_crashed():
+    target = np.array([0, 1, 1], np.uint64)
+    pred = np.array([0, 1, 2**64 - 1], np.uint64)
+    with pytest.raises(LabelError, match="18446744073709551615"):
+        confusion_matrix(pred, target, num_classes=3)
+    with pytest.raises(ParameterError, match="64-bit"):
+        confusion_matrix(pred, target, num_classes=3, ignore_index=2**64 - 1)
+
+
 def test_bad_input_errors():
     with pytest.raises(ShapeError, match="same shape"):
         confusion_matrix(np.zeros((2, 3), int), np.zeros((3, 2), int), num_classes=2)

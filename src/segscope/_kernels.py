@@ -106,7 +106,7 @@ def value_range(pred, target):  # pragma: no cover
         pmax = max(pmax, p)
         tmin = min(tmin, t)
         tmax = max(tmax, t)
-    return np.int64(pmin), np.int64(pmax), np.int64(tmin), np.int64(tmax)
+    return pmin, pmax, tmin, tmax  # in the arrays' dtypes: exact for any uint64 value
 
 
 # Histogram of the fast path: ``lanes`` sub-histograms of ``cells`` counters one after

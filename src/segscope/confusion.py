@@ -59,6 +59,8 @@ def _check_ignore_index(ignore_index: Any) -> int | None:
         return None
     if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
         raise ParameterError(f"ignore_index must be an integer or None; got {ignore_index!r}")
+    if not -(2**63) <= int(ignore_index) < 2**63:
+        raise ParameterError(f"ignore_index must fit in 64-bit signed integers; got {ignore_index}")
     return int(ignore_index)
 
 
@@ -217,7 +219,7 @@ def _value_bounds(pred: np.ndarray, target: np.ndarray) -> tuple[int, int, int, 
     """(min pred, max pred, min target, max target) over every chunk."""
     from ._kernels import value_range
 
-    bounds = [value_range(p, t) for p, t in _flat_chunks(pred, target)]
+    bounds = [tuple(int(v) for v in value_range(p, t)) for p, t in _flat_chunks(pred, target)]
     pmin, pmax, tmin, tmax = bounds[0]
     for b in bounds[1:]:
         pmin, pmax, tmin, tmax = min(pmin, b[0]), max(pmax, b[1]), min(tmin, b[2]), max(tmax, b[3])
