@@ -163,3 +163,21 @@ def test_state_dict_round_trip_through_a_weights_only_checkpoint(tmp_path):
     empty = BoundaryMetric(num_classes=3, metrics="hd")
     empty.load_state_dict(BoundaryMetric(num_classes=3, metrics="hd").state_dict())
     assert empty.num_images == 0
+
+
+def test_singleton_channel_axis_means_2d_images_not_one_slice_volumes():
+    target = torch.zeros(2, 16, 16, dtype=torch.long)
+    target[:, 4:12, 4:12] = 1
+    pred = torch.roll(target, 2, dims=1)
+    expected = boundary_scores(pred, target, num_classes=2, metrics=("hd95", "assd"))
+    probs = pred[:, None].float() * 0.8 + 0.1  # (N, 1, H, W) output of a binary net
+    for p, t, options in ((probs, target, {"decision": "threshold"}),
+                          (probs, target[:, None], {"decision": "threshold"}),
+                          (pred[:, None], target[:, None], {"num_classes": 2})):
+        got = boundary_scores(p, t, metrics=("hd95", "assd"), **options)
+        for a, b in zip(got.scores, expected.scores):
+            assert a.per_image == b.per_image
+    # as a volume one slice deep every object voxel would be on the surface: not this
+    one_slice = BoundaryAccumulator(2, metrics=["assd"])
+    one_slice.update(pred[0, None].numpy(), target[0, None].numpy())
+    assert one_slice.compute()[0].per_image[0] != expected["assd"].per_image[0]

@@ -131,6 +131,8 @@ class BoundaryMetric:
         pred, target : torch.Tensor
             Label maps ``(N, H, W)`` / ``(N, D, H, W)``, or class scores ``(N, C, ...)``
             with ``decision="argmax"`` (probabilities ``(N, ...)`` with ``"threshold"``).
+            A singleton channel axis, ``(N, 1, H, W)`` or ``(N, 1, D, H, W)``, is dropped:
+            such a batch holds 2-D images (3-D volumes), not volumes one slice deep.
         spacing : float or sequence of float, optional
             Voxel size for this batch; default: the metric's ``spacing``.
 
@@ -146,9 +148,15 @@ class BoundaryMetric:
                 f"pred and target must be torch tensors; got {type(pred).__name__} and "
                 f"{type(target).__name__} (use segscope.boundary for NumPy arrays)"
             )
+        if (self.decision != "argmax" and pred.ndim == target.ndim + 1
+                and pred.ndim >= 4 and pred.shape[1] == 1):
+            pred = pred[:, 0]  # (N, 1, ...) binary output against (N, ...) targets
         p, t, classes = to_labels(pred, target, decision=self.decision,
                                   threshold=self.threshold, num_classes=self.num_classes,
                                   multilabel=False)
+        if p.ndim in (4, 5) and p.shape[1] == 1:
+            # a singleton channel axis, (N, 1, H, W) or (N, 1, D, H, W): not a depth of 1
+            p, t = p[:, 0], t[:, 0]
         if p.ndim not in (3, 4):
             raise ShapeError(
                 "update expects a batch of 2-D images (N, H, W) or 3-D volumes "
