@@ -134,3 +134,21 @@ def test_terminal_table_marks_the_unscored_background(tmp_path):
                       if line.strip().startswith("0 "))
     assert background.rstrip().endswith("–")  # HD95 column: class 0 is not scored
     assert "not scored for this class" in res.output
+
+
+def test_one_slice_nifti_is_scored_as_the_2d_image_it_holds(tmp_path):
+    nib = pytest.importorskip("nibabel")
+    preds, targets = _pairs(n=1)
+    for name, arr in (("p", preds[0]), ("t", targets[0])):
+        img = nib.Nifti1Image(arr[:, :, None].astype(np.uint8), np.diag([0.5, 2.0, 3.0, 1]))
+        nib.save(img, tmp_path / f"{name}.nii.gz")
+    out = tmp_path / "r.json"
+    res = run(tmp_path / "p.nii.gz", tmp_path / "t.nii.gz", "-c", 3, "--boundary", "hd,assd",
+              "--json", out, "-q")
+    assert res.exit_code == 0, res.output
+    got = {s["metric"]: s["per_class"] for s in json.loads(out.read_text())["scores"]}
+    acc = BoundaryAccumulator(3, metrics=["hd", "assd"])
+    acc.update(preds[0], targets[0], spacing=(0.5, 2.0))  # the header's in-plane spacing
+    for score in acc.compute():
+        values = [got[score.metric][str(c)] for c in score.classes]
+        assert values == pytest.approx(score.per_class, rel=1e-12)

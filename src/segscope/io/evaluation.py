@@ -227,8 +227,8 @@ def evaluate_paths(
             sp = override if override is not None else item.spacing
             if sp is not None:
                 sp = tuple(check_spacing(sp, item.target.labels.ndim).tolist())
-            boundary_acc.update(item.pred.labels, item.target.labels, spacing=sp,
-                                name=item.name)
+            bp, bt, sp = _flat_slices(item.pred.labels, item.target.labels, sp)
+            boundary_acc.update(bp, bt, spacing=sp, name=item.name)
     report = scores_from_confusion(
         accumulate.compute(), metrics, average=average, aggregate=aggregate, empty=empty,
         labels=labels, include_background=include_background,
@@ -246,6 +246,22 @@ def evaluate_paths(
     if override is not None:
         meta["spacing"] = list(override)
     return Report(report.scores, len(pairing.pairs), tuple(p.name for p in pairing.pairs), meta)
+
+
+def _flat_slices(pred: np.ndarray, target: np.ndarray, spacing: tuple[float, ...] | None
+                 ) -> tuple[np.ndarray, np.ndarray, tuple[float, ...] | None]:
+    """Drop the singleton axis of a one-slice volume (a 2-D mask saved as NIfTI ``(X, Y, 1)``).
+
+    As a volume one slice deep, every object voxel would lie on the surface; boundary
+    metrics of such a file are those of the 2-D image it holds.
+    """
+    if pred.ndim == 3 and 1 in pred.shape and pred.size > 1:
+        keep = [a for a, n in enumerate(pred.shape) if n != 1]
+        if len(keep) == 2:
+            shape = tuple(pred.shape[a] for a in keep)
+            pred, target = pred.reshape(shape), target.reshape(shape)
+            spacing = None if spacing is None else tuple(spacing[a] for a in keep)
+    return pred, target, spacing
 
 
 class _CountAccumulator:
