@@ -181,3 +181,17 @@ def test_singleton_channel_axis_means_2d_images_not_one_slice_volumes():
     one_slice = BoundaryAccumulator(2, metrics=["assd"])
     one_slice.update(pred[0, None].numpy(), target[0, None].numpy())
     assert one_slice.compute()[0].per_image[0] != expected["assd"].per_image[0]
+
+
+def test_per_image_spacing_like_monai():
+    pred, target = _batch((14, 20), 3, 2, seed=13)
+    spacings = [(1.0, 2.0), (0.5, 0.5)]
+    metric = BoundaryMetric(num_classes=3, metrics=("hd", "assd"))
+    metric.update(pred, target, spacing=spacings)
+    expected = _numpy_rows(pred[:1], target[:1], 3, ("hd", "assd"), spacings[0])
+    second = _numpy_rows(pred[1:], target[1:], 3, ("hd", "assd"), spacings[1])
+    for score in metric.compute().scores:
+        np.testing.assert_array_equal(np.array(score.per_image),
+                                      np.vstack([expected[score.metric], second[score.metric]]))
+    with pytest.raises(ShapeError, match="2 per-image voxel sizes for a batch of 1"):
+        metric.update(pred[:1], target[:1], spacing=spacings)

@@ -134,7 +134,8 @@ class BoundaryMetric:
             A singleton channel axis, ``(N, 1, H, W)`` or ``(N, 1, D, H, W)``, is dropped:
             such a batch holds 2-D images (3-D volumes), not volumes one slice deep.
         spacing : float or sequence of float, optional
-            Voxel size for this batch; default: the metric's ``spacing``.
+            Voxel size for this batch, or one voxel size per image (a sequence of ``N``
+            sequences, as MONAI accepts); default: the metric's ``spacing``.
 
         Examples
         --------
@@ -170,8 +171,9 @@ class BoundaryMetric:
                              f"{classes} score channels")
         p_host, t_host = p.cpu().numpy(), t.cpu().numpy()
         spacing = self.spacing if spacing is None else spacing
+        per_image = _per_image_spacing(spacing, p_host.shape[0])
         for i in range(p_host.shape[0]):
-            self._accumulator.update(p_host[i], t_host[i], spacing=spacing)
+            self._accumulator.update(p_host[i], t_host[i], spacing=per_image[i])
 
     def merge(self, other: BoundaryMetric) -> BoundaryMetric:
         """Add the images of ``other`` (same settings) after those of ``self``; return self."""
@@ -255,6 +257,20 @@ class BoundaryMetric:
     def __repr__(self) -> str:
         return (f"BoundaryMetric(num_classes={self.num_classes}, metrics={self.metrics!r}, "
                 f"images={self.num_images})")
+
+
+def _per_image_spacing(spacing: Any, n: int) -> list[Any]:
+    """One spacing per image: the same for all, or the ``n`` given (a nested sequence)."""
+    if isinstance(spacing, torch.Tensor):
+        spacing = spacing.tolist()
+    nested = (isinstance(spacing, (list, tuple)) and len(spacing) > 0
+              and all(isinstance(s, (list, tuple)) for s in spacing))
+    if not nested:
+        return [spacing] * n
+    if len(spacing) != n:
+        raise ShapeError(f"spacing gives {len(spacing)} per-image voxel sizes for a batch of "
+                         f"{n} images")
+    return list(spacing)
 
 
 def boundary_scores(pred: torch.Tensor, target: torch.Tensor, /, *,
