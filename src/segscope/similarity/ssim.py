@@ -58,7 +58,14 @@ def ssim_cs_maps(x: np.ndarray, y: np.ndarray, preset: SSIMPreset, ndim: int
     """SSIM and contrast-structure maps of planes already scaled to ``[0, 1]``."""
     w = preset.weights()
     stack = np.stack([x, y, x * x, y * y, x * y])
-    mx, my, exx, eyy, exy = filter_valid(stack, w, ndim)
+    return ssim_from_moments(*filter_valid(stack, w, ndim), preset, ndim)
+
+
+def ssim_from_moments(mx, my, exx, eyy, exy, preset: SSIMPreset, ndim: int):
+    """SSIM and cs maps from the local means of x, y, x², y², xy (Wang et al. 2004, eq. 13).
+
+    Pure arithmetic, so NumPy arrays and torch tensors both work (and stay differentiable).
+    """
     norm = preset.cov_norm(ndim)
     vx = norm * (exx - mx * mx)
     vy = norm * (eyy - my * my)

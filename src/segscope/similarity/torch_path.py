@@ -34,7 +34,7 @@ from ..errors import DataRangeError, ShapeError
 from ._inputs import resolve_data_range
 from .ms_ssim import check_ms_size, check_weights
 from .presets import DEFAULT_PRESET, SSIMPreset, get_preset, matlab_factor
-from .ssim import check_window_fits
+from .ssim import check_window_fits, ssim_from_moments
 
 __all__ = ["SSIMLoss", "euclidean", "ms_ssim", "ms_ssim_batch", "mse", "psnr", "ssim",
            "ssim_batch", "ssim_map"]
@@ -130,6 +130,17 @@ def _halve_zero_pad(x: torch.Tensor, ndim: int) -> torch.Tensor:
     return x
 
 
+def _ssim_map(xs: torch.Tensor, ys: torch.Tensor, preset: SSIMPreset, ndim: int
+              ) -> torch.Tensor:
+    """SSIM map of ``(B, *spatial)`` planes, after the preset's MATLAB downsampling."""
+    if preset.matlab_downsample:
+        factor = matlab_factor(tuple(xs.shape[1:]))
+        xs = _box_downsample_symmetric(xs, factor, ndim)
+        ys = _box_downsample_symmetric(ys, factor, ndim)
+    check_window_fits(tuple(xs.shape[1:]), preset)
+    return _maps(xs, ys, preset, ndim)[0]
+
+
 def _maps(x: torch.Tensor, y: torch.Tensor, preset: SSIMPreset, ndim: int
           ) -> tuple[torch.Tensor, torch.Tensor]:
     """SSIM and cs maps of ``(B, *spatial)`` planes scaled to [0, 1]."""
@@ -137,16 +148,7 @@ def _maps(x: torch.Tensor, y: torch.Tensor, preset: SSIMPreset, ndim: int
     batch = x.shape[0]
     stack = torch.cat([x, y, x * x, y * y, x * y], dim=0)
     filtered = _filter_valid(stack, w, ndim)
-    mx, my, exx, eyy, exy = filtered.split(batch, dim=0)
-    norm = preset.cov_norm(ndim)
-    vx = norm * (exx - mx * mx)
-    vy = norm * (eyy - my * my)
-    vxy = norm * (exy - mx * my)
-    c1 = preset.k1**2
-    c2 = preset.k2**2
-    cs = (2.0 * vxy + c2) / (vx + vy + c2)
-    lum = (2.0 * mx * my + c1) / (mx * mx + my * my + c1)
-    return lum * cs, cs
+    return ssim_from_moments(*filtered.split(batch, dim=0), preset, ndim)
 
 
 def _batch_planes(x: torch.Tensor, y: torch.Tensor, data_range: float | None, what: str
@@ -179,12 +181,7 @@ def ssim_batch(x: torch.Tensor, y: torch.Tensor, *, data_range: float | None = N
     n, c = xs.shape[:2]
     xs = xs.reshape(n * c, *xs.shape[2:])
     ys = ys.reshape(n * c, *ys.shape[2:])
-    if chosen.matlab_downsample:
-        factor = matlab_factor(tuple(xs.shape[1:]))
-        xs = _box_downsample_symmetric(xs, factor, ndim)
-        ys = _box_downsample_symmetric(ys, factor, ndim)
-    check_window_fits(tuple(xs.shape[1:]), chosen)
-    smap, _ = _maps(xs, ys, chosen, ndim)
+    smap = _ssim_map(xs, ys, chosen, ndim)
     per_image = smap.reshape(n, -1).mean(dim=1)
     return per_image.mean() if reduction == "mean" else per_image
 
@@ -255,12 +252,7 @@ def ssim_map(image_a: Any, image_b: Any, *, data_range: float | None = None,
     xs = _as_batch(a, channel_axis)[0] / span
     ys = _as_batch(b, channel_axis)[0] / span
     ndim = xs.ndim - 1
-    if chosen.matlab_downsample:
-        factor = matlab_factor(tuple(xs.shape[1:]))
-        xs = _box_downsample_symmetric(xs, factor, ndim)
-        ys = _box_downsample_symmetric(ys, factor, ndim)
-    check_window_fits(tuple(xs.shape[1:]), chosen)
-    smap, _ = _maps(xs, ys, chosen, ndim)
+    smap = _ssim_map(xs, ys, chosen, ndim)
     if channel_axis is None:
         return smap[0]
     return torch.movedim(smap, 0, channel_axis % a.ndim)
