@@ -207,12 +207,9 @@ def _count_image_tables(p2: np.ndarray, t2: np.ndarray, pmin: int, tmin: int, wi
     n, cells = tables.shape
     parts = min(num_threads(), n, max(1, p2.size // PARALLEL_MIN_ELEMENTS))
     step = -(-n // parts)
-    futures = [_executor().submit(_tables_of_images, p2[a:a + step], t2[a:a + step], pmin,
-                                  tmin, width, cells, tables[a:a + step])
-               for a in range(step, n, step)]
-    _tables_of_images(p2[:step], t2[:step], pmin, tmin, width, cells, tables[:step])
-    for future in futures:
-        future.result()
+    _in_threads(_tables_of_images, [
+        (p2[a:a + step], t2[a:a + step], pmin, tmin, width, cells, tables[a:a + step])
+        for a in range(0, n, step)])
 
 
 def _value_bounds(pred: np.ndarray, target: np.ndarray) -> tuple[int, int, int, int]:
@@ -274,12 +271,17 @@ def _scratch(counters: int) -> np.ndarray:
     return hist
 
 
+def _lanes(cells: int) -> np.ndarray:
+    """This thread's zeroed counting lanes for a table of ``cells``: 8, or 4 if large."""
+    return _scratch((8 if cells <= EIGHT_LANE_CELLS else 4) * cells)
+
+
 def _table_of_piece(p: np.ndarray, t: np.ndarray, pmin: int, tmin: int, width: int,
                     cells: int) -> np.ndarray:
     """Dense int64 table of one flat piece, counted in this thread's scratch lanes."""
     from ._kernels import count_offset, fold_lanes
 
-    hist = _scratch((8 if cells <= EIGHT_LANE_CELLS else 4) * cells)
+    hist = _lanes(cells)
     count_offset(p, t, pmin, tmin, width, hist, cells)
     return fold_lanes(hist, cells)
 
@@ -289,8 +291,7 @@ def _tables_of_images(p2: np.ndarray, t2: np.ndarray, pmin: int, tmin: int, widt
     """Per-image tables of ``(images, pixels)`` pieces into ``out`` (in this thread)."""
     from ._kernels import count_images
 
-    hist = _scratch((8 if cells <= EIGHT_LANE_CELLS else 4) * cells)
-    count_images(p2, t2, pmin, tmin, width, hist, cells, out)
+    count_images(p2, t2, pmin, tmin, width, _lanes(cells), cells, out)
 
 
 def _dense_counts(p: np.ndarray, t: np.ndarray, pmin: int, tmin: int, width: int,
@@ -303,13 +304,18 @@ def _dense_counts(p: np.ndarray, t: np.ndarray, pmin: int, tmin: int, width: int
     # uint32 counters: pieces stay below 2**31 pixels
     parts = max(parts, -(-p.size // 2**31))
     step = -(-p.size // parts)
-    # the calling thread counts the first piece while workers count the others
-    futures = [_executor().submit(_table_of_piece, p[a:a + step], t[a:a + step], pmin, tmin,
-                                  width, cells) for a in range(step, p.size, step)]
-    table = _table_of_piece(p[:step], t[:step], pmin, tmin, width, cells)
-    for future in futures:
-        table += future.result()
-    return table
+    tables = _in_threads(_table_of_piece, [
+        (p[a:a + step], t[a:a + step], pmin, tmin, width, cells)
+        for a in range(0, p.size, step)])
+    return functools.reduce(np.add, tables)
+
+
+def _in_threads(function, calls: list[tuple]) -> list[Any]:
+    """``function(*args)`` for each ``args``: the calling thread runs the first call while
+    the pool runs the others (the kernels release the GIL). Results in order."""
+    futures = [_executor().submit(function, *args) for args in calls[1:]]
+    first = function(*calls[0])
+    return [first, *(future.result() for future in futures)]
 
 
 def _count_checked(pred: np.ndarray, target: np.ndarray, num_classes: int,
