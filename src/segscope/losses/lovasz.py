@@ -62,6 +62,15 @@ def _mean_over_classes(per_class: torch.Tensor, include: torch.Tensor,
     return row.mean()
 
 
+def _truth_rows(prep, reduction: str, validate: bool):
+    """Hard targets and the valid-pixel mask (or None), as rows per class (and image)."""
+    truth = _hard_targets(prep, validate)
+    valid = prep.valid
+    if valid is not None:
+        valid = _rows(valid.expand_as(truth), reduction)
+    return _rows(truth, reduction), valid
+
+
 @fill
 def lovasz_softmax_loss(
     pred: torch.Tensor,
@@ -116,11 +125,7 @@ def lovasz_softmax_loss(
     prep = prepare(pred, target, mode=mode, from_logits=from_logits, ignore_index=ignore_index,
                    validate=validate)
     weights = class_weight_tensor(class_weights, prep.num_classes, prep.scores)
-    truth = _hard_targets(prep, validate)
-    valid = prep.valid
-    if valid is not None:
-        valid = _rows(valid.expand_as(truth), reduction)
-    truth = _rows(truth, reduction)
+    truth, valid = _truth_rows(prep, reduction, validate)
     errors = (truth - _rows(prep.probs, reduction)).abs()
     per_class = _lovasz_per_row(errors, truth, valid, floor=-1.0)
     present = truth.sum(-1) > 0
@@ -180,11 +185,7 @@ def lovasz_hinge_loss(
     prep = prepare(pred, target, mode=mode, from_logits=True, ignore_index=ignore_index,
                    validate=validate)
     weights = class_weight_tensor(class_weights, prep.num_classes, prep.scores)
-    truth = _hard_targets(prep, validate)
-    valid = prep.valid
-    if valid is not None:
-        valid = _rows(valid.expand_as(truth), reduction)
-    truth = _rows(truth, reduction)
+    truth, valid = _truth_rows(prep, reduction, validate)
     logits = _rows(prep.logits, reduction)
     errors = 1.0 - logits * (2.0 * truth - 1.0)
     per_class = _lovasz_per_row(errors, truth, valid, floor=torch.finfo(errors.dtype).min)
