@@ -200,8 +200,8 @@ class BoundaryMetric:
             parts = gather_objects(self._accumulator, self.process_group)
         parts = [a for a in parts if a is not None and a.num_images]
         if not parts:
-            raise ParameterError("compute() was called before any update(); there is "
-                                 "nothing to score")
+            raise ParameterError("compute() was called before any update() with images (empty "
+                                 "batches add none); there is nothing to score")
         whole = self._new_accumulator(parts[0].num_classes)
         for part in parts:
             whole.merge(part)
