@@ -1,0 +1,145 @@
+"""The vocabulary of segscope in code: one name per idea, its allowed values, its defaults.
+
+Every function, class and CLI option that takes one of these ideas uses the name and
+the values defined here (see ``docs/architecture.md`` for the table). The ``Literal``
+aliases are the type hints; the tuples are what the checks accept; :class:`ScoreOptions`
+is the one frozen object that carries the scoring settings of overlap metrics through
+:func:`segscope.evaluate`, the streaming metrics and the file pipeline.
+
+This module imports nothing but the standard library and :mod:`segscope.errors`, so
+every layer (io included) may import it.
+
+Examples
+--------
+>>> from segscope.options import ScoreOptions
+>>> ScoreOptions(average="micro").average
+'micro'
+>>> ScoreOptions(average="mean")
+Traceback (most recent call last):
+...
+segscope.errors.ParameterError: average='mean' is not supported; choose one of 'micro', \
+'macro', 'weighted', 'none'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any, Literal
+
+from .errors import ParameterError
+
+__all__ = [
+    "AGGREGATES",
+    "AVERAGES",
+    "DECISIONS",
+    "DEFAULT_METRICS",
+    "EMPTY_VALUES",
+    "REDUCTIONS",
+    "TASKS",
+    "Aggregate",
+    "Average",
+    "Decision",
+    "Empty",
+    "Reduction",
+    "ScoreOptions",
+    "Task",
+]
+
+# -- how per-class scores become one number
+Average = Literal["micro", "macro", "weighted", "none"]
+AVERAGES: tuple[str, ...] = ("micro", "macro", "weighted", "none")
+
+# -- how images become one number: pool the statistics, or score each image then average
+Aggregate = Literal["dataset", "image", "image_class"]
+AGGREGATES: tuple[str, ...] = ("dataset", "image", "image_class")
+
+# -- the value of a ratio whose denominator is zero (nothing on either side: 0/0)
+Empty = Literal["nan", "zero", "one", "nan_target"]
+EMPTY_VALUES: tuple[str, ...] = ("nan", "zero", "one", "nan_target")
+
+# -- what the channels of a score tensor / the values of a mask mean
+Task = Literal["multiclass", "multilabel", "binary"]
+TASKS: tuple[str, ...] = ("multiclass", "multilabel", "binary")
+
+# -- how a prediction becomes labels before counting
+Decision = Literal["labels", "argmax", "threshold"]
+DECISIONS: tuple[str, ...] = ("labels", "argmax", "threshold")
+
+# -- what a batch function returns: one value per item, or their mean (or sum)
+Reduction = Literal["mean", "sum", "none"]
+REDUCTIONS: tuple[str, ...] = ("mean", "sum", "none")
+
+#: The overlap metrics computed when none are named (functions, classes and the CLI).
+DEFAULT_METRICS: tuple[str, ...] = ("accuracy", "iou", "dice", "precision", "recall")
+
+
+def _check(name: str, value: Any, choices: Sequence[Any]) -> None:
+    if value not in choices:
+        raise ParameterError(
+            f"{name}={value!r} is not supported; choose one of {', '.join(map(repr, choices))}"
+        )
+
+
+@dataclass(frozen=True)
+class ScoreOptions:
+    """The scoring settings of overlap metrics, checked once.
+
+    Parameters
+    ----------
+    metrics : str or sequence of str
+        Metric names (see :data:`segscope.metrics.METRICS`); a string is one name or a
+        comma-separated list. Names are checked by the code that scores.
+    average, aggregate, empty
+        See :data:`AVERAGES`, :data:`AGGREGATES`, :data:`EMPTY_VALUES`; ``empty=None``
+        takes each metric's default.
+    labels : sequence of int, optional
+        The classes to score (default: all).
+    include_background : bool
+        Score class 0 too.
+    beta : float
+        The β of F-beta.
+    tversky_alpha, tversky_beta : float
+        The Tversky weights of false positives and false negatives.
+
+    Examples
+    --------
+    >>> ScoreOptions(metrics="iou,dice").metrics
+    ('iou', 'dice')
+    >>> ScoreOptions().replace(aggregate="image").aggregate
+    'image'
+    """
+
+    metrics: tuple[str, ...] | str | Sequence[str] = DEFAULT_METRICS
+    average: Average = "macro"
+    aggregate: Aggregate = "dataset"
+    empty: Empty | None = None
+    labels: tuple[int, ...] | Sequence[int] | None = None
+    include_background: bool = True
+    beta: float = 1.0
+    tversky_alpha: float = 0.5
+    tversky_beta: float = 0.5
+
+    def __post_init__(self) -> None:
+        metrics = self.metrics
+        if isinstance(metrics, str):
+            metrics = tuple(m.strip() for m in metrics.split(",") if m.strip())
+        object.__setattr__(self, "metrics", tuple(metrics))
+        if self.labels is not None:
+            object.__setattr__(self, "labels", tuple(int(x) for x in self.labels))
+        _check("average", self.average, AVERAGES)
+        _check("aggregate", self.aggregate, AGGREGATES)
+        if self.empty is not None:
+            _check("empty", self.empty, EMPTY_VALUES)
+        for name in ("beta", "tversky_alpha", "tversky_beta"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+                raise ParameterError(f"{name} must be a number >= 0; got {value!r}")
+
+    def replace(self, **changes: Any) -> ScoreOptions:
+        """A copy with some settings changed (checked again)."""
+        return replace(self, **changes)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as keyword arguments."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
