@@ -37,7 +37,7 @@ def test_contract_of_segscope_evaluate():
     acc = BoundaryAccumulator(num_classes=4, metrics=["hd", "hd95", "assd", "masd", "nsd",
                                                       "biou"],
                               percentile=95.0, tolerance=1.0, include_background=False,
-                              ignore_index=None, empty="inf")
+                              ignore_index=None, one_empty="inf")
     acc.update(pred, target, spacing=None, name="a.png")
     acc.update(target, target, spacing=(1.0, 2.0), name="b.png")
     scores = acc.compute()
@@ -101,11 +101,11 @@ def test_missed_structures_never_improve_the_mean():
     target = np.zeros((3, 30, 30), np.uint8)
     target[:, 5:20, 5:20] = 1
     good = np.roll(target, 2, axis=2)
-    for empty in ("inf", "worst"):
+    for one_empty in ("inf", "worst"):
         means = []
         for missed in range(4):
             acc = BoundaryAccumulator(2, metrics=["hd", "hd95", "assd", "nsd", "biou"],
-                                      empty=empty)
+                                      one_empty=one_empty)
             for i in range(3):
                 pred = np.zeros_like(good[i]) if i < missed else good[i]
                 acc.update(pred, target[i])
@@ -115,8 +115,8 @@ def test_missed_structures_never_improve_the_mean():
                 assert after[m] >= before[m]
             for m in ("nsd", "biou"):
                 assert after[m] <= before[m]
-        assert all(math.isfinite(v["hd95"]) for v in means) == (empty == "worst")
-        assert means[-1]["hd95"] == (math.inf if empty == "inf" else pytest.approx(
+        assert all(math.isfinite(v["hd95"]) for v in means) == (one_empty == "worst")
+        assert means[-1]["hd95"] == (math.inf if one_empty == "inf" else pytest.approx(
             math.hypot(30, 30)))
 
 
@@ -131,7 +131,7 @@ def test_both_empty_pairs_are_excluded_and_counted():
     assert hd.per_class[0] == 0.0 and math.isnan(hd.per_class[1])
     assert hd.value == 0.0 and nsd.value == 1.0
     assert hd.support == (1, 0)
-    perfect = BoundaryAccumulator(3, metrics=["hd95", "nsd"], both_empty="perfect")
+    perfect = BoundaryAccumulator(3, metrics=["hd95", "nsd"], empty="perfect")
     perfect.update(target, target)
     hd, nsd = perfect.compute()
     assert hd.excluded == 0 and hd.per_class == (0.0, 0.0) and nsd.per_class == (1.0, 1.0)
@@ -198,4 +198,6 @@ def test_accumulator_bad_input():
     with pytest.raises(ParameterError):
         BoundaryAccumulator(3, surface="mesh")
     with pytest.raises(ParameterError):
-        BoundaryAccumulator(3, empty="nan")
+        BoundaryAccumulator(3, one_empty="nan")
+    with pytest.raises(ParameterError, match="empty"):
+        BoundaryAccumulator(3, empty="zero")

@@ -233,9 +233,9 @@ def test_one_empty_mask():
     for fn in DISTANCES:
         assert fn(a, empty) == math.inf
         assert fn(empty, a) == math.inf
-        assert fn(a, empty, empty="worst", spacing=(2.0, 1.0)) == pytest.approx(
+        assert fn(a, empty, one_empty="worst", spacing=(2.0, 1.0)) == pytest.approx(
             math.hypot(20.0, 10.0))
-        assert fn(a, empty, empty=99.0) == 99.0
+        assert fn(a, empty, one_empty=99.0) == 99.0
     assert surface_dice(a, empty) == 0.0
     assert boundary_iou(empty, a) == 0.0
 
@@ -244,12 +244,12 @@ def test_both_empty_masks():
     empty = np.zeros((6, 6), bool)
     for fn in DISTANCES:
         assert math.isnan(fn(empty, empty))
-        assert fn(empty, empty, both_empty="perfect") == 0.0
-        assert fn(empty, empty, both_empty=5.0) == 5.0
+        assert fn(empty, empty, empty="perfect") == 0.0
+        assert fn(empty, empty, empty=5.0) == 5.0
     assert math.isnan(surface_dice(empty, empty))
-    assert surface_dice(empty, empty, both_empty="perfect") == 1.0
+    assert surface_dice(empty, empty, empty="perfect") == 1.0
     assert math.isnan(boundary_iou(empty, empty))
-    assert boundary_iou(empty, empty, both_empty="perfect") == 1.0
+    assert boundary_iou(empty, empty, empty="perfect") == 1.0
     d = surface_distances(empty, empty)
     assert d.pred_empty and d.target_empty
 
@@ -279,7 +279,11 @@ def test_bad_input_gets_clear_errors():
     with pytest.raises(ParameterError, match="percentile"):
         percentile_hausdorff(a, b, percentile=101)
     with pytest.raises(ParameterError, match="improve"):
-        hausdorff(a, b, empty="nan")
+        hausdorff(a, b, one_empty="nan")
+    with pytest.raises(ParameterError, match="one_empty"):
+        hausdorff(a, b, one_empty="zero")
+    with pytest.raises(ParameterError, match="one_empty"):
+        hausdorff(a, b, one_empty=-1.0)
     with pytest.raises(ParameterError, match="empty"):
         hausdorff(a, b, empty="zero")
     with pytest.raises(ParameterError, match="tolerance"):

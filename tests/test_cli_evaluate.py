@@ -399,7 +399,7 @@ def test_boundary_metrics_when_available(tmp_path):
                  "--tolerance", "2", "--no-background", "--json", tmp_path / "r.json")
     assert result.exit_code == 0, result.output
     acc = boundary.BoundaryAccumulator(num_classes=3, metrics=["hd95", "assd", "nsd"],
-                                       tolerance=2.0, include_background=False, empty="inf")
+                                       tolerance=2.0, include_background=False, one_empty="inf")
     for i in range(3):
         acc.update(pred[i], target[i], spacing=(2.0, 1.0), name=str(i))
     want = {s.metric: s for s in acc.compute()}

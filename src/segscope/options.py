@@ -34,15 +34,25 @@ __all__ = [
     "AVERAGES",
     "DECISIONS",
     "DEFAULT_METRICS",
+    "DISTANCE_EMPTY_VALUES",
+    "DISTANCE_MEANS",
     "EMPTY_VALUES",
+    "ONE_EMPTY_VALUES",
+    "POOLINGS",
     "REDUCTIONS",
+    "SURFACES",
     "TASKS",
     "Aggregate",
     "Average",
     "Decision",
+    "DistanceEmpty",
+    "DistanceMean",
     "Empty",
+    "OneEmpty",
+    "Pooling",
     "Reduction",
     "ScoreOptions",
+    "Surface",
     "Task",
 ]
 
@@ -57,6 +67,26 @@ AGGREGATES: tuple[str, ...] = ("dataset", "image", "image_class")
 # -- the value of a ratio whose denominator is zero (nothing on either side: 0/0)
 Empty = Literal["nan", "zero", "one", "nan_target"]
 EMPTY_VALUES: tuple[str, ...] = ("nan", "zero", "one", "nan_target")
+
+# -- distances: the value of a 0/0 pair (neither mask has the structure); a number is allowed
+DistanceEmpty = Literal["nan", "perfect"]
+DISTANCE_EMPTY_VALUES: tuple[str, ...] = ("nan", "perfect")
+
+# -- distances: the value when exactly one mask is empty; a number (>= 0) is allowed
+OneEmpty = Literal["inf", "worst"]
+ONE_EMPTY_VALUES: tuple[str, ...] = ("inf", "worst")
+
+# -- which average surface distance: pooled (assd), mean of the directed means, or directed
+DistanceMean = Literal["assd", "masd", "directed"]
+DISTANCE_MEANS: tuple[str, ...] = ("assd", "masd", "directed")
+
+# -- percentile Hausdorff: the larger directed percentile, or the percentile of both pooled
+Pooling = Literal["max", "pooled"]
+POOLINGS: tuple[str, ...] = ("max", "pooled")
+
+# -- what a surface is: boundary voxels, or area-weighted surface elements
+Surface = Literal["voxels", "elements"]
+SURFACES: tuple[str, ...] = ("voxels", "elements")
 
 # -- what the channels of a score tensor / the values of a mask mean
 Task = Literal["multiclass", "multilabel", "binary"]

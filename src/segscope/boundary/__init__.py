@@ -10,7 +10,7 @@ several classes: :class:`BoundaryAccumulator` (image by image, mergeable) and
 Where libraries disagree, an option names each convention (see ``docs/boundary.md``):
 ``pooling`` ("max": MONAI / Metrics Reloaded / DeepMind, "pooled": MedPy),
 ``surface`` ("voxels": MONAI / MedPy, "elements": DeepMind), and the empty-mask
-rules ``empty`` / ``both_empty``.
+rules ``one_empty`` (one mask empty) / ``empty`` (both empty).
 
 Examples
 --------

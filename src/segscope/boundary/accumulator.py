@@ -22,13 +22,13 @@ Examples
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 
 import numpy as np
 
 from .._checks import check_same_shape
 from ..errors import ParameterError, ShapeError
+from ..options import POOLINGS, SURFACES, DistanceEmpty, OneEmpty, Pooling, Surface
 from ..policy import mean_excluding
 from ..results import Report, Score
 from .distances import (
@@ -40,17 +40,16 @@ from .distances import (
     spacing3,
 )
 from .summaries import (
-    POOLINGS,
     average_of,
-    check_both_empty,
     check_empty,
     check_nonnegative,
+    check_one_empty,
     check_percentile,
+    empty_value,
     hausdorff_of,
     percentile_of,
     surface_dice_of,
 )
-from .surfaces import SURFACES
 
 __all__ = ["BOUNDARY_METRICS", "BoundaryAccumulator", "boundary_scores"]
 
@@ -100,12 +99,12 @@ class BoundaryAccumulator:
         Score class 0 too.
     ignore_index : int, optional
         Pixels where the target (or prediction) has this value belong to no class.
-    empty : {"inf", "worst"} or float
+    one_empty : {"inf", "worst"} or float
         Distance when exactly one of prediction and target has the class (see
         :mod:`segscope.boundary.summaries`); NSD and boundary IoU are then 0.
-    both_empty : {"nan", "perfect"} or float
-        Value when neither has the class; ``"nan"`` excludes the pair from the means
-        and counts it in ``Score.excluded``.
+    empty : {"nan", "perfect"} or float
+        Value when neither has the class (0/0); ``"nan"`` excludes the pair from the
+        means and counts it in ``Score.excluded``.
     pooling : {"max", "pooled"}
         Percentile pooling (MONAI vs MedPy).
     surface : {"voxels", "elements"}
@@ -131,10 +130,10 @@ class BoundaryAccumulator:
         width: float | None = None,
         include_background: bool = False,
         ignore_index: int | None = None,
-        empty="inf",
-        both_empty="nan",
-        pooling: str = "max",
-        surface: str = "voxels",
+        one_empty: OneEmpty | float = "inf",
+        empty: DistanceEmpty | float = "nan",
+        pooling: Pooling = "max",
+        surface: Surface = "voxels",
     ) -> None:
         if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) \
                 or num_classes < 1:
@@ -146,8 +145,8 @@ class BoundaryAccumulator:
         self.width = self.tolerance if width is None else check_nonnegative("width", width)
         self.include_background = bool(include_background)
         self.ignore_index = None if ignore_index is None else int(ignore_index)
+        self.one_empty = check_one_empty(one_empty)
         self.empty = check_empty(empty)
-        self.both_empty = check_both_empty(both_empty)
         if pooling not in POOLINGS:
             raise ParameterError(f"pooling={pooling!r} is not supported; choose 'max' or 'pooled'")
         if surface not in SURFACES:
@@ -179,7 +178,7 @@ class BoundaryAccumulator:
 
     def _settings(self) -> tuple:
         return (self.num_classes, self.metrics, self.percentile, self.tolerance, self.width,
-                self.include_background, self.ignore_index, self.empty, self.both_empty,
+                self.include_background, self.ignore_index, self.one_empty, self.empty,
                 self.pooling, self.surface)
 
     def merge(self, other: BoundaryAccumulator) -> BoundaryAccumulator:
@@ -239,7 +238,7 @@ class BoundaryAccumulator:
         for c in self.classes:
             if (hi[c] < lo[c]).any():
                 for m in self.metrics:
-                    values[m].append(self._both_empty_value(m))
+                    values[m].append(self._empty_value(m))
                 continue
             pm, tm = crop_pair(p3, t3, c, lo[c], hi[c], real0)
             d = distances_from_crops(pm, tm, sp3, self.surface, shape) if need_distances \
@@ -252,15 +251,11 @@ class BoundaryAccumulator:
         self._names.append(str(name) if name is not None else str(len(self._names)))
         self._spacings.append(tuple(float(s) for s in sp3[3 - pred.ndim:]))
 
-    def _both_empty_value(self, metric: str) -> float:
-        if self.both_empty == "nan":
-            return math.nan
-        if self.both_empty == "perfect":
-            return 1.0 if metric in ("nsd", "biou") else 0.0
-        return float(self.both_empty)
+    def _empty_value(self, metric: str) -> float:
+        return empty_value(self.empty, perfect=1.0 if metric in ("nsd", "biou") else 0.0)
 
     def _value(self, metric, d, pm, tm, sp3, real0) -> float:
-        kw = {"empty": self.empty, "both_empty": self.both_empty}
+        kw = {"one_empty": self.one_empty, "empty": self.empty}
         if metric == "hd":
             return hausdorff_of(d, **kw)
         if metric == "hd95":
@@ -270,9 +265,9 @@ class BoundaryAccumulator:
         if metric == "asd":
             return average_of(d, kind="directed", **kw)
         if metric == "nsd":
-            return surface_dice_of(d, tolerance=self.tolerance, both_empty=self.both_empty)
+            return surface_dice_of(d, tolerance=self.tolerance, empty=self.empty)
         inter, union = band_iou(pm, tm, self.width, sp3, real0)
-        return inter / union if union else self._both_empty_value("biou")
+        return inter / union if union else self._empty_value("biou")
 
     # -- results -------------------------------------------------------------------------
     def _score_name(self, metric: str) -> str:
@@ -285,7 +280,7 @@ class BoundaryAccumulator:
         extra: dict = {
             "surface": self.surface,
             "spacing": list(spacings[0]) if len(spacings) == 1 else "per image",
-            "both_empty": self.both_empty,
+            "one_empty": self.one_empty,
         }
         if metric == "hd95":
             extra.update(percentile=self.percentile, pooling=self.pooling)
@@ -339,8 +334,8 @@ def boundary_scores(pred, target, *, num_classes: int, metrics: Iterable[str] | 
     """Boundary metrics of every class of one pair of label maps, as a Report.
 
     ``options`` are those of :class:`BoundaryAccumulator` (``percentile``,
-    ``tolerance``, ``width``, ``include_background``, ``ignore_index``, ``empty``,
-    ``both_empty``, ``pooling``, ``surface``).
+    ``tolerance``, ``width``, ``include_background``, ``ignore_index``, ``one_empty``,
+    ``empty``, ``pooling``, ``surface``).
 
     Examples
     --------

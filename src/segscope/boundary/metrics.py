@@ -6,12 +6,12 @@ by default). Options shared by every function:
 ``surface``
     ``"voxels"`` (default; MONAI, MedPy, Metrics Reloaded) or ``"elements"``
     (area-weighted surface elements; DeepMind surface-distance).
-``empty``
+``one_empty``
     The distance when exactly one mask is empty: ``"inf"`` (default), ``"worst"``
     (the image diagonal in physical units) or a number.
-``both_empty``
-    The value when both masks are empty: ``"nan"`` (default; excluded from means and
-    counted), ``"perfect"`` (distance 0, surface Dice / boundary IoU 1) or a number.
+``empty``
+    The value when both masks are empty (0/0): ``"nan"`` (default; excluded from means
+    and counted), ``"perfect"`` (distance 0, surface Dice / boundary IoU 1) or a number.
 
 Examples
 --------
@@ -26,9 +26,16 @@ Examples
 
 from __future__ import annotations
 
-import math
-
 from .._checks import check_choice
+from ..options import (
+    DISTANCE_MEANS,
+    POOLINGS,
+    DistanceEmpty,
+    DistanceMean,
+    OneEmpty,
+    Pooling,
+    Surface,
+)
 from .distances import (
     band_iou,
     binary_pair,
@@ -37,13 +44,12 @@ from .distances import (
     surface_distances,
 )
 from .summaries import (
-    AVERAGES,
-    POOLINGS,
     average_of,
-    check_both_empty,
     check_empty,
     check_nonnegative,
+    check_one_empty,
     check_percentile,
+    empty_value,
     hausdorff_of,
     percentile_of,
     surface_dice_of,
@@ -61,8 +67,9 @@ __all__ = [
 ]
 
 
-def hausdorff(pred, target, *, spacing=None, directed: bool = False, surface: str = "voxels",
-              empty="inf", both_empty="nan") -> float:
+def hausdorff(pred, target, *, spacing=None, directed: bool = False,
+              surface: Surface = "voxels", one_empty: OneEmpty | float = "inf",
+              empty: DistanceEmpty | float = "nan") -> float:
     """Hausdorff distance: the largest distance from a surface point to the other surface.
 
     ``directed=True`` measures from ``pred`` to ``target`` only (MONAI ``directed=True``).
@@ -77,14 +84,15 @@ def hausdorff(pred, target, *, spacing=None, directed: bool = False, surface: st
     >>> hausdorff(a, b), hausdorff(a, b, directed=True)
     (8.0, 0.0)
     """
-    empty, both_empty = check_empty(empty), check_both_empty(both_empty)
+    one_empty, empty = check_one_empty(one_empty), check_empty(empty)
     d = surface_distances(pred, target, spacing=spacing, surface=surface)
-    return hausdorff_of(d, directed=directed, empty=empty, both_empty=both_empty)
+    return hausdorff_of(d, directed=directed, one_empty=one_empty, empty=empty)
 
 
-def percentile_hausdorff(pred, target, *, percentile: float = 95.0, pooling: str = "max",
-                         spacing=None, directed: bool = False, surface: str = "voxels",
-                         empty="inf", both_empty="nan") -> float:
+def percentile_hausdorff(pred, target, *, percentile: float = 95.0, pooling: Pooling = "max",
+                         spacing=None, directed: bool = False, surface: Surface = "voxels",
+                         one_empty: OneEmpty | float = "inf",
+                         empty: DistanceEmpty | float = "nan") -> float:
     """Percentile Hausdorff distance (HD95 by default), robust to a few outliers.
 
     Parameters
@@ -109,21 +117,21 @@ def percentile_hausdorff(pred, target, *, percentile: float = 95.0, pooling: str
     """
     percentile = check_percentile(percentile)
     check_choice("pooling", pooling, POOLINGS)
-    empty, both_empty = check_empty(empty), check_both_empty(both_empty)
+    one_empty, empty = check_one_empty(one_empty), check_empty(empty)
     d = surface_distances(pred, target, spacing=spacing, surface=surface)
     return percentile_of(d, percentile=percentile, pooling=pooling, directed=directed,
-                         empty=empty, both_empty=both_empty)
+                         one_empty=one_empty, empty=empty)
 
 
-def _average(pred, target, kind, spacing, surface, empty, both_empty) -> float:
-    empty, both_empty = check_empty(empty), check_both_empty(both_empty)
-    check_choice("kind", kind, AVERAGES)
+def _average(pred, target, kind: DistanceMean, spacing, surface, one_empty, empty) -> float:
+    one_empty, empty = check_one_empty(one_empty), check_empty(empty)
+    check_choice("kind", kind, DISTANCE_MEANS)
     d = surface_distances(pred, target, spacing=spacing, surface=surface)
-    return average_of(d, kind=kind, empty=empty, both_empty=both_empty)
+    return average_of(d, kind=kind, one_empty=one_empty, empty=empty)
 
 
-def assd(pred, target, *, spacing=None, surface: str = "voxels", empty="inf",
-         both_empty="nan") -> float:
+def assd(pred, target, *, spacing=None, surface: Surface = "voxels",
+         one_empty: OneEmpty | float = "inf", empty: DistanceEmpty | float = "nan") -> float:
     """Average symmetric surface distance: the mean of all distances of both directions.
 
     Reproduces MONAI ``compute_average_surface_distance(symmetric=True)`` and MedPy
@@ -136,11 +144,11 @@ def assd(pred, target, *, spacing=None, surface: str = "voxels", empty="inf",
     >>> assd(a, a)
     0.0
     """
-    return _average(pred, target, "assd", spacing, surface, empty, both_empty)
+    return _average(pred, target, "assd", spacing, surface, one_empty, empty)
 
 
-def masd(pred, target, *, spacing=None, surface: str = "voxels", empty="inf",
-         both_empty="nan") -> float:
+def masd(pred, target, *, spacing=None, surface: Surface = "voxels",
+         one_empty: OneEmpty | float = "inf", empty: DistanceEmpty | float = "nan") -> float:
     """Mean average surface distance: the mean of the two directed mean distances.
 
     Metrics Reloaded's MASD; with ``surface="elements"`` the mean of the pair that
@@ -155,11 +163,12 @@ def masd(pred, target, *, spacing=None, surface: str = "voxels", empty="inf",
     >>> masd(a, b), assd(a, b)
     (0.5, 0.75)
     """
-    return _average(pred, target, "masd", spacing, surface, empty, both_empty)
+    return _average(pred, target, "masd", spacing, surface, one_empty, empty)
 
 
-def average_surface_distance(pred, target, *, spacing=None, surface: str = "voxels",
-                             empty="inf", both_empty="nan") -> float:
+def average_surface_distance(pred, target, *, spacing=None, surface: Surface = "voxels",
+                             one_empty: OneEmpty | float = "inf",
+                             empty: DistanceEmpty | float = "nan") -> float:
     """Directed average surface distance: mean distance from ``pred``'s surface to ``target``'s.
 
     MONAI's default (``symmetric=False``). Swap the arguments for the other direction.
@@ -172,11 +181,11 @@ def average_surface_distance(pred, target, *, spacing=None, surface: str = "voxe
     >>> average_surface_distance(a, b), average_surface_distance(b, a)
     (0.0, 4.0)
     """
-    return _average(pred, target, "directed", spacing, surface, empty, both_empty)
+    return _average(pred, target, "directed", spacing, surface, one_empty, empty)
 
 
 def surface_dice(pred, target, *, tolerance: float = 1.0, spacing=None,
-                 surface: str = "voxels", both_empty="nan") -> float:
+                 surface: Surface = "voxels", empty: DistanceEmpty | float = "nan") -> float:
     """Normalised surface Dice (NSD): the share of both surfaces within ``tolerance``.
 
     ``(|pred surface near target| + |target surface near pred|) / (|pred surface| +
@@ -194,12 +203,13 @@ def surface_dice(pred, target, *, tolerance: float = 1.0, spacing=None,
     (0.6667, 1.0)
     """
     tolerance = check_nonnegative("tolerance", tolerance)
-    both_empty = check_both_empty(both_empty)
+    empty = check_empty(empty)
     d = surface_distances(pred, target, spacing=spacing, surface=surface)
-    return surface_dice_of(d, tolerance=tolerance, both_empty=both_empty)
+    return surface_dice_of(d, tolerance=tolerance, empty=empty)
 
 
-def boundary_iou(pred, target, *, width: float = 1.0, spacing=None, both_empty="nan") -> float:
+def boundary_iou(pred, target, *, width: float = 1.0, spacing=None,
+                 empty: DistanceEmpty | float = "nan") -> float:
     """Boundary IoU (Cheng et al., CVPR 2021) with a band ``width`` in physical units.
 
     The band of a mask is the part of its foreground within ``width`` of its
@@ -217,18 +227,16 @@ def boundary_iou(pred, target, *, width: float = 1.0, spacing=None, both_empty="
     0.333
     """
     width = check_nonnegative("width", width)
-    both_empty = check_both_empty(both_empty)
+    empty = check_empty(empty)
     p3, t3, sp3, shape = binary_pair(pred, target, spacing)
     lo, hi, _ = pair_boxes(p3, t3, 2)
-    return band_iou_value(p3, t3, 1, lo[1], hi[1], sp3, shape, width, both_empty)
+    return band_iou_value(p3, t3, 1, lo[1], hi[1], sp3, shape, width, empty)
 
 
-def band_iou_value(p3, t3, label, lo, hi, sp3, shape, width, both_empty) -> float:
+def band_iou_value(p3, t3, label, lo, hi, sp3, shape, width, empty) -> float:
     """Boundary IoU of ``p3 == label`` and ``t3 == label`` (inputs already checked)."""
     if (hi < lo).any():
-        if both_empty == "nan":
-            return math.nan
-        return 1.0 if both_empty == "perfect" else float(both_empty)
+        return empty_value(empty, perfect=1.0)
     pm, tm = crop_pair(p3, t3, label, lo, hi, len(shape) == 3)
     inter, union = band_iou(pm, tm, width, sp3, len(shape) == 3)
     return inter / union

@@ -1,14 +1,15 @@
 """From distance samples to one number: Hausdorff, percentiles, mean distances, NSD.
 
 Every function takes a :class:`~segscope.boundary.distances.SurfaceDistances` and
-applies the empty-mask rules in one place:
+applies the empty-mask rules in one place (the vocabulary of :mod:`segscope.options`):
 
-* exactly one mask empty: a distance is ``inf`` (``empty="inf"``, default), the
-  image diagonal in physical units (``empty="worst"``, larger than any real
-  distance, so a missed structure never improves a mean), or a number you state;
-  surface Dice and boundary IoU are 0;
-* both masks empty: ``both_empty="nan"`` (default: undefined, excluded from means and
-  counted), ``"perfect"`` (distance 0, surface Dice 1), or a number.
+* exactly one mask empty (``one_empty``): a distance is ``inf`` (``"inf"``, default),
+  the image diagonal in physical units (``"worst"``, larger than any real distance, so
+  a missed structure never improves a mean), or a number you state; surface Dice and
+  boundary IoU are 0;
+* both masks empty (``empty``, the 0/0 value): ``"nan"`` (default: undefined,
+  excluded from means and counted), ``"perfect"`` (distance 0, surface Dice 1), or a
+  number.
 
 Examples
 --------
@@ -29,48 +30,67 @@ import numpy as np
 
 from .._checks import check_choice
 from ..errors import ParameterError
+from ..options import (
+    DISTANCE_EMPTY_VALUES,
+    DISTANCE_MEANS,
+    ONE_EMPTY_VALUES,
+    POOLINGS,
+    DistanceEmpty,
+    DistanceMean,
+    OneEmpty,
+    Pooling,
+)
 from .distances import SurfaceDistances
 
 __all__ = [
-    "AVERAGES",
+    "DISTANCE_MEANS",
     "POOLINGS",
     "average_of",
-    "check_both_empty",
     "check_empty",
     "check_nonnegative",
+    "check_one_empty",
     "check_percentile",
     "hausdorff_of",
     "percentile_of",
     "surface_dice_of",
 ]
 
-POOLINGS = ("max", "pooled")
-AVERAGES = ("assd", "masd", "directed")
-EMPTY_DISTANCES = ("inf", "worst")
-BOTH_EMPTY = ("nan", "perfect")
 
+def check_one_empty(one_empty: OneEmpty | float) -> str | float:
+    """Validate the one-mask-empty value of distances: ``"inf"``, ``"worst"`` or a number.
 
-def check_empty(empty) -> str | float:
-    """Validate the one-mask-empty policy of distances: ``"inf"``, ``"worst"`` or a number."""
-    if isinstance(empty, str):
-        if empty == "nan":
+    Examples
+    --------
+    >>> check_one_empty("worst"), check_one_empty(50)
+    ('worst', 50.0)
+    """
+    if isinstance(one_empty, str):
+        if one_empty == "nan":
             raise ParameterError(
-                "empty='nan' is not offered for distances: a missed structure would then be "
-                "dropped from the mean and improve it. Use 'inf' (default), 'worst' (the "
-                "image diagonal) or a number such as empty=100.0"
+                "one_empty='nan' is not offered for distances: a missed structure would then "
+                "be dropped from the mean and improve it. Use 'inf' (default), 'worst' (the "
+                "image diagonal) or a number such as one_empty=100.0"
             )
-        return check_choice("empty", empty, EMPTY_DISTANCES)
-    value = _as_number("empty", empty)
+        return check_choice("one_empty", one_empty, ONE_EMPTY_VALUES)
+    value = _as_number("one_empty", one_empty)
     if not value >= 0:
-        raise ParameterError(f"empty must be 'inf', 'worst' or a number >= 0; got {empty!r}")
+        raise ParameterError(
+            f"one_empty must be 'inf', 'worst' or a number >= 0; got {one_empty!r}"
+        )
     return value
 
 
-def check_both_empty(both_empty) -> str | float:
-    """Validate the both-masks-empty policy: ``"nan"``, ``"perfect"`` or a number."""
-    if isinstance(both_empty, str):
-        return check_choice("both_empty", both_empty, BOTH_EMPTY)
-    return _as_number("both_empty", both_empty)
+def check_empty(empty: DistanceEmpty | float) -> str | float:
+    """Validate the both-masks-empty (0/0) value: ``"nan"``, ``"perfect"`` or a number.
+
+    Examples
+    --------
+    >>> check_empty("perfect")
+    'perfect'
+    """
+    if isinstance(empty, str):
+        return check_choice("empty", empty, DISTANCE_EMPTY_VALUES)
+    return _as_number("empty", empty)
 
 
 def check_percentile(percentile) -> float:
@@ -100,30 +120,36 @@ def _as_number(name: str, value) -> float:
         raise ParameterError(f"{name} must be a number; got {value!r}") from None
 
 
-def _special(d: SurfaceDistances, empty, both_empty, *, perfect: float,
-             one_empty: float | None = None) -> float | None:
+def empty_value(empty, *, perfect: float) -> float:
+    """The value of a 0/0 pair under ``empty`` (``perfect``: the metric's best value)."""
+    if empty == "nan":
+        return math.nan
+    if empty == "perfect":
+        return perfect
+    return float(empty)
+
+
+def _special(d: SurfaceDistances, one_empty, empty, *, perfect: float,
+             fixed_one_empty: float | None = None) -> float | None:
     """The value for empty masks, or ``None`` when both masks have a surface."""
     if d.pred_empty and d.target_empty:
-        if both_empty == "nan":
-            return math.nan
-        if both_empty == "perfect":
-            return perfect
-        return float(both_empty)
+        return empty_value(empty, perfect=perfect)
     if d.pred_empty or d.target_empty:
-        if one_empty is not None:
-            return one_empty
-        if empty == "inf":
+        if fixed_one_empty is not None:
+            return fixed_one_empty
+        if one_empty == "inf":
             return math.inf
-        if empty == "worst":
+        if one_empty == "worst":
             return d.diagonal
-        return float(empty)
+        return float(one_empty)
     return None
 
 
-def hausdorff_of(d: SurfaceDistances, *, directed: bool = False, empty="inf",
-                 both_empty="nan") -> float:
+def hausdorff_of(d: SurfaceDistances, *, directed: bool = False,
+                 one_empty: OneEmpty | float = "inf",
+                 empty: DistanceEmpty | float = "nan") -> float:
     """Hausdorff distance (``directed``: from ``pred`` to ``target`` only)."""
-    special = _special(d, empty, both_empty, perfect=0.0)
+    special = _special(d, one_empty, empty, perfect=0.0)
     if special is not None:
         return special
     if directed:
@@ -146,8 +172,9 @@ def _percentile(values, weights, percentile, surface) -> float:
     return _weighted_percentile(values, weights, percentile)
 
 
-def percentile_of(d: SurfaceDistances, *, percentile: float = 95.0, pooling: str = "max",
-                  directed: bool = False, empty="inf", both_empty="nan") -> float:
+def percentile_of(d: SurfaceDistances, *, percentile: float = 95.0, pooling: Pooling = "max",
+                  directed: bool = False, one_empty: OneEmpty | float = "inf",
+                  empty: DistanceEmpty | float = "nan") -> float:
     """Percentile Hausdorff distance (HD95 for ``percentile=95``).
 
     ``pooling="max"``: the larger of the two directed percentiles (MONAI, Metrics
@@ -156,7 +183,7 @@ def percentile_of(d: SurfaceDistances, *, percentile: float = 95.0, pooling: str
     surface elements use the area-weighted rule of DeepMind's surface-distance (the
     smallest distance whose cumulative area fraction reaches the percentile).
     """
-    special = _special(d, empty, both_empty, perfect=0.0)
+    special = _special(d, one_empty, empty, perfect=0.0)
     if special is not None:
         return special
     if directed:
@@ -169,8 +196,9 @@ def percentile_of(d: SurfaceDistances, *, percentile: float = 95.0, pooling: str
                _percentile(d.target_to_pred, d.target_weights, percentile, d.surface))
 
 
-def average_of(d: SurfaceDistances, *, kind: str = "assd", empty="inf",
-               both_empty="nan") -> float:
+def average_of(d: SurfaceDistances, *, kind: DistanceMean = "assd",
+               one_empty: OneEmpty | float = "inf",
+               empty: DistanceEmpty | float = "nan") -> float:
     """Mean surface distance, weighted by the surface-point weights.
 
     ``kind="assd"``: mean of the distances of both directions together (MONAI
@@ -178,7 +206,7 @@ def average_of(d: SurfaceDistances, *, kind: str = "assd", empty="inf",
     (Metrics Reloaded MASD, the mean of DeepMind's pair); ``"directed"``: mean
     distance from ``pred`` to ``target`` (MONAI's default ``symmetric=False``).
     """
-    special = _special(d, empty, both_empty, perfect=0.0)
+    special = _special(d, one_empty, empty, perfect=0.0)
     if special is not None:
         return special
     fwd_sum = _weighted_sum(d.pred_to_target, d.pred_weights)
@@ -197,13 +225,13 @@ def _weighted_sum(values: np.ndarray, weights: np.ndarray) -> float:
 
 
 def surface_dice_of(d: SurfaceDistances, *, tolerance: float = 1.0,
-                    both_empty="nan") -> float:
+                    empty: DistanceEmpty | float = "nan") -> float:
     """Normalised surface Dice at ``tolerance`` (distances ``<= tolerance`` count).
 
     Boundary voxels are counted (MONAI, Metrics Reloaded) or surface elements weighed
     by their area (DeepMind), following ``d.surface``. One empty mask gives 0.
     """
-    special = _special(d, "inf", both_empty, perfect=1.0, one_empty=0.0)
+    special = _special(d, "inf", empty, perfect=1.0, fixed_one_empty=0.0)
     if special is not None:
         return special
     near = (d.pred_weights[d.pred_to_target <= tolerance].sum()

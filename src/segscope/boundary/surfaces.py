@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..options import SURFACES
 from . import _kernels
 
 __all__ = [
@@ -41,8 +42,6 @@ __all__ = [
     "extract_surface",
     "padded_surface",
 ]
-
-SURFACES = ("voxels", "elements")
 
 
 @dataclass(frozen=True)

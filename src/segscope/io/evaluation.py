@@ -351,7 +351,7 @@ def _boundary_accumulator(boundary: Sequence[str], num_classes: int, percentile:
     return BoundaryAccumulator(num_classes=num_classes, metrics=list(names),
                                percentile=percentile, tolerance=tolerance,
                                include_background=False,
-                               ignore_index=ignore_index, empty="inf")
+                               ignore_index=ignore_index, one_empty="inf")
 
 
 def _boundary_names(boundary: str | Sequence[str]) -> tuple[str, ...]:

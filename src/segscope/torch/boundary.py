@@ -64,8 +64,8 @@ class BoundaryMetric:
         The ``torch.distributed`` group (default: the world).
     **options
         Those of :class:`~segscope.boundary.BoundaryAccumulator`: ``percentile``,
-        ``tolerance``, ``width``, ``include_background``, ``ignore_index``, ``empty``,
-        ``both_empty``, ``pooling``, ``surface``.
+        ``tolerance``, ``width``, ``include_background``, ``ignore_index``, ``one_empty``,
+        ``empty``, ``pooling``, ``surface``.
 
     Examples
     --------
