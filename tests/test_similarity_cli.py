@@ -38,7 +38,7 @@ def _images(folder):
 
 def test_compare_json_matches_library(folder):
     res = runner.invoke(app, ["compare", str(folder / "cam0.png"), str(folder / "cam1.png"),
-                              "--metric", "ssim,mse", "--json"])
+                              "--metrics", "ssim,mse", "--json", "-"])
     assert res.exit_code == 0, res.output
     values = json.loads(res.stdout)
     a = np.asarray(Image.open(folder / "cam0.png"))
@@ -56,7 +56,7 @@ def test_compare_all_metrics_table_and_exif_orientation(tmp_path):
     exif[0x0112] = 6  # viewer rotates 90° CW
     rotated.save(tmp_path / "tagged.jpg", exif=exif, quality=100, subsampling=0)
     res = runner.invoke(app, ["compare", str(tmp_path / "plain.png"),
-                              str(tmp_path / "tagged.jpg"), "--json", "-m", "ssim"])
+                              str(tmp_path / "tagged.jpg"), "--json", "-", "-m", "ssim"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["ssim"] > 0.95  # equal once orientation is applied
     table = runner.invoke(app, ["compare", str(tmp_path / "plain.png"),
@@ -69,19 +69,19 @@ def test_compare_mixed_sizes_and_colour_need_options(folder, tmp_path):
     rgb = np.zeros((32, 32, 3), np.uint8)
     Image.fromarray(rgb).save(tmp_path / "rgb.png")
     res = runner.invoke(app, ["compare", str(folder / "cam0.png"), str(tmp_path / "rgb.png")])
-    assert res.exit_code == 2 and "--mode grey" in res.output
+    assert res.exit_code == 2 and "--colour grey" in res.output
     res = runner.invoke(app, ["compare", str(folder / "cam0.png"), str(tmp_path / "rgb.png"),
-                              "--mode", "grey"])
+                              "--colour", "grey"])
     assert res.exit_code == 2 and "--size" in res.output
     res = runner.invoke(app, ["compare", str(folder / "cam0.png"), str(tmp_path / "rgb.png"),
-                              "--mode", "grey", "--size", "64x64", "-m", "mse", "--json"])
+                              "--colour", "grey", "--size", "64x64", "-m", "mse", "--json", "-"])
     assert res.exit_code == 0, res.output
     assert json.loads(res.stdout)["mse"] > 0
 
 
 def test_matrix_csv_heatmap_and_skipped_file(folder, tmp_path):
     out, png = tmp_path / "m.csv", tmp_path / "m.png"
-    res = runner.invoke(app, ["matrix", str(folder), "--out", str(out), "--heatmap", str(png)])
+    res = runner.invoke(app, ["matrix", str(folder), "--csv", str(out), "--heatmap", str(png)])
     assert res.exit_code == 0, res.output
     assert "skipped" in res.stderr and "broken.png" in res.stderr
     rows = list(csv.reader(out.open()))
@@ -95,7 +95,7 @@ def test_matrix_csv_heatmap_and_skipped_file(folder, tmp_path):
 def test_order_contact_sheet_groups_and_csv(folder, tmp_path):
     sheet, out = tmp_path / "sheet.png", tmp_path / "order.csv"
     res = runner.invoke(app, ["order", str(folder), "--contact-sheet", str(sheet),
-                              "--threshold", "0.5", "--out", str(out), "--method", "two_opt"])
+                              "--threshold", "0.5", "--csv", str(out), "--method", "two_opt"])
     assert res.exit_code == 0, res.output
     rows = list(csv.reader(out.open()))
     assert rows[0] == ["position", "image", "ssim_to_previous", "group"]
@@ -107,13 +107,13 @@ def test_order_contact_sheet_groups_and_csv(folder, tmp_path):
 
 
 def test_folder_errors(tmp_path):
-    res = runner.invoke(app, ["matrix", str(tmp_path / "nope"), "--out", str(tmp_path / "x")])
+    res = runner.invoke(app, ["matrix", str(tmp_path / "nope"), "--csv", str(tmp_path / "x")])
     assert res.exit_code == 2 and "no such folder" in res.output
     Image.fromarray(np.zeros((8, 8), np.uint8)).save(tmp_path / "one.png")
     res = runner.invoke(app, ["order", str(tmp_path)])
     assert res.exit_code == 2 and "at least 2" in res.output
-    res = runner.invoke(app, ["matrix", str(tmp_path), "--out", "x.csv", "--metric", "sim"])
-    assert res.exit_code == 2 and "--metric" in res.output
+    res = runner.invoke(app, ["matrix", str(tmp_path), "--csv", "x.csv", "--metrics", "sim"])
+    assert res.exit_code == 2 and "--metrics 'sim'" in res.output
 
 
 def test_compare_colour_images_uses_channels(tmp_path):
@@ -125,12 +125,12 @@ def test_compare_colour_images_uses_channels(tmp_path):
     Image.fromarray(rgb).save(tmp_path / "a.png")
     Image.fromarray(other).save(tmp_path / "b.png")
     res = runner.invoke(app, ["compare", str(tmp_path / "a.png"), str(tmp_path / "b.png"),
-                              "-m", "ssim", "--json", "--preset", "skimage"])
+                              "-m", "ssim", "--json", "-", "--preset", "skimage"])
     assert res.exit_code == 0, res.output
     expected = ssim(rgb, other, channel_axis=-1, preset="skimage")
     assert json.loads(res.stdout)["ssim"] == pytest.approx(expected, abs=1e-12)
     grey = runner.invoke(app, ["compare", str(tmp_path / "a.png"), str(tmp_path / "b.png"),
-                               "-m", "ssim", "--json", "--mode", "grey"])
+                               "-m", "ssim", "--json", "-", "--colour", "grey"])
     assert json.loads(grey.stdout)["ssim"] != pytest.approx(expected, abs=1e-6)
 
 

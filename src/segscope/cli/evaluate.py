@@ -4,66 +4,83 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
+from typing import Annotated, Literal
 
 import typer
 
+from ..options import DEFAULT_METRICS, Aggregate, Average, Empty
 from ._app import app
-from ._common import console, err_console, handle_errors
+from ._common import (
+    Output,
+    Quiet,
+    console,
+    csv_option,
+    handle_errors,
+    json_option,
+    parse_floats,
+    parse_ints,
+)
 
+_DEFAULT = ",".join(DEFAULT_METRICS)
 _METRICS_HELP = ("Comma-separated overlap metrics: accuracy, precision, recall, specificity, "
                  "npv, dice, f1, fbeta, iou, tversky, balanced_accuracy, mcc, kappa, "
                  "volume_similarity, or 'all'.")
 
 
+Match = Literal["path", "stem"]
+
+
 @app.command()
 @handle_errors
 def evaluate(
-    pred: Path = typer.Argument(..., help="Prediction mask file, or folder of masks."),
-    target: Path = typer.Argument(..., help="Target (ground-truth) mask file, or folder."),
-    num_classes: int | None = typer.Option(
-        None, "--num-classes", "-c",
-        help="Number of classes, background included (required unless --binarize)."),
-    ignore_index: int | None = typer.Option(
-        None, "--ignore-index", help="Target label to leave out (e.g. 255 in Pascal VOC)."),
-    metrics: str = typer.Option("accuracy,iou,dice,precision,recall", "--metrics", "-m",
-                                help=_METRICS_HELP),
-    average: str = typer.Option("macro", help="micro | macro | weighted | none."),
-    aggregate: str = typer.Option(
-        "dataset", help="dataset (sum counts over images, then score) | image (score each "
-        "image, then average)."),
-    empty: str | None = typer.Option(
-        None, help="Value of a 0/0 score: nan (excluded and counted) | zero | one. Default: "
-        "nan (zero for mcc)."),
-    labels: str | None = typer.Option(None, help="Comma-separated classes to score, e.g. 1,2."),
-    no_background: bool = typer.Option(False, "--no-background",
-                                       help="Do not score class 0."),
-    binarize: bool = typer.Option(
-        False, "--binarize", help="Score instance masks as foreground (any id > 0) vs "
-        "background, on both sides."),
-    colormap: Path | None = typer.Option(
-        None, "--colormap", help="Colour → class map for RGB masks: JSON {\"#ff0000\": 1} "
-        "or CSV r,g,b,class."),
-    match: str = typer.Option("path", help="Folder pairing: path (same relative path, any "
-                              "suffix) | stem (same file name anywhere)."),
-    per_image: bool = typer.Option(False, "--per-image", help="Also show per-image rows."),
-    json_file: Path | None = typer.Option(None, "--json",
-                                          help="Write the report as JSON ('-' for stdout)."),
-    csv_file: Path | None = typer.Option(
-        None, "--csv", help="Write per-class rows (per-image rows with --per-image) as CSV."),
-    allow_unpaired: bool = typer.Option(
-        False, "--allow-unpaired", help="Skip files without a partner (default: error)."),
-    boundary: str | None = typer.Option(
-        None, "--boundary", help="Boundary metrics too: comma list of hd, hd95, assd, masd, "
-        "nsd, biou, or 'all'."),
-    percentile: float = typer.Option(95.0, help="Percentile of the Hausdorff distance."),
-    tolerance: float = typer.Option(
-        1.0, help="Tolerance of the normalised surface Dice, in physical units."),
-    spacing: str | None = typer.Option(
-        None, help="Pixel/voxel size, comma floats in array axis order (overrides files)."),
-    max_pixels: int | None = typer.Option(
-        None, "--max-pixels", help="Refuse images with more pixels than this (default 2^30, "
-        "a guard against decompression bombs); 0 lifts the limit."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No table, no progress bar."),
+    pred: Annotated[Path, typer.Argument(help="Prediction mask file, or folder of masks.")],
+    target: Annotated[Path, typer.Argument(help="Target (ground-truth) mask file, or folder.")],
+    num_classes: Annotated[int | None, typer.Option(
+        "--num-classes", "-c",
+        help="Number of classes, background included (required unless --binarize).")] = None,
+    ignore_index: Annotated[int | None, typer.Option(
+        "--ignore-index", help="Target label to leave out (e.g. 255 in Pascal VOC).")] = None,
+    metrics: Annotated[str, typer.Option("--metrics", "-m", help=_METRICS_HELP)] = _DEFAULT,
+    average: Annotated[Average, typer.Option(help="Averaging over classes.")] = "macro",
+    aggregate: Annotated[Aggregate, typer.Option(
+        help="dataset (sum counts over images, then score) | image (score each image, then "
+        "average) | image_class (mean over the (image, class) pairs).")] = "dataset",
+    empty: Annotated[Empty | None, typer.Option(
+        help="Value of a 0/0 score: nan (excluded and counted) | zero | one | nan_target. "
+        "Default: nan (zero for mcc).")] = None,
+    labels: Annotated[str | None, typer.Option(
+        help="Comma-separated classes to score, e.g. 1,2.")] = None,
+    no_background: Annotated[bool, typer.Option(
+        "--no-background", help="Do not score class 0.")] = False,
+    binarize: Annotated[bool, typer.Option(
+        "--binarize", help="Score instance masks as foreground (any id > 0) vs background, "
+        "on both sides.")] = False,
+    colormap: Annotated[Path | None, typer.Option(
+        "--colormap", help="Colour → class map for RGB masks: JSON {\"#ff0000\": 1} or CSV "
+        "r,g,b,class.")] = None,
+    match: Annotated[Match, typer.Option(
+        help="Folder pairing: path (same relative path, any suffix) | stem (same file name "
+        "anywhere).")] = "path",
+    per_image: Annotated[bool, typer.Option(
+        "--per-image", help="Also show per-image rows (and write them with --csv).")] = False,
+    json_file: Annotated[Path | None, json_option("the report")] = None,
+    csv_file: Annotated[Path | None, csv_option(
+        "the per-class rows (per-image rows with --per-image)")] = None,
+    allow_unpaired: Annotated[bool, typer.Option(
+        "--allow-unpaired", help="Skip files without a partner (default: error).")] = False,
+    boundary: Annotated[str | None, typer.Option(
+        "--boundary", help="Boundary metrics too: comma list of hd, hd95, assd, masd, nsd, "
+        "biou, or 'all'.")] = None,
+    percentile: Annotated[float, typer.Option(
+        help="Percentile of the Hausdorff distance.")] = 95.0,
+    tolerance: Annotated[float, typer.Option(
+        help="Tolerance of the normalised surface Dice, in physical units.")] = 1.0,
+    spacing: Annotated[str | None, typer.Option(
+        help="Pixel/voxel size, comma floats in array axis order (overrides files).")] = None,
+    max_pixels: Annotated[int | None, typer.Option(
+        "--max-pixels", help="Refuse images with more pixels than this (default 2^30, a guard "
+        "against decompression bombs); 0 lifts the limit.")] = None,
+    quiet: Quiet = False,
 ) -> None:
     """Score predicted masks against target masks (two files, or two folders).
 
@@ -77,34 +94,55 @@ def evaluate(
     """
     from ..io import DEFAULT_MAX_PIXELS, evaluate_paths
 
+    out = Output(quiet=quiet, json=json_file, csv=csv_file)
     if max_pixels is None:
         max_pixels = DEFAULT_MAX_PIXELS
-    json_to_stdout = json_file is not None and str(json_file) == "-"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         report = evaluate_paths(
             pred, target, num_classes=num_classes, metrics=metrics, ignore_index=ignore_index,
             average=average, aggregate=aggregate, empty=empty,
-            labels=_ints("labels", labels), include_background=not no_background,
+            labels=parse_ints("--labels", labels), include_background=not no_background,
             binarize_labels=binarize, colormap=colormap, match=match,
             allow_unpaired=allow_unpaired, per_image=per_image, boundary=boundary or (),
-            percentile=percentile, tolerance=tolerance, spacing=_floats("spacing", spacing),
-            max_pixels=max_pixels or None, progress=not quiet and not json_to_stdout,
+            percentile=percentile, tolerance=tolerance,
+            spacing=parse_floats("--spacing", spacing),
+            max_pixels=max_pixels or None, progress=out.show_progress and not out.to_stdout,
         )
-    _print_warnings([str(w.message) for w in caught])
-    _write_outputs(report, json_file, csv_file, per_image)
-    if quiet or json_to_stdout:
-        return
-    _show(report, per_image)
+    _print_warnings(out, [str(w.message) for w in caught])
+    _report_unpaired(out, report)
+    if json_file is not None:
+        out.write(json_file, report.to_json(indent=2))
+    if csv_file is not None:
+        out.write(csv_file, _csv_rows(report, per_image))
+    if out.show_tables:
+        _show(report, per_image)
 
 
-def _print_warnings(messages: list[str], limit: int = 5) -> None:
+def _csv_rows(report, per_image: bool) -> str:
+    from ._report import rows_to_csv
+
+    if per_image:
+        return rows_to_csv(report.image_rows())
+    # class, support, then the metrics
+    return rows_to_csv([{"class": r["class"], "support": r.get("support"), **r}
+                        for r in report.class_rows()])
+
+
+def _report_unpaired(out: Output, report) -> None:
+    meta = report.meta
+    for key, side in (("unpaired_pred", "prediction"), ("unpaired_target", "target")):
+        if meta.get(key):
+            out.warn(f"skipped {len(meta[key])} {side} file(s) without a partner: "
+                     f"{', '.join(meta[key][:10])}")
+
+
+def _print_warnings(out: Output, messages: list[str], limit: int = 5) -> None:
     unique = list(dict.fromkeys(messages))
     for message in unique[:limit]:
-        err_console().print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+        out.warn(message)
     if len(unique) > limit:
-        err_console().print(f"[yellow]warning:[/] ... and {len(unique) - limit} more",
-                            highlight=False)
+        out.warn(f"... and {len(unique) - limit} more")
 
 
 def _show(report, per_image: bool) -> None:
@@ -118,10 +156,6 @@ def _show(report, per_image: bool) -> None:
     )
 
     meta = report.meta
-    for key, side in (("unpaired_pred", "prediction"), ("unpaired_target", "target")):
-        if meta.get(key):
-            err_console().print(f"[yellow]skipped {len(meta[key])} {side} file(s) without a "
-                                f"partner:[/] {', '.join(meta[key][:10])}", highlight=False)
     out = console()
     head = (f"{report.num_images} image pair(s) · {meta.get('num_classes')} classes"
             + (" · binarized" if meta.get("binarize") else "")
@@ -143,48 +177,3 @@ def _show(report, per_image: bool) -> None:
         if line:
             out.print(line, style="yellow" if line.startswith("note") else None,
                       highlight=False)
-
-
-def _write_outputs(report, json_file: Path | None, csv_file: Path | None,
-                   per_image: bool) -> None:
-    from ..io import write_text
-    from ._report import write_csv
-
-    if json_file is not None:
-        text = report.to_json(indent=2)
-        if str(json_file) == "-":
-            typer.echo(text)
-        else:
-            write_text(json_file, text + "\n")
-    if csv_file is not None:
-        if per_image:
-            rows = report.image_rows()
-        else:  # class, support, then the metrics
-            rows = [{"class": r["class"], "support": r.get("support"), **r}
-                    for r in report.class_rows()]
-        write_csv(csv_file, rows)
-
-
-def _ints(name: str, text: str | None) -> list[int] | None:
-    from ..errors import ParameterError
-
-    if text is None:
-        return None
-    try:
-        return [int(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise ParameterError(
-            f"--{name} must be comma-separated integers, e.g. 1,2; got {text!r}") from None
-
-
-def _floats(name: str, text: str | None) -> list[float] | None:
-    from ..errors import ParameterError
-
-    if text is None:
-        return None
-    try:
-        return [float(v) for v in text.split(",") if v.strip()]
-    except ValueError:
-        raise ParameterError(
-            f"--{name} must be comma-separated numbers, e.g. 1.0,0.5,0.5; got {text!r}"
-        ) from None

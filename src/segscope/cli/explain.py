@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Literal
 
 import typer
 
 from ._app import app
-from ._common import console, err_console, handle_errors
+from ._common import Output, Quiet, csv_option, handle_errors, json_option
+from .superpixels import DataRange, MethodOption, SeedOption
 
-__all__ = ["load_callable"]
+__all__ = ["Distance", "load_callable"]
+
+#: Distances of a perturbed sample to the image (``segscope.explain.DISTANCES``).
+Distance = Literal["cosine", "l2", "ssim"]
 
 
 def load_callable(spec: str):
@@ -59,38 +64,45 @@ def load_callable(spec: str):
 @app.command()
 @handle_errors
 def explain(
-    image: Path = typer.Argument(..., help="Image file."),
-    model: str = typer.Option(
-        ..., "--model",
+    image: Annotated[Path, typer.Argument(help="Image file.")],
+    model: Annotated[str, typer.Option(
+        "--model",
         help="Classifier: module:function or path/to/file.py:function. It receives a batch "
         "(B, H, W[, C]) of images as read from the file and returns (B,) or (B, classes) "
-        "scores."),
-    method: str = typer.Option("slic", "--method", "-m", help="Superpixel method."),
-    n_segments: int = typer.Option(
-        50, "--n-segments", "-n", help="Number of superpixels (tuned for felzenszwalb and "
-        "quickshift)."),
-    param: list[str] | None = typer.Option(
-        None, "--param", "-p", help="Superpixel method parameter name=value (repeatable)."),
-    num_samples: int = typer.Option(1000, "--num-samples", help="Perturbed images scored."),
-    target: int | None = typer.Option(
-        None, "--target", help="Output column to explain (default: the top class)."),
-    keep_probability: float = typer.Option(
-        0.5, "--keep-probability", help="Probability that a superpixel is KEPT in a sample."),
-    fill: str = typer.Option("mean", "--fill", help="mean, blur, or a constant value."),
-    distance: str = typer.Option("cosine", "--distance", help="cosine, l2 or ssim."),
-    kernel_width: float = typer.Option(0.25, "--kernel-width", help="Kernel width."),
-    alpha: float = typer.Option(1.0, "--alpha", help="Ridge penalty of the surrogate."),
-    batch_size: int = typer.Option(32, "--batch-size", help="Images per model call."),
-    seed: int = typer.Option(0, "--seed", help="Sampling seed."),
-    data_range: str | None = typer.Option(
-        None, "--data-range", help="Intensity span (for superpixels, l2 and ssim); needed for "
-        "dtypes other than uint8."),
-    top_k: int = typer.Option(5, "--top-k", help="Superpixels shown in the overlay."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Heat map PNG of the weights."),
-    overlay: Path | None = typer.Option(
-        None, "--overlay", help="PNG of the top-k positive superpixels."),
-    json_out: Path | None = typer.Option(
-        None, "--json", help="Weights, R², settings as JSON."),
+        "scores.")],
+    method: MethodOption = "slic",
+    n_segments: Annotated[int, typer.Option(
+        "--n-segments", "-n", help="Number of superpixels (tuned for felzenszwalb and "
+        "quickshift).")] = 50,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="Superpixel method parameter name=value (repeatable).")] = None,
+    num_samples: Annotated[int, typer.Option(
+        "--num-samples", help="Perturbed images scored.")] = 1000,
+    target: Annotated[int | None, typer.Option(
+        "--target", help="Output column to explain (default: the top class).")] = None,
+    keep_probability: Annotated[float, typer.Option(
+        "--keep-probability", help="Probability that a superpixel is KEPT in a sample.")] = 0.5,
+    fill: Annotated[str, typer.Option(
+        "--fill", help="mean, blur, or a constant value.")] = "mean",
+    distance: Annotated[Distance, typer.Option(
+        "--distance", help="Distance of a sample to the image.")] = "cosine",
+    kernel_width: Annotated[float, typer.Option("--kernel-width", help="Kernel width.")] = 0.25,
+    alpha: Annotated[float, typer.Option("--alpha", help="Ridge penalty of the surrogate.")
+                     ] = 1.0,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Images per model call.")
+                          ] = 32,
+    seed: SeedOption = 0,
+    data_range: DataRange = None,
+    top_k: Annotated[int, typer.Option("--top-k", help="Superpixels shown in the overlay.")
+                     ] = 5,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", metavar="PNG", help="Heat map PNG of the weights.")] = None,
+    overlay: Annotated[Path | None, typer.Option(
+        "--overlay", metavar="PNG", help="PNG of the top-k positive superpixels.")] = None,
+    json_file: Annotated[Path | None, json_option("the weights, R² and settings")] = None,
+    csv_file: Annotated[Path | None, csv_option(
+        "the weights (superpixel, weight, pixels rows)")] = None,
+    quiet: Quiet = False,
 ) -> None:
     """Explain a classifier's score of one image with LIME over superpixels."""
     import json
@@ -99,13 +111,15 @@ def explain(
 
     from ..explain import explain as run_explain
     from ..explain import heatmap, top_k_overlay
-    from ..io import read_image, write_text
+    from ..io import read_image
     from ..results import json_safe
     from ..superpixels import save_image, segment, tune
     from ..superpixels.methods import method_spec
     from ._params import parse_assignments, parse_value
+    from ._report import rows_to_csv
     from .superpixels import _data_range
 
+    output = Output(quiet=quiet, json=json_file, csv=csv_file)
     img = read_image(image, mode="keep")
     predict = load_callable(model)
     span = _data_range(data_range)
@@ -125,25 +139,17 @@ def explain(
         img, predict, segments=sp, num_samples=num_samples, target=target,
         keep_probability=keep_probability, fill=fill_value, distance=distance,
         kernel_width=kernel_width, alpha=alpha, batch_size=batch_size,
-        data_range=numeric_span, seed=seed, progress=True)
-    table = Table(title=f"{image.name}: LIME, {sp.describe()} (K={sp.num_segments}), "
-                        f"target {result.target}, score {result.score:.4g}, "
-                        f"surrogate R² {result.r2:.3f}")
-    table.add_column("rank", justify="right")
-    table.add_column("superpixel", justify="right")
-    table.add_column("weight", justify="right")
-    table.add_column("pixels", justify="right")
-    sizes = __import__("numpy").bincount(result.segments.ravel(), minlength=sp.num_segments)
-    for rank, s in enumerate(result.top(top_k, positive_only=False)[:top_k], start=1):
-        table.add_row(str(rank), str(int(s)), f"{result.weights[s]:.4g}", str(int(sizes[s])))
-    console().print(table)
+        data_range=numeric_span, seed=seed, progress=output.show_progress)
+    import numpy as np
+
+    sizes = np.bincount(result.segments.ravel(), minlength=sp.num_segments)
     if out is not None:
         save_image(out, heatmap(result, img, data_range=span))
-        err_console().print(f"heat map written to {out}", highlight=False)
+        output.note(f"heat map written to {out}")
     if overlay is not None:
         save_image(overlay, top_k_overlay(result, img, top_k, data_range=span))
-        err_console().print(f"overlay written to {overlay}", highlight=False)
-    if json_out is not None:
+        output.note(f"overlay written to {overlay}")
+    if json_file is not None:
         doc = {
             "image": str(image), "model": model, "target": result.target,
             "score": result.score, "r2": result.r2, "intercept": result.intercept,
@@ -151,4 +157,18 @@ def explain(
                                                              "params": dict(sp.params)},
             "weights": result.weights, "settings": result.settings,
         }
-        write_text(json_out, json.dumps(json_safe(doc), indent=2))
+        output.write(json_file, json.dumps(json_safe(doc), indent=2))
+    if csv_file is not None:
+        output.write(csv_file, rows_to_csv(
+            [{"superpixel": k, "weight": float(w), "pixels": int(sizes[k])}
+             for k, w in enumerate(result.weights)]))
+    table = Table(title=f"{image.name}: LIME, {sp.describe()} (K={sp.num_segments}), "
+                        f"target {result.target}, score {result.score:.4g}, "
+                        f"surrogate R² {result.r2:.3f}")
+    table.add_column("rank", justify="right")
+    table.add_column("superpixel", justify="right")
+    table.add_column("weight", justify="right")
+    table.add_column("pixels", justify="right")
+    for rank, s in enumerate(result.top(top_k, positive_only=False)[:top_k], start=1):
+        table.add_row(str(rank), str(int(s)), f"{result.weights[s]:.4g}", str(int(sizes[s])))
+    output.table(table)

@@ -1,7 +1,7 @@
 """``segscope compare``, ``segscope matrix`` and ``segscope order``: image similarity.
 
 Images are read with :func:`segscope.io.read_image` (EXIF orientation applied, bit depth
-kept, so ``data_range`` comes from the dtype). ``--mode grey`` converts colour images with
+kept, so ``data_range`` comes from the dtype). ``--colour grey`` converts colour images with
 the BT.601 luma weights; images of different sizes need ``--size HxW`` (bilinear,
 anti-aliased resize); unreadable files in a folder are reported and skipped.
 """
@@ -9,20 +9,39 @@ anti-aliased resize); unreadable files in a folder are reported and skipped.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Literal
 
 import typer
 
 from ._app import app
-from ._common import console, err_console, handle_errors
+from ._common import (
+    Colour,
+    Output,
+    Quiet,
+    csv_option,
+    handle_errors,
+    json_option,
+    parse_names,
+)
 
-_ALL = ("ssim", "ms_ssim", "psnr", "mse", "rmse", "euclidean")
-_MODE_HELP = ("keep (grey stays grey, colour stays colour) | grey (BT.601 luma) | rgb. "
-              "Grey and colour images cannot be compared without grey or rgb.")
+#: The metrics of ``compare`` (``all``), in table order; ``matrix``/``order`` take one.
+METRICS = ("ssim", "ms_ssim", "psnr", "mse", "rmse", "euclidean")
+#: SSIM conventions (``segscope.similarity.PRESETS``).
+Preset = Literal["wang", "skimage", "matlab"]
+#: Orderings of ``order`` (``segscope.similarity.order_images``).
+OrderMethod = Literal["olo", "two_opt", "chain"]
+
 _SIZE_HELP = "Resize every image to HxW first (e.g. 256x256); required for mixed sizes."
 _RANGE_HELP = ("Intensity span L (needed for float images, e.g. 1.0); integer files use "
                "their dtype (255 for 8-bit, 65535 for 16-bit).")
 _PRESET_HELP = ("SSIM convention: wang (Wang et al. 2004, pytorch-msssim; default) | skimage "
                 "(7×7 uniform, sample covariance) | matlab (Wang's ssim.m downsampling).")
+_ONE_METRIC_HELP = "One of ssim, ms_ssim, psnr, mse, rmse, euclidean."
+
+PresetOption = Annotated[Preset, typer.Option(help=_PRESET_HELP)]
+SizeOption = Annotated[str | None, typer.Option(help=_SIZE_HELP)]
+RangeOption = Annotated[float | None, typer.Option("--data-range", help=_RANGE_HELP)]
+OneMetric = Annotated[str, typer.Option("--metrics", "-m", help=_ONE_METRIC_HELP)]
 
 
 def _parse_size(text: str | None) -> tuple[int, ...] | None:
@@ -49,40 +68,40 @@ def _channel_axis(images) -> int | None:
         return -1
     if not any(colour):
         return None
-    raise ShapeError("some images are colour and some grey; pass --mode grey (BT.601 luma) "
-                     "or --mode rgb to compare them")
+    raise ShapeError("some images are colour and some grey; pass --colour grey (BT.601 "
+                     "luma) or --colour rgb to compare them")
 
 
-def _check_mode(mode: str) -> str:
-    from .._checks import check_choice
+def _one_metric(text: str) -> str:
+    from ..errors import ParameterError
 
-    return check_choice("--mode", mode, ("keep", "grey", "rgb"))
+    names = parse_names("--metrics", text, METRICS)
+    if len(names) != 1 or text.strip().lower() == "all":
+        raise ParameterError(f"--metrics {text!r}: this command compares with one metric; "
+                             f"choose one of {', '.join(METRICS)}")
+    return names[0]
 
 
-def _metric_list(metric: str) -> tuple[str, ...]:
-    from .._checks import check_choice
-
-    if metric == "all":
-        return _ALL
-    names = tuple(m.strip() for m in metric.split(",") if m.strip())
-    for name in names:
-        check_choice("--metric", name, _ALL)
-    return names
+_MEANING = {"ssim": "1 = identical structure", "ms_ssim": "1 = identical",
+            "psnr": "dB, higher = closer", "mse": "0 = identical",
+            "rmse": "intensity units", "euclidean": "grows with image size"}
 
 
 @app.command()
 @handle_errors
 def compare(
-    image_a: Path = typer.Argument(..., help="First image file."),
-    image_b: Path = typer.Argument(..., help="Second image file."),
-    metric: str = typer.Option("all", "--metric", "-m",
-                               help="Comma list of ssim, ms_ssim, psnr, mse, rmse, euclidean, "
-                               "or 'all'."),
-    preset: str = typer.Option("wang", help=_PRESET_HELP),
-    mode: str = typer.Option("keep", help=_MODE_HELP),
-    size: str | None = typer.Option(None, help=_SIZE_HELP),
-    data_range: float | None = typer.Option(None, "--data-range", help=_RANGE_HELP),
-    json_out: bool = typer.Option(False, "--json", help="Print the values as JSON."),
+    image_a: Annotated[Path, typer.Argument(help="First image file.")],
+    image_b: Annotated[Path, typer.Argument(help="Second image file.")],
+    metrics: Annotated[str, typer.Option(
+        "--metrics", "-m", help="Comma list of ssim, ms_ssim, psnr, mse, rmse, euclidean, or "
+        "'all'.")] = "all",
+    preset: PresetOption = "wang",
+    colour: Colour = "keep",
+    size: SizeOption = None,
+    data_range: RangeOption = None,
+    json_file: Annotated[Path | None, json_option("the values ({metric: value})")] = None,
+    csv_file: Annotated[Path | None, csv_option("the values (metric,value rows)")] = None,
+    quiet: Quiet = False,
 ) -> None:
     """Compare two images with pixel metrics and SSIM / MS-SSIM."""
     import json
@@ -91,12 +110,15 @@ def compare(
 
     from ..errors import ShapeError
     from ..io import read_image
+    from ..results import json_safe
     from ..similarity import euclidean, ms_ssim, mse, psnr, rmse, ssim
     from ..similarity._collection import stack_images
+    from ._report import rows_to_csv
 
-    names = _metric_list(metric)
-    a = read_image(image_a, mode=_check_mode(mode))
-    b = read_image(image_b, mode=mode)
+    out = Output(quiet=quiet, json=json_file, csv=csv_file)
+    names = parse_names("--metrics", metrics, METRICS)
+    a = read_image(image_a, mode=colour)
+    b = read_image(image_b, mode=colour)
     axis = _channel_axis([a, b])
     target = _parse_size(size)
     if target is None and a.shape != b.shape:
@@ -118,35 +140,31 @@ def compare(
             else:
                 values[name] = {"mse": mse, "rmse": rmse, "euclidean": euclidean}[name](x, y)
         except ShapeError as err:
-            if metric != "all":
+            if metrics.strip().lower() != "all":
                 raise
             values[name] = "n/a"
-            err_console().print(f"{name}: n/a, {err}", highlight=False, soft_wrap=True)
-    if json_out:
-        console().print_json(json.dumps({k: (v if not isinstance(v, float) or v != float("inf")
-                                             else "inf") for k, v in values.items()}))
-        return
+            out.warn(f"{name}: n/a, {err}")
+    if json_file is not None:
+        out.write(json_file, json.dumps(json_safe(values), indent=2))
+    if csv_file is not None:
+        out.write(csv_file, rows_to_csv([{"metric": k, "value": v} for k, v in values.items()]))
     table = Table(title=f"{image_a.name} vs {image_b.name}", title_justify="left")
     table.add_column("metric")
     table.add_column("value", justify="right")
     table.add_column("meaning")
-    meaning = {"ssim": "1 = identical structure", "ms_ssim": "1 = identical",
-               "psnr": "dB, higher = closer", "mse": "0 = identical",
-               "rmse": "intensity units", "euclidean": "grows with image size"}
     for name, value in values.items():
         shown = f"{value:.6g}" if isinstance(value, float) else value
-        table.add_row(name, shown, meaning[name])
-    console().print(table)
+        table.add_row(name, shown, _MEANING[name])
+    out.table(table)
 
 
-def _read_collection(folder: Path, mode: str, size: str | None):
+def _read_collection(out: Output, folder: Path, colour: str, size: str | None):
     from ..errors import ShapeError
     from ..io.image_folder import read_image_folder
 
-    found = read_image_folder(folder, mode=_check_mode(mode))
+    found = read_image_folder(folder, mode=colour)
     for name, reason in found.skipped:
-        err_console().print(f"[yellow]skipped[/] {name}: {reason}", highlight=False,
-                            soft_wrap=True)
+        out.warn(f"skipped {name}: {reason}")
     if len(found.images) < 2:
         raise ShapeError(f"{folder}: found {len(found.images)} readable image(s); need at "
                          "least 2")
@@ -159,12 +177,12 @@ def _read_collection(folder: Path, mode: str, size: str | None):
     return found, _channel_axis(found.images), target
 
 
-def _matrix(found, axis, target, metric, preset, data_range):
+def _matrix(out: Output, found, axis, target, metric, preset, data_range):
     from ..similarity import similarity_matrix
 
     return similarity_matrix(list(found.images), metric=metric, preset=preset,
                              channel_axis=axis, size=target, data_range=data_range,
-                             progress=True)
+                             progress=out.show_progress)
 
 
 def _csv_text(names, matrix) -> str:
@@ -189,100 +207,128 @@ def _save_png(image, path: Path) -> None:
 @app.command()
 @handle_errors
 def matrix(
-    folder: Path = typer.Argument(..., help="Folder of images (searched recursively)."),
-    out: Path = typer.Option(..., "--out", "-o", help="CSV file for the N×N matrix."),
-    heatmap: Path | None = typer.Option(None, "--heatmap", help="Also draw it as a PNG."),
-    metric: str = typer.Option("ssim", "--metric", "-m",
-                               help="ssim | ms_ssim | psnr | mse | rmse | euclidean."),
-    preset: str = typer.Option("wang", help=_PRESET_HELP),
-    mode: str = typer.Option("keep", help=_MODE_HELP),
-    size: str | None = typer.Option(None, help=_SIZE_HELP),
-    data_range: float | None = typer.Option(None, "--data-range", help=_RANGE_HELP),
-    top: int = typer.Option(5, help="Show this many most similar pairs."),
+    folder: Annotated[Path, typer.Argument(help="Folder of images (searched recursively).")],
+    csv_file: Annotated[Path | None, csv_option(
+        "the N×N matrix (a header row and column of image names)")] = None,
+    json_file: Annotated[Path | None, json_option(
+        "the names, the matrix and the most similar pairs")] = None,
+    heatmap: Annotated[Path | None, typer.Option(
+        "--heatmap", metavar="PNG", help="Also draw the matrix as a PNG.")] = None,
+    metrics: OneMetric = "ssim",
+    preset: PresetOption = "wang",
+    colour: Colour = "keep",
+    size: SizeOption = None,
+    data_range: RangeOption = None,
+    top: Annotated[int, typer.Option(help="Show this many most similar pairs.")] = 5,
+    quiet: Quiet = False,
 ) -> None:
-    """Compare every image of a folder with every other; write the matrix as CSV."""
+    """Compare every image of a folder with every other; show the most similar pairs."""
+    import json
+
     import numpy as np
     from rich.table import Table
 
-    from ..io import write_text
+    from ..results import json_safe
     from ..similarity import to_distance
     from ..similarity.render import heatmap as draw_heatmap
 
-    _metric_list(metric)
-    found, axis, target = _read_collection(folder, mode, size)
-    m = _matrix(found, axis, target, metric, preset, data_range)
-    write_text(out, _csv_text(found.names, m))
-    if heatmap is not None:
-        _save_png(draw_heatmap(m), heatmap)
+    out = Output(quiet=quiet, json=json_file, csv=csv_file)
+    metric = _one_metric(metrics)
+    found, axis, target = _read_collection(out, folder, colour, size)
+    m = _matrix(out, found, axis, target, metric, preset, data_range)
     d = to_distance(m, metric)
     iu, ju = np.triu_indices(len(m), k=1)
     best = np.argsort(d[iu, ju], kind="stable")[: max(0, top)]
+    pairs = [{"image_a": found.names[iu[k]], "image_b": found.names[ju[k]],
+              metric: float(m[iu[k], ju[k]])} for k in best]
+    if csv_file is not None:
+        out.write(csv_file, _csv_text(found.names, m))
+    if json_file is not None:
+        doc = {"metric": metric, "names": list(found.names), "matrix": m, "pairs": pairs}
+        out.write(json_file, json.dumps(json_safe(doc), indent=2))
+    if heatmap is not None:
+        _save_png(draw_heatmap(m), heatmap)
     table = Table(title=f"{len(m)} images, most similar pairs ({metric})", title_justify="left")
     for col in ("image", "image", metric):
         table.add_column(col)
-    for k in best:
-        table.add_row(found.names[iu[k]], found.names[ju[k]], f"{m[iu[k], ju[k]]:.6g}")
-    console().print(table)
-    err_console().print(f"wrote {out}" + (f" and {heatmap}" if heatmap else ""))
+    for pair in pairs:
+        table.add_row(pair["image_a"], pair["image_b"], f"{pair[metric]:.6g}")
+    out.table(table)
+    written = [str(p) for p in (csv_file, json_file, heatmap) if p is not None and str(p) != "-"]
+    if written:
+        out.note(f"wrote {', '.join(written)}")
 
 
 @app.command()
 @handle_errors
 def order(
-    folder: Path = typer.Argument(..., help="Folder of images (searched recursively)."),
-    metric: str = typer.Option("ssim", "--metric", "-m",
-                               help="ssim | ms_ssim | psnr | mse | rmse | euclidean."),
-    method: str = typer.Option("olo", help="olo (optimal leaf ordering; default) | two_opt "
-                               "(greedy chain improved by 2-opt) | chain (greedy similarity "
-                               "chain)."),
-    start: int = typer.Option(0, help="First image (index in sorted names) for chains."),
-    threshold: float | None = typer.Option(
-        None, help="Also group images: minimum SSIM / MS-SSIM / PSNR, or maximum MSE / RMSE "
-        "/ Euclidean, between every two members of a group."),
-    contact_sheet: Path | None = typer.Option(None, "--contact-sheet",
-                                              help="Draw the ordered thumbnails as a PNG."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write the order as CSV."),
-    preset: str = typer.Option("wang", help=_PRESET_HELP),
-    mode: str = typer.Option("keep", help=_MODE_HELP),
-    size: str | None = typer.Option(None, help=_SIZE_HELP),
-    data_range: float | None = typer.Option(None, "--data-range", help=_RANGE_HELP),
+    folder: Annotated[Path, typer.Argument(help="Folder of images (searched recursively).")],
+    metrics: OneMetric = "ssim",
+    method: Annotated[OrderMethod, typer.Option(
+        help="olo (optimal leaf ordering; default) | two_opt (greedy chain improved by "
+        "2-opt) | chain (greedy similarity chain).")] = "olo",
+    start: Annotated[int, typer.Option(
+        help="First image (index in sorted names) for chains.")] = 0,
+    threshold: Annotated[float | None, typer.Option(
+        help="Also group images: minimum SSIM / MS-SSIM / PSNR, or maximum MSE / RMSE / "
+        "Euclidean, between every two members of a group.")] = None,
+    contact_sheet: Annotated[Path | None, typer.Option(
+        "--contact-sheet", metavar="PNG", help="Draw the ordered thumbnails as a PNG.")] = None,
+    csv_file: Annotated[Path | None, csv_option(
+        "the order (position, image, value to the previous image, group)")] = None,
+    json_file: Annotated[Path | None, json_option("the order and its settings")] = None,
+    preset: PresetOption = "wang",
+    colour: Colour = "keep",
+    size: SizeOption = None,
+    data_range: RangeOption = None,
+    quiet: Quiet = False,
 ) -> None:
     """Order a folder's images so that neighbours look alike (and group near-twins)."""
+    import json
+
     import numpy as np
     from rich.table import Table
 
-    from ..io import write_text
+    from ..results import json_safe
     from ..similarity import chain_length, cluster, order_images, to_distance
     from ..similarity.render import contact_sheet as draw_sheet
+    from ._report import rows_to_csv
 
-    _metric_list(metric)
-    found, axis, target = _read_collection(folder, mode, size)
-    m = _matrix(found, axis, target, metric, preset, data_range)
+    out = Output(quiet=quiet, json=json_file, csv=csv_file)
+    metric = _one_metric(metrics)
+    found, axis, target = _read_collection(out, folder, colour, size)
+    m = _matrix(out, found, axis, target, metric, preset, data_range)
     d = to_distance(m, metric)
     seq = order_images(d, method=method, start=start)
     groups = None
     if threshold is not None:
         limit = float(to_distance(np.array([[threshold]]), metric)[0, 0])
         groups = cluster(d, threshold=max(limit, 0.0))
-    table = Table(title=f"{len(seq)} images ordered by {metric} ({method}); path length "
-                  f"{chain_length(seq, d):.4g}", title_justify="left")
-    for col in ("#", "image", f"{metric} to previous", *(["group"] if groups is not None
-                                                          else [])):
-        table.add_column(col)
+    length = chain_length(seq, d)
     rows = []
     for pos, k in enumerate(seq):
-        prev = f"{m[seq[pos - 1], k]:.6g}" if pos else ""
-        row = [str(pos + 1), found.names[k], prev]
+        row = {"position": pos + 1, "image": found.names[k],
+               f"{metric}_to_previous": float(m[seq[pos - 1], k]) if pos else None}
         if groups is not None:
-            row.append(str(groups[k]))
-        table.add_row(*row)
+            row["group"] = int(groups[k])
         rows.append(row)
-    console().print(table)
-    if out is not None:
-        header = ["position", "image", f"{metric}_to_previous"] + (
-            ["group"] if groups is not None else [])
-        write_text(out, "\n".join(",".join(r) for r in [header, *rows]) + "\n")
+    if csv_file is not None:
+        out.write(csv_file, rows_to_csv(rows))
+    if json_file is not None:
+        doc = {"metric": metric, "method": method, "path_length": float(length), "order": rows}
+        out.write(json_file, json.dumps(json_safe(doc), indent=2))
     if contact_sheet is not None:
         ims = [found.images[k] for k in seq]
         _save_png(draw_sheet(ims, names=[found.names[k] for k in seq],
                              data_range=data_range), contact_sheet)
+    table = Table(title=f"{len(seq)} images ordered by {metric} ({method}); path length "
+                  f"{length:.4g}", title_justify="left")
+    columns = list(rows[0])
+    for col in ("#", "image", f"{metric} to previous", *(["group"] if groups is not None
+                                                          else [])):
+        table.add_column(col)
+    for row in rows:
+        prev = row[columns[2]]
+        table.add_row(str(row["position"]), row["image"], "" if prev is None else f"{prev:.6g}",
+                      *([str(row["group"])] if groups is not None else []))
+    out.table(table)

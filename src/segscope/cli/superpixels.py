@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Literal
 
 import typer
 from typer.core import TyperGroup
 
 from ._app import app
-from ._common import console, err_console, handle_errors
+from ._common import Output, Quiet, csv_option, handle_errors, json_option
 
-__all__ = ["superpixels_app"]
+__all__ = ["Method", "superpixels_app"]
+
+#: Superpixel methods (``segscope.superpixels.METHODS``).
+Method = Literal["felzenszwalb", "quickshift", "slic", "slic-zero", "watershed"]
 
 
 class _SegmentByDefault(TyperGroup):
@@ -34,9 +38,13 @@ superpixels_app = typer.Typer(
 )
 app.add_typer(superpixels_app, name="superpixels")
 
-_METHOD_HELP = "felzenszwalb, quickshift, slic, slic-zero or watershed."
 _DATA_RANGE_HELP = ("Intensity span mapped to [0, 1]: a number, or 'image' (min..max of this "
                     "image). Needed for every dtype but uint8.")
+MethodOption = Annotated[Method, typer.Option("--method", help="Superpixel method.")]
+SeedOption = Annotated[int, typer.Option("--seed", help="Seed (quickshift).")]
+DataRange = Annotated[str | None, typer.Option("--data-range", help=_DATA_RANGE_HELP)]
+GtIgnore = Annotated[int | None, typer.Option(
+    "--gt-ignore", help="Ground-truth value to leave out (e.g. 0 for membranes).")]
 
 
 _SHORT = {"num_segments": "K", "size_cv": "size CV", "fragments": "frag",
@@ -79,7 +87,7 @@ def _read_gt(path: Path, ignore: int | None):
     return regions_from_mask(labels, ignore_value=ignore), (0 if ignore is not None else None)
 
 
-def _print_measures(title: str, values: dict) -> None:
+def _measures_table(title: str, values: dict):
     from rich.table import Table
 
     table = Table(title=title, show_header=True)
@@ -87,39 +95,42 @@ def _print_measures(title: str, values: dict) -> None:
     table.add_column("value", justify="right")
     for k, v in values.items():
         table.add_row(k, f"{v:.4g}" if isinstance(v, float) else str(v))
-    console().print(table)
+    return table
 
 
 @superpixels_app.command("segment")
 @handle_errors
 def segment_command(
-    image: Path = typer.Argument(..., help="Image file (PNG, JPEG, TIFF...)."),
-    method: str = typer.Option("slic", "--method", "-m", help=_METHOD_HELP),
-    n_segments: int | None = typer.Option(
-        None, "--n-segments", "-n",
+    image: Annotated[Path, typer.Argument(help="Image file (PNG, JPEG, TIFF...).")],
+    method: MethodOption = "slic",
+    n_segments: Annotated[int | None, typer.Option(
+        "--n-segments", "-n",
         help="Number of superpixels. slic/slic-zero/watershed take it as their n_segments; "
-        "felzenszwalb and quickshift are tuned to give it (±5 %)."),
-    exact: bool = typer.Option(
-        False, "--exact", help="Tune the method until K is within ±5 % of --n-segments."),
-    param: list[str] | None = typer.Option(
-        None, "--param", "-p", help="Method parameter name=value (repeatable), e.g. sigma=0.5."),
-    seed: int = typer.Option(0, "--seed", help="Seed (quickshift)."),
-    data_range: str | None = typer.Option(None, "--data-range", help=_DATA_RANGE_HELP),
-    gt: Path | None = typer.Option(
-        None, "--gt", help="Ground-truth mask: adds boundary recall, undersegmentation error, "
-        "ASA (regions = connected components of equal value)."),
-    gt_ignore: int | None = typer.Option(
-        None, "--gt-ignore", help="Ground-truth value to leave out (e.g. 0 for membranes)."),
-    out: Path | None = typer.Option(None, "--out", "-o", help="Overlay PNG of the boundaries."),
-    labels_out: Path | None = typer.Option(
-        None, "--labels-out", help="Write the labels (.npy, or 16/32-bit .tif)."),
-    json_out: Path | None = typer.Option(None, "--json", help="Write the measures as JSON."),
+        "felzenszwalb and quickshift are tuned to give it (±5 %).")] = None,
+    exact: Annotated[bool, typer.Option(
+        "--exact", help="Tune the method until K is within ±5 % of --n-segments.")] = False,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p",
+        help="Method parameter name=value (repeatable), e.g. sigma=0.5.")] = None,
+    seed: SeedOption = 0,
+    data_range: DataRange = None,
+    gt: Annotated[Path | None, typer.Option(
+        "--gt", help="Ground-truth mask: adds boundary recall, undersegmentation error, ASA "
+        "(regions = connected components of equal value).")] = None,
+    gt_ignore: GtIgnore = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", metavar="PNG", help="Overlay PNG of the boundaries.")] = None,
+    labels_out: Annotated[Path | None, typer.Option(
+        "--labels-out", help="Write the labels (.npy, or 16/32-bit .tif).")] = None,
+    json_file: Annotated[Path | None, json_option("the measures")] = None,
+    csv_file: Annotated[Path | None, csv_option("the measures (measure,value rows)")] = None,
+    quiet: Quiet = False,
 ) -> None:
     """Segment one image into superpixels, measure them, and draw the boundaries."""
     import numpy as np
 
     from ..errors import ParameterError
-    from ..io import read_image, write_bytes, write_text
+    from ..io import read_image, write_bytes
     from ..superpixels import (
         draw_boundaries,
         save_image,
@@ -129,7 +140,9 @@ def segment_command(
     )
     from ..superpixels.methods import method_spec
     from ._params import parse_assignments
+    from ._report import rows_to_csv
 
+    output = Output(quiet=quiet, json=json_file, csv=csv_file)
     spec = method_spec(method)
     params = parse_assignments(param, multiple=False)
     img = read_image(image, mode="keep")
@@ -154,11 +167,16 @@ def segment_command(
     report = superpixel_quality(sp, as_float_image(img, data_range=span), gt=gt_map,
                                 ignore_index=ignore_index)
     if message:
-        err_console().print(message, highlight=False)
-    _print_measures(f"{image.name}: {sp.describe()}", report.summary())
+        output.note(message)
+    summary = report.summary()
+    if json_file is not None:
+        output.write(json_file, report.to_json(indent=2))
+    if csv_file is not None:
+        output.write(csv_file, rows_to_csv([{"measure": k, "value": v}
+                                            for k, v in summary.items()]))
     if out is not None:
         save_image(out, draw_boundaries(img, sp, data_range=span))
-        err_console().print(f"overlay written to {out}", highlight=False)
+        output.note(f"overlay written to {out}")
     if labels_out is not None:
         suffix = labels_out.suffix.lower()
         if suffix == ".npy":
@@ -177,44 +195,50 @@ def segment_command(
                 tifffile.imwrite(tmp, sp.labels.astype(dtype))
         else:
             raise ParameterError(f"--labels-out {labels_out}: use a .npy or .tif file")
-    if json_out is not None:
-        write_text(json_out, report.to_json(indent=2))
+    output.table(_measures_table(f"{image.name}: {sp.describe()}", summary))
 
 
 @superpixels_app.command("sweep")
 @handle_errors
 def sweep_command(
-    image: Path = typer.Argument(..., help="Image file."),
-    method: str = typer.Option(..., "--method", "-m", help=_METHOD_HELP),
-    param: list[str] = typer.Option(
-        ..., "--param", "-p",
+    image: Annotated[Path, typer.Argument(help="Image file.")],
+    method: Annotated[Method, typer.Option("--method", help="Superpixel method.")],
+    param: Annotated[list[str], typer.Option(
+        "--param", "-p",
         help="Swept parameter name=v1,v2,... (repeatable; every combination is run). "
-        "A single value holds a parameter fixed."),
-    gt: Path | None = typer.Option(
-        None, "--gt", help="Ground-truth mask (regions = connected components of equal "
-        "value)."),
-    gt_ignore: int | None = typer.Option(
-        None, "--gt-ignore", help="Ground-truth value to leave out (e.g. 0 for membranes)."),
-    seed: int = typer.Option(0, "--seed", help="Seed (quickshift)."),
-    data_range: str | None = typer.Option(None, "--data-range", help=_DATA_RANGE_HELP),
-    out: Path | None = typer.Option(
-        None, "--out", "-o", help="Gallery PNG: one panel per setting, titled with it."),
-    csv: Path | None = typer.Option(None, "--csv", help="Table of measures as CSV."),
-    ncols: int | None = typer.Option(None, "--ncols", help="Gallery columns."),
+        "A single value holds a parameter fixed.")],
+    gt: Annotated[Path | None, typer.Option(
+        "--gt", help="Ground-truth mask (regions = connected components of equal "
+        "value).")] = None,
+    gt_ignore: GtIgnore = None,
+    seed: SeedOption = 0,
+    data_range: DataRange = None,
+    out: Annotated[Path | None, typer.Option(
+        "--out", "-o", metavar="PNG",
+        help="Gallery PNG: one panel per setting, titled with it.")] = None,
+    csv_file: Annotated[Path | None, csv_option("the table of measures")] = None,
+    json_file: Annotated[Path | None, json_option("the table of measures (a list of rows)")
+                         ] = None,
+    ncols: Annotated[int | None, typer.Option("--ncols", help="Gallery columns.")] = None,
+    quiet: Quiet = False,
 ) -> None:
     """Run a grid of parameters; print a table of measures, write a gallery and a CSV."""
+    import json
+
     from rich.table import Table
 
-    from ..io import read_image, write_text
+    from ..io import read_image
+    from ..results import json_safe
     from ..superpixels import save_image, sweep
     from ._params import parse_assignments
 
+    output = Output(quiet=quiet, json=json_file, csv=csv_file)
     grid = parse_assignments(param, multiple=True)
     img = read_image(image, mode="keep")
     span = _data_range(data_range)
     gt_map, ignore_index = _read_gt(gt, gt_ignore) if gt is not None else (None, None)
     result = sweep(img, method=method, grid=grid, gt=gt_map, ignore_index=ignore_index,
-                   seed=seed, data_range=span, progress=True)
+                   seed=seed, data_range=span, progress=output.show_progress)
     measures = [c for c in _SHORT if c in result.columns and c not in _CSV_ONLY
                 and not (c == "fragments" and not any(r[c] for r in result.rows))]
     params_shown = [c for c in result.columns if c not in _SHORT and not c.startswith("size_")]
@@ -231,10 +255,11 @@ def sweep_command(
                          min_width=max(len(r[i]) for r in cells))
     for r in cells:
         table.add_row(*r)
-    console().print(table)
+    if csv_file is not None:
+        output.write(csv_file, result.to_csv())
+    if json_file is not None:
+        output.write(json_file, json.dumps(json_safe(list(result.rows)), indent=2))
     if out is not None:
         save_image(out, result.gallery(img, ncols=ncols, data_range=span))
-        err_console().print(f"gallery written to {out}", highlight=False)
-    if csv is not None:
-        write_text(csv, result.to_csv())
-        err_console().print(f"table written to {csv}", highlight=False)
+        output.note(f"gallery written to {out}")
+    output.table(table)
