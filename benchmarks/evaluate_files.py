@@ -1,4 +1,4 @@
-"""Scoring folders of mask files: segscope.io.evaluate_paths vs the loops users write, one run.
+"""Scoring folders of mask files: segscope.files.evaluate_paths vs the loops users write, one run.
 
 Cases
 -----
@@ -33,7 +33,7 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import machine_line, markdown_table, median_time, publish
-from segscope.io import evaluate_paths
+from segscope.files import ScoreOptions, evaluate_paths
 
 SHARED = Path(os.environ.get("SEGSCOPE_SHARED_DATA") or
               Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -101,8 +101,8 @@ def run_case(name, pred_dir, gt_dir, c, ignore, binarize, repeat):
 
     def seg():
         return evaluate_paths(pred_dir, gt_dir, num_classes=None if binarize else c,
-                              metrics="iou,dice,accuracy", ignore_index=ignore,
-                              binarize_labels=binarize)["iou"].per_class
+                              options=ScoreOptions(metrics="iou,dice,accuracy"),
+                              ignore_index=ignore, binarize_labels=binarize)["iou"].per_class
 
     def with_bincount():
         cm = np.zeros((c, c), np.int64)

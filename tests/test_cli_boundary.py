@@ -152,3 +152,27 @@ def test_one_slice_nifti_is_scored_as_the_2d_image_it_holds(tmp_path):
     for score in acc.compute():
         values = [got[score.metric][str(c)] for c in score.classes]
         assert values == pytest.approx(score.per_class, rel=1e-12)
+
+
+def test_one_empty_sets_the_distance_of_a_missed_structure(tmp_path):
+    t = np.zeros((20, 20), np.uint8)
+    t[4:10, 4:10] = 1
+    np.save(tmp_path / "t.npy", t)
+    np.save(tmp_path / "p.npy", np.zeros_like(t))  # the structure is missed
+    res = run(tmp_path / "p.npy", tmp_path / "t.npy", "-c", 2, "--boundary", "hd,hd95",
+              "--json", "-")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["summary"] == {**json.loads(res.stdout)["summary"],
+                                                 "hd": "inf", "hd95": "inf"}
+    res = run(tmp_path / "p.npy", tmp_path / "t.npy", "-c", 2, "--boundary", "hd",
+              "--one-empty", "50", "--json", "-")
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["summary"]["hd"] == 50.0
+    worst = run(tmp_path / "p.npy", tmp_path / "t.npy", "-c", 2, "--boundary", "hd",
+                "--one-empty", "worst", "--json", "-")
+    assert json.loads(worst.stdout)["summary"]["hd"] == pytest.approx(math.hypot(20, 20),
+                                                                      rel=0.05)
+    for bad in ("nan", "far"):
+        res = run(tmp_path / "p.npy", tmp_path / "t.npy", "-c", 2, "--boundary", "hd",
+                  "--one-empty", bad)
+        assert res.exit_code == 2 and "one" in res.stderr and "empty" in res.stderr

@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 import segscope
 from segscope.cli import app
-from segscope.io import binarize
+from segscope.files import binarize
 
 SHARED = Path(os.environ.get("SEGSCOPE_SHARED_DATA") or
               Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -410,3 +410,16 @@ def test_boundary_metrics_when_available(tmp_path):
         assert got[metric]["per_class"]["1"] == pytest.approx(want[metric].class_value(1))
     assert got["hd95"]["value"] == pytest.approx(4.0)  # shifted 2 rows of 2 units
     assert "HD95" in result.stdout
+
+
+@pytest.mark.parametrize("aggregate", ["image", "image_class"])
+def test_every_aggregate_runs_and_equals_the_library(tmp_path, aggregate):
+    preds, targets = _masks(n=3)
+    pdir, tdir = _folders(tmp_path, preds, targets)
+    result = run(pdir, tdir, "-c", 3, "--aggregate", aggregate, "--json", "-")
+    assert result.exit_code == 0, result.output
+    want = segscope.evaluate(np.stack(preds), np.stack(targets), num_classes=3,
+                             metrics=METRICS, aggregate=aggregate)
+    data = json.loads(result.stdout)
+    assert {s["aggregate"] for s in data["scores"]} == {aggregate}
+    _assert_report_equal(data, want, per_image=True)

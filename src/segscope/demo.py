@@ -97,7 +97,7 @@ def run_demo(metrics=DEMO_METRICS) -> dict:
         One report per method; ``accuracy`` is pixel accuracy over the whole image,
         the other metrics are those of the nuclei class (class 1).
     """
-    from .io import binarize
+    from .files import binarize
     from .metrics import evaluate
 
     image, mask = load_nuclei()

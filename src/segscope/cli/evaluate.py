@@ -73,6 +73,9 @@ def evaluate(
         "biou, or 'all'.")] = None,
     percentile: Annotated[float, typer.Option(
         help="Percentile of the Hausdorff distance.")] = 95.0,
+    one_empty: Annotated[str, typer.Option(
+        "--one-empty", help="Boundary distance when exactly one mask has the class: inf | "
+        "worst (the image diagonal) | a number.")] = "inf",
     tolerance: Annotated[float, typer.Option(
         help="Tolerance of the normalised surface Dice, in physical units.")] = 1.0,
     spacing: Annotated[str | None, typer.Option(
@@ -92,21 +95,24 @@ def evaluate(
 
       segscope evaluate pred.tif gt.tif --binarize --per-image
     """
-    from ..io import DEFAULT_MAX_PIXELS, evaluate_paths
+    from ..files import BoundaryOptions, ScoreOptions, evaluate_paths
+    from ..io import DEFAULT_MAX_PIXELS
 
     out = Output(quiet=quiet, json=json_file, csv=csv_file)
     if max_pixels is None:
         max_pixels = DEFAULT_MAX_PIXELS
+    options = ScoreOptions(metrics=metrics, average=average, aggregate=aggregate, empty=empty,
+                           labels=parse_ints("--labels", labels),
+                           include_background=not no_background)
+    distances = BoundaryOptions(metrics=boundary or (), percentile=percentile,
+                                tolerance=tolerance, spacing=parse_floats("--spacing", spacing),
+                                one_empty=_one_empty(one_empty))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         report = evaluate_paths(
-            pred, target, num_classes=num_classes, metrics=metrics, ignore_index=ignore_index,
-            average=average, aggregate=aggregate, empty=empty,
-            labels=parse_ints("--labels", labels), include_background=not no_background,
-            binarize_labels=binarize, colormap=colormap, match=match,
-            allow_unpaired=allow_unpaired, per_image=per_image, boundary=boundary or (),
-            percentile=percentile, tolerance=tolerance,
-            spacing=parse_floats("--spacing", spacing),
+            pred, target, num_classes=num_classes, ignore_index=ignore_index, options=options,
+            boundary=distances, binarize_labels=binarize, colormap=colormap, match=match,
+            allow_unpaired=allow_unpaired, per_image=per_image,
             max_pixels=max_pixels or None, progress=out.show_progress and not out.to_stdout,
         )
     _print_warnings(out, [str(w.message) for w in caught])
@@ -177,3 +183,17 @@ def _show(report, per_image: bool) -> None:
         if line:
             out.print(line, style="yellow" if line.startswith("note") else None,
                       highlight=False)
+
+
+def _one_empty(text: str) -> str | float:
+    from ..errors import ParameterError
+    from ..options import ONE_EMPTY_VALUES
+
+    value = text.strip().lower()
+    if value in (*ONE_EMPTY_VALUES, "nan"):  # the library explains why nan is refused
+        return value
+    try:
+        return float(value)
+    except ValueError:
+        raise ParameterError(f"--one-empty {text!r}: expected inf, worst or a number "
+                             "(a distance in physical units)") from None

@@ -1,6 +1,7 @@
 """Reading masks and images from files, pairing folders, writing outputs atomically.
 
-The io layer is the only part of segscope that touches paths.
+The io layer is the only part of segscope that touches paths, and it does nothing else:
+it imports no metric and runs no pipeline (scoring files is :mod:`segscope.files`).
 """
 
 from __future__ import annotations
@@ -8,15 +9,8 @@ from __future__ import annotations
 from ._atomic import atomic_path, write_bytes, write_text
 from ._files import DEFAULT_MAX_PIXELS
 from .colormap import apply_colormap, parse_colour, read_colormap
-from .evaluation import (
-    BOUNDARY_METRICS,
-    GeometryWarning,
-    LoadedPair,
-    binarize,
-    evaluate_paths,
-    load_pairs,
-)
 from .images import IMAGE_EXTENSIONS, LUMA_WEIGHTS, read_image, to_grey
+from .mask_pairs import GeometryWarning, LoadedPair, load_pairs
 from .masks import MASK_EXTENSIONS, Mask, read_mask
 from .pairing import (
     MATCH_MODES,
@@ -29,7 +23,6 @@ from .pairing import (
 )
 
 __all__ = [
-    "BOUNDARY_METRICS",
     "DEFAULT_MAX_PIXELS",
     "IMAGE_EXTENSIONS",
     "LUMA_WEIGHTS",
@@ -43,8 +36,6 @@ __all__ = [
     "Pairing",
     "apply_colormap",
     "atomic_path",
-    "binarize",
-    "evaluate_paths",
     "list_files",
     "load_pairs",
     "pair_folders",

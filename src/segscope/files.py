@@ -1,10 +1,12 @@
-"""Evaluate prediction files against target files: one pair, or two folders, streamed.
+"""Scoring mask files: one pair of files, or two folders, streamed one pair at a time.
 
-This is what ``segscope evaluate`` runs. Files are paired (:mod:`segscope.io.pairing`),
-read one pair at a time (:func:`segscope.io.read_mask`), checked (same shape, naming
-both files), optionally binarized, and their confusion counts accumulated; scores are
-computed once at the end from the counts (:func:`segscope.scores_from_confusion`),
-so memory holds one image pair at a time whatever the size of the dataset.
+This is what ``segscope evaluate`` runs. The io layer pairs the files
+(:func:`segscope.io.pair_inputs`) and reads each pair (:func:`segscope.io.load_pairs`);
+here each pair is optionally binarized and its confusion counts (and boundary distances)
+accumulated, and the scores are computed once at the end from the counts, so memory
+holds one image pair at a time whatever the size of the dataset. The overlap settings
+are one :class:`~segscope.options.ScoreOptions`, the boundary settings one
+:class:`BoundaryOptions`.
 
 Examples
 --------
@@ -15,40 +17,44 @@ Examples
 >>> report = evaluate_paths(root / "pred.npy", root / "target.npy", num_classes=2)
 >>> round(report["iou"].value, 4), report["accuracy"].value
 (0.5833, 0.75)
+>>> evaluate_paths(root / "pred.npy", root / "target.npy", num_classes=2,
+...                options=ScoreOptions(metrics="dice", aggregate="image_class"),
+...                boundary=BoundaryOptions(metrics="hd")).metrics
+('dice', 'hd')
 """
 
 from __future__ import annotations
 
 import os
-import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+from ._checks import check_spacing
+from ._progress import track
+from .errors import LabelError, PairingError, ParameterError, ShapeError
+from .io import (
+    DEFAULT_MAX_PIXELS,
+    MASK_EXTENSIONS,
+    PAIRING_EXTENSIONS,
+    LoadedPair,
+    Pair,
+    Pairing,
+    load_pairs,
+    pair_inputs,
+    read_colormap,
+    read_mask,
+)
+from .options import DistanceEmpty, OneEmpty, Pooling, ScoreOptions, Surface
+from .results import Report
 
-from .._checks import check_same_shape, check_spacing
-from .._progress import track
-from ..errors import LabelError, PairingError, ParameterError, SegscopeError, ShapeError
-from ..results import Report
-from ._files import DEFAULT_MAX_PIXELS
-from .colormap import Colormap, read_colormap
-from .masks import MASK_EXTENSIONS, Mask, read_mask
-from .pairing import PAIRING_EXTENSIONS, Pair, Pairing, pair_inputs
+if TYPE_CHECKING:
+    import numpy as np
 
-__all__ = [
-    "BOUNDARY_METRICS",
-    "DEFAULT_METRICS",
-    "GeometryWarning",
-    "LoadedPair",
-    "binarize",
-    "evaluate_paths",
-    "load_pairs",
-]
+    from .boundary import BoundaryAccumulator
+    from .io.colormap import Colormap
 
-DEFAULT_METRICS = ("accuracy", "iou", "dice", "precision", "recall")
-#: Names accepted by ``boundary=`` (``"all"`` selects every one).
-BOUNDARY_METRICS = ("hd", "hd95", "assd", "masd", "nsd", "biou")
+__all__ = ["BoundaryOptions", "ScoreOptions", "binarize", "evaluate_paths"]
 
 
 def binarize(labels: np.ndarray, ignore_index: int | None = None) -> np.ndarray:
@@ -58,9 +64,12 @@ def binarize(labels: np.ndarray, ignore_index: int | None = None) -> np.ndarray:
 
     Examples
     --------
+    >>> import numpy as np
     >>> binarize(np.array([0, 3, 17, 255]), ignore_index=255).tolist()
     [0, 1, 1, 255]
     """
+    import numpy as np
+
     out = (labels != 0).astype(np.uint8)
     if ignore_index is not None:
         keep = labels == ignore_index
@@ -71,57 +80,66 @@ def binarize(labels: np.ndarray, ignore_index: int | None = None) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class LoadedPair:
-    """One prediction/target pair read from disk (labels already binarized if asked)."""
+class BoundaryOptions:
+    """The boundary metrics of a file evaluation and their settings.
 
-    name: str
-    pred: Mask
-    target: Mask
+    Boundary metrics never score class 0: the background's surface is the union of all
+    other surfaces plus the image border (where prediction and target always agree), so
+    its distances only dilute the mean over classes (MONAI also leaves it out).
 
-    @property
-    def spacing(self) -> tuple[float, ...] | None:
-        """Spacing recorded in the files: the target's, else the prediction's, else None."""
-        return self.target.spacing if self.target.spacing is not None else self.pred.spacing
+    Parameters
+    ----------
+    metrics : str or sequence of str
+        Names of :data:`segscope.boundary.BOUNDARY_METRICS`, or ``"all"``; a string may
+        be a comma-separated list. Empty: no boundary metric.
+    percentile : float
+        Percentile of the percentile Hausdorff distance (``"hd95"``).
+    tolerance : float
+        Tolerance of the normalised surface Dice, in physical units.
+    spacing : sequence of float, optional
+        Pixel/voxel size in array axis order, overriding the spacing read from files.
+    one_empty, empty, pooling, surface
+        As in :class:`segscope.boundary.BoundaryAccumulator`.
 
-
-def load_pairs(pairs: Sequence[Pair], *, colormap: Colormap | None = None,
-               binarize_labels: bool = False, ignore_index: int | None = None,
-               max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Iterator[LoadedPair]:
-    """Read each pair in turn (one pair in memory at a time) and check their shapes.
-
-    Raises
-    ------
-    ShapeError
-        If a prediction and its target differ in shape; the message names both files.
+    Examples
+    --------
+    >>> BoundaryOptions(metrics="hd95, nsd").metrics
+    ('hd95', 'nsd')
+    >>> bool(BoundaryOptions())
+    False
     """
-    for pair in pairs:
-        pred = read_mask(pair.pred, colormap=colormap, max_pixels=max_pixels)
-        target = read_mask(pair.target, colormap=colormap, max_pixels=max_pixels)
-        check_same_shape(pred.labels, target.labels, (str(pair.pred), str(pair.target)))
-        _warn_geometry(pred, target)
-        if binarize_labels:
-            pred = replace(pred, labels=binarize(pred.labels))
-            target = replace(target, labels=binarize(target.labels, ignore_index))
-        yield LoadedPair(pair.name, pred, target)
 
+    metrics: tuple[str, ...] | str | Sequence[str] = ()
+    percentile: float = 95.0
+    tolerance: float = 1.0
+    spacing: tuple[float, ...] | Sequence[float] | None = None
+    one_empty: OneEmpty | float = "inf"
+    empty: DistanceEmpty | float = "nan"
+    pooling: Pooling = "max"
+    surface: Surface = "voxels"
 
-class GeometryWarning(UserWarning):
-    """A prediction and its target record different spacings or orientations."""
+    def __post_init__(self) -> None:
+        metrics = self.metrics
+        if isinstance(metrics, str):
+            metrics = metrics.split(",")
+        names = tuple(dict.fromkeys(m.strip().lower() for m in metrics if m.strip()))
+        object.__setattr__(self, "metrics", names)
+        if self.spacing is not None:
+            object.__setattr__(self, "spacing", tuple(float(s) for s in self.spacing))
 
+    def __bool__(self) -> bool:
+        return bool(self.metrics)
 
-def _warn_geometry(pred: Mask, target: Mask) -> None:
-    """Warn when the files disagree on geometry: arrays are still compared as stored."""
-    if pred.orientation and target.orientation and pred.orientation != target.orientation:
-        warnings.warn(GeometryWarning(
-            f"{pred.path} and {target.path} have different orientations "
-            f"({pred.orientation} vs {target.orientation}); the arrays are compared voxel by "
-            "voxel as stored, so resample the prediction onto the target if they are not "
-            "aligned"), stacklevel=3)
-    if (pred.spacing is not None and target.spacing is not None
-            and not np.allclose(pred.spacing, target.spacing, rtol=1e-4, atol=1e-6)):
-        warnings.warn(GeometryWarning(
-            f"{pred.path} and {target.path} record different spacings ({pred.spacing} vs "
-            f"{target.spacing}); the target's spacing is used"), stacklevel=3)
+    def accumulator(self, num_classes: int, ignore_index: int | None) -> BoundaryAccumulator:
+        """A :class:`~segscope.boundary.BoundaryAccumulator` with these settings (it checks
+        them: unknown names, a percentile outside [0, 100], ...)."""
+        from .boundary import BoundaryAccumulator
+
+        return BoundaryAccumulator(
+            num_classes=num_classes, metrics=self.metrics, percentile=self.percentile,
+            tolerance=self.tolerance, include_background=False, ignore_index=ignore_index,
+            one_empty=self.one_empty, empty=self.empty, pooling=self.pooling,
+            surface=self.surface)
 
 
 def evaluate_paths(
@@ -130,26 +148,18 @@ def evaluate_paths(
     /,
     *,
     num_classes: int | None = None,
-    metrics: str | Sequence[str] = DEFAULT_METRICS,
     ignore_index: int | None = None,
-    average: str = "macro",
-    aggregate: str = "dataset",
-    empty: str | None = None,
-    labels: Sequence[int] | None = None,
-    include_background: bool = True,
+    options: ScoreOptions | None = None,
+    boundary: BoundaryOptions | None = None,
     binarize_labels: bool = False,
     colormap: Colormap | str | os.PathLike | None = None,
     match: str = "path",
     allow_unpaired: bool = False,
     per_image: bool = False,
-    boundary: Sequence[str] = (),
-    percentile: float = 95.0,
-    tolerance: float = 1.0,
-    spacing: Sequence[float] | None = None,
     extensions: Sequence[str] = PAIRING_EXTENSIONS,
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
     progress: bool = False,
-) -> Any:
+) -> Report:
     """Score prediction files against target files (one pair of files or two folders).
 
     Parameters
@@ -159,8 +169,12 @@ def evaluate_paths(
     num_classes : int, optional
         Number of classes, background included. Required unless ``binarize_labels``
         (then 2); when missing, the error reports the largest label of the first pair.
-    metrics, ignore_index, average, aggregate, empty, labels, include_background
-        As in :func:`segscope.evaluate`.
+    ignore_index : int, optional
+        Target label left out of both maps.
+    options : ScoreOptions, optional
+        The overlap metrics and how they are scored (default: ``ScoreOptions()``).
+    boundary : BoundaryOptions, optional
+        Boundary metrics to add (they leave out class 0, the background).
     binarize_labels : bool
         Treat every non-zero id as foreground (instance masks → 2 classes).
     colormap : mapping or path, optional
@@ -171,14 +185,8 @@ def evaluate_paths(
         If false (default), files without a partner are an error; if true they are
         skipped and listed in ``report.meta["unpaired_pred"]``/``["unpaired_target"]``.
     per_image : bool
-        Keep per-image values (``Score.per_image``); implied by ``aggregate="image"``.
-    boundary : sequence of str
-        Boundary metrics to add (names in :data:`BOUNDARY_METRICS`, or ``"all"``);
-        needs :mod:`segscope.boundary`. They leave out class 0 (the background).
-    percentile, tolerance : float
-        Percentile of the HD percentile metric and tolerance (physical units) of NSD.
-    spacing : sequence of float, optional
-        Pixel/voxel size in array axis order, overriding the spacing read from files.
+        Keep per-image values (``Score.per_image``); implied by an ``aggregate`` other
+        than ``"dataset"``.
     extensions : sequence of str
         File suffixes considered in folders.
     max_pixels : int or None
@@ -199,8 +207,12 @@ def evaluate_paths(
     ShapeError, LabelError, FileFormatError, ParameterError
         Bad input; messages name the files involved.
     """
-    from ..metrics import scores_from_confusion
+    from .metrics import resolve_per_image, scores_from_confusion
 
+    options = ScoreOptions() if options is None else options
+    boundary = BoundaryOptions() if boundary is None else boundary
+    keep_images = resolve_per_image(options.aggregate, True if per_image else None,
+                                    by_image=False)
     pairing = pair_inputs(pred, target, match=match, extensions=extensions)
     _check_pairing(pairing, pred, target, allow_unpaired, match)
     cmap = read_colormap(colormap) if isinstance(colormap, (str, os.PathLike)) else colormap
@@ -213,29 +225,25 @@ def evaluate_paths(
         num_classes = 2
     elif num_classes is None:
         _raise_missing_num_classes(pairing.pairs[0], cmap, ignore_index, max_pixels)
-    keep_images = per_image or aggregate == "image"
-    accumulate = _CountAccumulator(num_classes, ignore_index, keep_images)
-    boundary_acc = _boundary_accumulator(boundary, num_classes, percentile, tolerance,
-                                         ignore_index)
-    override = None if spacing is None else tuple(float(s) for s in spacing)
-    loaded = load_pairs(pairing.pairs, colormap=cmap, binarize_labels=binarize_labels,
-                        ignore_index=ignore_index, max_pixels=max_pixels)
+    counts = _Counts(num_classes, ignore_index, keep_images)
+    distances = boundary.accumulator(num_classes, ignore_index) if boundary else None
+    loaded = load_pairs(pairing.pairs, colormap=cmap, max_pixels=max_pixels)
     for item in track(loaded, total=len(pairing.pairs), description="evaluating",
                       enabled=progress and len(pairing.pairs) > 1):
-        accumulate.update(item)
-        if boundary_acc is not None:
-            sp = override if override is not None else item.spacing
-            if sp is not None:
-                sp = tuple(check_spacing(sp, item.target.labels.ndim).tolist())
-            bp, bt, sp = _flat_slices(item.pred.labels, item.target.labels, sp)
-            boundary_acc.update(bp, bt, spacing=sp, name=item.name)
-    report = scores_from_confusion(
-        accumulate.compute(), metrics, average=average, aggregate=aggregate, empty=empty,
-        labels=labels, include_background=include_background,
-        image_names=[p.name for p in pairing.pairs] if keep_images else (),
-    )
-    if boundary_acc is not None:
-        report = report.with_scores(boundary_acc.compute())
+        if binarize_labels:
+            item = LoadedPair(item.name, replace(item.pred, labels=binarize(item.pred.labels)),
+                              replace(item.target, labels=binarize(item.target.labels,
+                                                                   ignore_index)))
+        counts.update(item)
+        if distances is not None:
+            _add_distances(distances, item, boundary.spacing)
+    names = tuple(p.name for p in pairing.pairs)
+    settings = options.as_dict()
+    metrics = settings.pop("metrics")
+    report = scores_from_confusion(counts.compute(), metrics,
+                                   image_names=names if keep_images else (), **settings)
+    if distances is not None:
+        report = report.with_scores(distances.compute())
     meta = dict(report.meta)
     meta.update(
         pred=str(pred), target=str(target), num_pairs=len(pairing.pairs),
@@ -243,9 +251,18 @@ def evaluate_paths(
         unpaired_pred=[str(p) for p in pairing.unpaired_pred],
         unpaired_target=[str(p) for p in pairing.unpaired_target],
     )
-    if override is not None:
-        meta["spacing"] = list(override)
-    return Report(report.scores, len(pairing.pairs), tuple(p.name for p in pairing.pairs), meta)
+    if boundary.spacing is not None:
+        meta["spacing"] = list(boundary.spacing)
+    return Report(report.scores, len(pairing.pairs), names, meta)
+
+
+def _add_distances(distances: BoundaryAccumulator, item: LoadedPair,
+                   override: tuple[float, ...] | None) -> None:
+    spacing = override if override is not None else item.spacing
+    if spacing is not None:
+        spacing = tuple(check_spacing(spacing, item.target.labels.ndim).tolist())
+    pred, target, spacing = _flat_slices(item.pred.labels, item.target.labels, spacing)
+    distances.update(pred, target, spacing=spacing, name=item.name)
 
 
 def _flat_slices(pred: np.ndarray, target: np.ndarray, spacing: tuple[float, ...] | None
@@ -264,11 +281,11 @@ def _flat_slices(pred: np.ndarray, target: np.ndarray, spacing: tuple[float, ...
     return pred, target, spacing
 
 
-class _CountAccumulator:
+class _Counts:
     """Confusion counts of each pair; errors name the pair's files."""
 
     def __init__(self, num_classes: int, ignore_index: int | None, per_image: bool) -> None:
-        from ..confusion import ConfusionAccumulator
+        from .confusion import ConfusionAccumulator
 
         self.per_image = per_image
         self.inner = ConfusionAccumulator(num_classes, ignore_index=ignore_index,
@@ -311,6 +328,8 @@ def _check_pairing(pairing: Pairing, pred: Any, target: Any, allow_unpaired: boo
 
 def _raise_missing_num_classes(pair: Pair, cmap: Colormap | None, ignore_index: int | None,
                                max_pixels: int | None) -> None:
+    import numpy as np
+
     present = []
     for path in (pair.pred, pair.target):
         values = np.unique(read_mask(path, colormap=cmap, max_pixels=max_pixels).labels)
@@ -334,41 +353,3 @@ def _raise_missing_num_classes(pair: Pair, cmap: Colormap | None, ignore_index: 
         f"num_classes (CLI: --num-classes {top + 1}), or binarize (CLI: --binarize) to score "
         "instance masks as foreground/background"
     )
-
-
-def _boundary_accumulator(boundary: Sequence[str], num_classes: int, percentile: float,
-                          tolerance: float, ignore_index: int | None):
-    # Boundary metrics never score class 0: the background's surface is the union of all
-    # other surfaces plus the image border (where prediction and target always agree), so
-    # its distances only dilute the mean over classes (MONAI also leaves it out).
-    names = _boundary_names(boundary)
-    if not names:
-        return None
-    try:
-        from ..boundary import BoundaryAccumulator
-    except ImportError as err:  # pragma: no cover - until segscope.boundary exists
-        raise SegscopeError(f"boundary metrics are not available in this build: {err}") from err
-    return BoundaryAccumulator(num_classes=num_classes, metrics=list(names),
-                               percentile=percentile, tolerance=tolerance,
-                               include_background=False,
-                               ignore_index=ignore_index, one_empty="inf")
-
-
-def _boundary_names(boundary: str | Sequence[str]) -> tuple[str, ...]:
-    if isinstance(boundary, str):
-        boundary = boundary.split(",")
-    names: list[str] = []
-    for b in boundary:
-        name = b.strip().lower()
-        if not name:
-            continue
-        if name == "all":
-            names.extend(BOUNDARY_METRICS)
-        elif name in BOUNDARY_METRICS:
-            names.append(name)
-        else:
-            raise ParameterError(
-                f"unknown boundary metric {b!r}; choose from {', '.join(BOUNDARY_METRICS)} "
-                "or 'all'"
-            )
-    return tuple(dict.fromkeys(names))
