@@ -90,8 +90,7 @@ def main() -> None:
     import torch
     from skimage.metrics import structural_similarity as sk_ssim
 
-    from segscope.similarity import similarity_matrix, ssim
-    from segscope.similarity import torch_path as tp
+    from segscope.similarity import similarity_matrix, ssim, ssim_batch
 
     ims = _collection(args.n, args.side)
     n = len(ims)
@@ -204,8 +203,11 @@ def main() -> None:
             torch.cuda.synchronize()
             return time.perf_counter() - t0
 
-        gpu_rows(lambda x, y: tp.ssim_batch(x, y, data_range=255, reduction="none"))
-        t_g = gpu_rows(lambda x, y: tp.ssim_batch(x, y, data_range=255, reduction="none"))
+        def seg_row(x, y):
+            return ssim_batch(x, y, data_range=255, channel_axis=1, reduction="none")
+
+        gpu_rows(seg_row)
+        t_g = gpu_rows(seg_row)
         t_gp = gpu_rows(lambda x, y: pytorch_msssim.ssim(x, y, data_range=255,
                                                          size_average=False))
         rows += [

@@ -7,13 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DTypeError, LabelError, ParameterError, ShapeError
+from .errors import DataRangeError, DTypeError, LabelError, ParameterError, ShapeError
 
 __all__ = [
     "check_choice",
     "check_label_array",
     "check_same_shape",
     "check_spacing",
+    "resolve_data_range",
 ]
 
 
@@ -103,3 +104,104 @@ def check_spacing(spacing: Any, ndim: int, name: str = "spacing") -> np.ndarray:
     if not (np.isfinite(sp).all() and (sp > 0).all()):
         raise ParameterError(f"{name} values must be finite and positive; got {sp.tolist()}")
     return sp
+
+
+def _dtype_of(x: Any) -> np.dtype:
+    """The NumPy dtype of an array, or of a torch tensor (read without importing torch)."""
+    dtype = getattr(x, "dtype", None)
+    if isinstance(dtype, np.dtype):
+        return dtype
+    if dtype is None:
+        return np.asarray(x).dtype
+    name = str(dtype).replace("torch.", "")
+    if name == "bool":
+        return np.dtype(bool)
+    try:
+        return np.dtype(name)
+    except TypeError:
+        return np.dtype(np.float32)  # bfloat16 and other float types NumPy lacks
+
+
+def _dtype_span(dtype: np.dtype) -> float:
+    if dtype.kind == "b":
+        return 1.0
+    info = np.iinfo(dtype)
+    return float(info.max) - float(info.min)
+
+
+def resolve_data_range(data_range: Any, *arrays: Any) -> float:
+    """The intensity span ``L`` of images: the one given, or the span of their dtype.
+
+    The one rule of segscope for ``data_range`` (similarity, superpixels, explain):
+
+    * a given ``data_range`` must be a finite positive number;
+    * without one, ``bool`` input spans 1, 8-bit integers 255 (``uint8`` 0..255, ``int8``
+      -128..127) and 16-bit integers 65535;
+    * float input never gets a guessed scale, and neither do 32/64-bit integers (NumPy's
+      default for integer lists, which rarely fill their dtype): a missing ``data_range``
+      is a :class:`~segscope.errors.DataRangeError` whose message names the fix.
+
+    ``arrays`` may be NumPy arrays or torch tensors (their dtype is read without importing
+    torch).
+
+    Examples
+    --------
+    >>> resolve_data_range(None, np.zeros(2, np.uint8))
+    255.0
+    >>> resolve_data_range(None, np.zeros(2, bool))
+    1.0
+    >>> resolve_data_range(1.0, np.zeros(2))
+    1.0
+    >>> resolve_data_range(None, np.zeros(2))
+    Traceback (most recent call last):
+    ...
+    segscope.errors.DataRangeError: data_range is required for float images (got dtype \
+float64); segscope never guesses the scale. Pass data_range=1.0 for images scaled to [0, 1], \
+data_range=255 for 0..255 values stored as floats, or data_range=image.max() - image.min() \
+for unscaled data (e.g. CT)
+    """
+    if data_range is not None:
+        if isinstance(data_range, (bool, np.bool_)):
+            value = float("nan")
+        else:
+            try:
+                value = float(data_range)
+            except (TypeError, ValueError):
+                raise DataRangeError(
+                    f"data_range must be a finite positive number; got {data_range!r}"
+                ) from None
+        if not (np.isfinite(value) and value > 0):
+            raise DataRangeError(
+                f"data_range must be a finite positive number; got {data_range!r}"
+            )
+        return value
+    if not arrays:
+        raise DataRangeError(
+            "data_range is required: pass the intensity span, e.g. data_range=1.0 for images "
+            "scaled to [0, 1] or data_range=255 for 8-bit intensities"
+        )
+    dtypes = {_dtype_of(a) for a in arrays}
+    floats = sorted(str(d) for d in dtypes if d.kind not in "biu")
+    if floats:
+        raise DataRangeError(
+            f"data_range is required for float images (got dtype {', '.join(floats)}); "
+            "segscope never guesses the scale. Pass data_range=1.0 for images scaled to "
+            "[0, 1], data_range=255 for 0..255 values stored as floats, or "
+            "data_range=image.max() - image.min() for unscaled data (e.g. CT)"
+        )
+    wide = sorted(str(d) for d in dtypes if d.kind in "iu" and d.itemsize > 2)
+    if wide:
+        raise DataRangeError(
+            f"data_range is missing and the images have dtype {', '.join(wide)}; a 32/64-bit "
+            "integer array (NumPy's default for integer lists) rarely spans its dtype, so "
+            "segscope does not take the scale from it. Pass data_range explicitly, e.g. "
+            "data_range=255 for 8-bit intensities or data_range=4095 for 12-bit data"
+        )
+    spans = {_dtype_span(d) for d in dtypes}
+    if len(spans) > 1:
+        raise DataRangeError(
+            f"data_range is missing and the images have different integer dtypes "
+            f"({', '.join(sorted(str(d) for d in dtypes))}); pass data_range explicitly, "
+            "e.g. data_range=255 for 8-bit intensities"
+        )
+    return spans.pop()

@@ -38,6 +38,7 @@ from .lovasz import (  # noqa: E402
     lovasz_hinge_loss,
     lovasz_softmax_loss,
 )
+from .ssim import SSIMLoss, ssim_loss  # noqa: E402
 from .tversky import (  # noqa: E402
     FocalTverskyLoss,
     TverskyLoss,
@@ -56,6 +57,7 @@ __all__ = [
     "JaccardLoss",
     "LovaszHingeLoss",
     "LovaszSoftmaxLoss",
+    "SSIMLoss",
     "TverskyLoss",
     "combine",
     "cross_entropy_loss",
@@ -67,5 +69,6 @@ __all__ = [
     "lovasz_softmax_loss",
     "soft_dice_loss",
     "soft_jaccard_loss",
+    "ssim_loss",
     "tversky_loss",
 ]

@@ -1,7 +1,11 @@
 """Image similarity: pixel distances, SSIM and MS-SSIM, all-pairs matrices, ordering.
 
-NumPy input runs on the NumPy path (float64 for single pairs); torch tensors run on a
-differentiable torch path (imported only then). See ``docs/similarity.md``.
+Every function dispatches on the input's type: NumPy input runs on the NumPy path
+(float64 for single pairs and batches); torch tensors run on a differentiable torch
+backend on their own device (imported only then). Pairs of images go to :func:`ssim`,
+:func:`ms_ssim`, :func:`psnr`, ...; batches ``(N, *image)`` to :func:`ssim_batch` and
+:func:`ms_ssim_batch`; collections to :func:`similarity_matrix`. See
+``docs/similarity.md``.
 
 Examples
 --------
@@ -14,6 +18,7 @@ Examples
 
 from __future__ import annotations
 
+from .batch import ms_ssim_batch, ssim_batch
 from .matrices import MATRIX_METRICS, cross_matrix, similarity_matrix
 from .ms_ssim import MS_SSIM_WEIGHTS, ms_ssim
 from .ordering import chain_length, cluster, order_images, similarity_chain, to_distance, two_opt
@@ -33,6 +38,7 @@ __all__ = [
     "euclidean",
     "get_preset",
     "ms_ssim",
+    "ms_ssim_batch",
     "mse",
     "order_images",
     "psnr",
@@ -40,6 +46,7 @@ __all__ = [
     "similarity_chain",
     "similarity_matrix",
     "ssim",
+    "ssim_batch",
     "ssim_map",
     "to_distance",
     "two_opt",

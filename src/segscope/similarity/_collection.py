@@ -7,19 +7,21 @@ from typing import Any
 
 import numpy as np
 
+from .._backend import is_tensor
+from .._checks import resolve_data_range
 from ..errors import ParameterError, ShapeError
-from ._inputs import as_image, is_torch_tensor, resolve_data_range, to_planes
+from ._inputs import as_image, to_planes
 
 __all__ = ["stack_images"]
 
 
 def _as_list(images: Any, name: str) -> list[np.ndarray]:
-    if is_torch_tensor(images):
+    if is_tensor(images):
         images = images.detach().cpu().numpy()
     if isinstance(images, np.ndarray):
         items = list(images)
     elif isinstance(images, Sequence):
-        items = [np.asarray(im.detach().cpu().numpy()) if is_torch_tensor(im) else im
+        items = [np.asarray(im.detach().cpu().numpy()) if is_tensor(im) else im
                  for im in images]
     else:
         raise ParameterError(

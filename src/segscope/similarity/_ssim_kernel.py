@@ -3,7 +3,8 @@
 Each plane's local mean and variance are computed once (see :mod:`.matrices`); a pair
 then costs one separable filtering of its cross product ``x̃ᵢ · x̃ⱼ`` (planes centred on
 their own mean, which keeps float32 accurate), fused with the SSIM formula and the mean,
-so no pair allocates more than one row-filtered buffer. Pairs run in parallel.
+so no pair allocates more than one row-filtered buffer. Pairs run in parallel. The
+formula itself is :func:`._core.ssim_fractions`, compiled here (not rewritten).
 """
 
 from __future__ import annotations
@@ -11,7 +12,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["ssim_pairs_2d"]
+from ._core import ssim_fractions
+
+__all__ = ["ssim_pair_2d", "ssim_pairs_2d"]
+
+# The one SSIM formula of :mod:`._core`, compiled for the loops below.
+_fractions = njit(fastmath=True, cache=True)(ssim_fractions)
 
 
 @njit(parallel=True, fastmath=True, cache=True)
@@ -24,7 +30,6 @@ def _ssim_pairs_2d(centred, mu, mu_centred, var, left, right, w, c1, c2, norm, w
     out_h = height - taps + 1
     out_w = width - taps + 1
     zero = centred.dtype.type(0.0)
-    two = centred.dtype.type(2.0)
     for p in prange(n_pairs):
         i = left[p]
         j = right[p]
@@ -64,16 +69,17 @@ def _ssim_pairs_2d(centred, mu, mu_centred, var, left, right, w, c1, c2, norm, w
             if want_cs:
                 for c in range(out_w):
                     cov = norm * (acc[c] - mci[c] * mcj[c])
-                    cs = (two * cov + c2) / (vi[c] + vj[c] + c2)
-                    lum = (two * mi[c] * mj[c] + c1) / (mi[c] * mi[c] + mj[c] * mj[c] + c1)
-                    row_ssim += lum * cs
+                    l_num, l_den, cs_num, cs_den = _fractions(mi[c], mj[c], vi[c], vj[c], cov,
+                                                              c1, c2)
+                    cs = cs_num / cs_den
+                    row_ssim += l_num / l_den * cs
                     row_cs += cs
-            else:
+            else:  # one division per pixel
                 for c in range(out_w):
                     cov = norm * (acc[c] - mci[c] * mcj[c])
-                    num = (two * mi[c] * mj[c] + c1) * (two * cov + c2)
-                    den = (mi[c] * mi[c] + mj[c] * mj[c] + c1) * (vi[c] + vj[c] + c2)
-                    row_ssim += num / den
+                    l_num, l_den, cs_num, cs_den = _fractions(mi[c], mj[c], vi[c], vj[c], cov,
+                                                              c1, c2)
+                    row_ssim += (l_num * cs_num) / (l_den * cs_den)
             ssim_sum += row_ssim
             cs_sum += row_cs
         count = out_h * out_w
@@ -156,8 +162,9 @@ def _ssim_pair_2d(x, y, w, c1, c2, norm, out_map, write_map):  # pragma: no cove
             vx = norm * (acc[2, c] - mx * mx)
             vy = norm * (acc[3, c] - my * my)
             vxy = norm * (acc[4, c] - mx * my)
-            cs = (2.0 * vxy + c2) / (vx + vy + c2)
-            s = cs * (2.0 * mx * my + c1) / (mx * mx + my * my + c1)
+            l_num, l_den, cs_num, cs_den = _fractions(mx, my, vx, vy, vxy, c1, c2)
+            cs = cs_num / cs_den
+            s = l_num / l_den * cs
             if write_map:
                 out_map[r, c] = s
             row_ssim += s

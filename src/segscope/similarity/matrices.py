@@ -25,11 +25,10 @@ from .._checks import check_choice
 from .._progress import progress_bar
 from ..errors import DataRangeError, ParameterError, ShapeError
 from ._collection import stack_images
-from ._filters import box_downsample_symmetric, filter_valid, halve_zero_pad
-from .ms_ssim import check_ms_size, check_weights, combine_levels
+from ._core import check_ms_size, check_weights, check_window_fits, combine_levels, ssim_terms
+from ._numpy import box_downsample_symmetric, filter_valid, halve_zero_pad
 from .pixel import psnr_from_mse
 from .presets import DEFAULT_PRESET, SSIMPreset, get_preset, matlab_factor
-from .ssim import check_window_fits
 
 __all__ = ["MATRIX_METRICS", "cross_matrix", "similarity_matrix"]
 
@@ -145,11 +144,10 @@ class _PlaneStats:
             exy = filter_valid(self.centred[i].astype(np.float64) * self.centred[j], self.w,
                                self.ndim)
             cov = self.norm * (exy - self.mu_centred[i] * self.mu_centred[j].astype(np.float64))
-            cs = (2 * cov + self.c2) / (self.var[i] + self.var[j].astype(np.float64) + self.c2)
-            mi = self.mu[i].astype(np.float64)
-            mj = self.mu[j].astype(np.float64)
-            lum = (2 * mi * mj + self.c1) / (mi * mi + mj * mj + self.c1)
-            out_s[p] = (lum * cs).mean(axis=axes)
+            s, cs = ssim_terms(self.mu[i].astype(np.float64), self.mu[j].astype(np.float64),
+                               self.var[i].astype(np.float64), self.var[j], cov,
+                               self.c1, self.c2)
+            out_s[p] = s.mean(axis=axes)
             out_cs[p] = cs.mean(axis=axes)
         return out_s, out_cs
 

@@ -12,63 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
-from ..errors import ParameterError, ShapeError
-from ._filters import halve_zero_pad
-from ._inputs import check_pair, is_torch_tensor, resolve_data_range, to_planes
+from .._backend import is_tensor
+from ._core import MS_SSIM_WEIGHTS, check_ms_size, check_weights, combine_levels
+from ._numpy import ms_ssim_levels, prepare_planes
 from .presets import DEFAULT_PRESET, SSIMPreset, get_preset
-from .ssim import ssim_cs_means
 
-__all__ = ["MS_SSIM_WEIGHTS", "ms_ssim", "ms_ssim_levels"]
-
-#: Scale weights from Wang, Simoncelli, Bovik (2003), Table 1 / the reference code.
-MS_SSIM_WEIGHTS: tuple[float, ...] = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
-
-
-def check_weights(weights: Sequence[float] | None) -> np.ndarray:
-    """Validated scale weights as a float64 array."""
-    w = np.asarray(MS_SSIM_WEIGHTS if weights is None else weights, dtype=np.float64)
-    if w.ndim != 1 or w.size < 1 or not np.isfinite(w).all() or (w < 0).any():
-        raise ParameterError(
-            f"weights must be a non-empty 1-D sequence of non-negative numbers; got {weights!r}"
-        )
-    return w
-
-
-def check_ms_size(shape: tuple[int, ...], preset: SSIMPreset, levels: int) -> None:
-    """Raise :class:`ShapeError` unless the smallest scale still holds the window."""
-    side = min(shape)
-    for _ in range(levels - 1):
-        side = (side + 1) // 2
-    if side < preset.win_size:
-        need = (preset.win_size - 1) * 2 ** (levels - 1) + 1
-        raise ShapeError(
-            f"MS-SSIM with {levels} scales and a {preset.win_size}-pixel window needs spatial "
-            f"sides of at least {need} pixels; got {tuple(shape)}. Pass fewer weights "
-            "(scales), a smaller win_size, or use ssim"
-        )
-
-
-def ms_ssim_levels(x: np.ndarray, y: np.ndarray, preset: SSIMPreset, ndim: int,
-                   levels: int) -> np.ndarray:
-    """Per-channel mean ``cs`` of scales 1..M-1 and mean SSIM of scale M: ``(M, C)``."""
-    out = np.empty((levels, x.shape[0]))
-    for level in range(levels):
-        s_mean, cs_mean = ssim_cs_means(x, y, preset, ndim)
-        if level < levels - 1:
-            out[level] = cs_mean
-            x = halve_zero_pad(x, ndim)
-            y = halve_zero_pad(y, ndim)
-        else:
-            out[level] = s_mean
-    return out
-
-
-def combine_levels(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """``Π max(v_j, 0)^{w_j}`` over the first axis."""
-    clipped = np.maximum(values, 0.0)
-    return np.prod(clipped ** weights.reshape((-1,) + (1,) * (values.ndim - 1)), axis=0)
+__all__ = ["MS_SSIM_WEIGHTS", "ms_ssim"]
 
 
 def ms_ssim(image_a: Any, image_b: Any, /, *, data_range: float | None = None,
@@ -107,16 +56,13 @@ def ms_ssim(image_a: Any, image_b: Any, /, *, data_range: float | None = None,
     """
     chosen = get_preset(preset, win_size=win_size).replace(matlab_downsample=False)
     w = check_weights(weights)
-    if is_torch_tensor(image_a) or is_torch_tensor(image_b):
-        from . import torch_path
+    if is_tensor(image_a) or is_tensor(image_b):
+        from . import _torch
 
-        return torch_path.ms_ssim(image_a, image_b, data_range=data_range,
-                                  channel_axis=channel_axis, preset=chosen, weights=w)
-    a, b = check_pair(image_a, image_b)
-    span = resolve_data_range(data_range, a, b)
-    x = to_planes(a, channel_axis, "image_a").astype(np.float64) / span
-    y = to_planes(b, channel_axis, "image_b").astype(np.float64) / span
-    ndim = x.ndim - 1
+        return _torch.ms_ssim(image_a, image_b, data_range=data_range,
+                              channel_axis=channel_axis, preset=chosen, weights=w)
+    x, y, ndim = prepare_planes(image_a, image_b, data_range=data_range,
+                                channel_axis=channel_axis)
     check_ms_size(x.shape[1:], chosen, w.size)
     per_channel = combine_levels(ms_ssim_levels(x, y, chosen, ndim, w.size), w)
     return float(per_channel.mean())

@@ -11,7 +11,9 @@ from typing import Any
 
 import numpy as np
 
-from ._inputs import check_pair, is_torch_tensor, resolve_data_range
+from .._backend import is_tensor
+from .._checks import resolve_data_range
+from ._inputs import check_pair
 
 __all__ = ["euclidean", "mse", "psnr", "psnr_from_mse", "rmse"]
 
@@ -41,10 +43,10 @@ def mse(image_a: Any, image_b: Any, /) -> Any:
     >>> mse(np.array([0, 0], np.uint8), np.array([3, 255], np.uint8))
     32517.0
     """
-    if is_torch_tensor(image_a) or is_torch_tensor(image_b):
-        from . import torch_path
+    if is_tensor(image_a) or is_tensor(image_b):
+        from . import _torch
 
-        return torch_path.mse(image_a, image_b)
+        return _torch.mse(image_a, image_b)
     total, count = _sum_sq_diff(image_a, image_b)
     return total / count
 
@@ -59,7 +61,7 @@ def rmse(image_a: Any, image_b: Any, /) -> Any:
     2.0
     """
     value = mse(image_a, image_b)
-    if is_torch_tensor(value):
+    if is_tensor(value):
         return value.sqrt()
     return float(np.sqrt(value))
 
@@ -79,10 +81,10 @@ def euclidean(image_a: Any, image_b: Any, /) -> Any:
     >>> euclidean(a, b), round(euclidean(a, a + 25), 1)
     (129.0, 129.9)
     """
-    if is_torch_tensor(image_a) or is_torch_tensor(image_b):
-        from . import torch_path
+    if is_tensor(image_a) or is_tensor(image_b):
+        from . import _torch
 
-        return torch_path.euclidean(image_a, image_b)
+        return _torch.euclidean(image_a, image_b)
     total, _ = _sum_sq_diff(image_a, image_b)
     return float(np.sqrt(total))
 
@@ -120,10 +122,10 @@ def psnr(image_a: Any, image_b: Any, /, *, data_range: float | None = None) -> A
     >>> round(psnr(np.zeros(4), np.full(4, 0.1), data_range=1.0), 1)
     20.0
     """
-    if is_torch_tensor(image_a) or is_torch_tensor(image_b):
-        from . import torch_path
+    if is_tensor(image_a) or is_tensor(image_b):
+        from . import _torch
 
-        return torch_path.psnr(image_a, image_b, data_range=data_range)
+        return _torch.psnr(image_a, image_b, data_range=data_range)
     a, b = check_pair(image_a, image_b)
     span = resolve_data_range(data_range, a, b)
     return psnr_from_mse(mse(a, b), span)

@@ -13,87 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ShapeError
-from ._filters import box_downsample_symmetric, filter_valid
-from ._inputs import check_pair, is_torch_tensor, resolve_data_range, to_planes
-from .presets import DEFAULT_PRESET, SSIMPreset, get_preset, matlab_factor
+from .._backend import is_tensor
+from ._numpy import prepare_planes, ssim_cs_means, ssim_map_planes
+from .presets import DEFAULT_PRESET, SSIMPreset, get_preset
 
 __all__ = ["ssim", "ssim_map"]
-
-
-def check_window_fits(shape: tuple[int, ...], preset: SSIMPreset, what: str = "image") -> None:
-    """Raise :class:`ShapeError` when the window is larger than a spatial side."""
-    if min(shape) < preset.win_size:
-        hint = (" If the last axis holds colour channels, pass channel_axis=-1."
-                if len(shape) == 3 and shape[-1] in (3, 4) else "")
-        raise ShapeError(
-            f"the {what} (spatial shape {tuple(shape)}) is smaller than the "
-            f"{preset.win_size}-pixel SSIM window of preset {preset.name!r}; pass a smaller "
-            f"odd win_size (e.g. win_size=3) or use larger images.{hint}"
-        )
-
-
-def prepare_planes(image_a: Any, image_b: Any, *, data_range: float | None,
-                   channel_axis: int | None, preset: SSIMPreset
-                   ) -> tuple[np.ndarray, np.ndarray, int]:
-    """Validated ``(C, *spatial)`` float64 planes scaled to ``[0, 1]`` by ``data_range``.
-
-    Applies the preset's MATLAB downsampling. Returns ``(x, y, ndim)``.
-    """
-    a, b = check_pair(image_a, image_b)
-    span = resolve_data_range(data_range, a, b)
-    x = to_planes(a, channel_axis, "image_a").astype(np.float64) / span
-    y = to_planes(b, channel_axis, "image_b").astype(np.float64) / span
-    ndim = x.ndim - 1
-    if preset.matlab_downsample:
-        factor = matlab_factor(x.shape[1:])
-        x = box_downsample_symmetric(x, factor, ndim)
-        y = box_downsample_symmetric(y, factor, ndim)
-    check_window_fits(x.shape[1:], preset)
-    return x, y, ndim
-
-
-def ssim_cs_maps(x: np.ndarray, y: np.ndarray, preset: SSIMPreset, ndim: int
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """SSIM and contrast-structure maps of planes already scaled to ``[0, 1]``."""
-    w = preset.weights()
-    stack = np.stack([x, y, x * x, y * y, x * y])
-    return ssim_from_moments(*filter_valid(stack, w, ndim), preset, ndim)
-
-
-def ssim_from_moments(mx, my, exx, eyy, exy, preset: SSIMPreset, ndim: int):
-    """SSIM and cs maps from the local means of x, y, x², y², xy (Wang et al. 2004, eq. 13).
-
-    Pure arithmetic, so NumPy arrays and torch tensors both work (and stay differentiable).
-    """
-    norm = preset.cov_norm(ndim)
-    vx = norm * (exx - mx * mx)
-    vy = norm * (eyy - my * my)
-    vxy = norm * (exy - mx * my)
-    c1 = preset.k1**2
-    c2 = preset.k2**2
-    cs = (2.0 * vxy + c2) / (vx + vy + c2)
-    lum = (2.0 * mx * my + c1) / (mx * mx + my * my + c1)
-    return lum * cs, cs
-
-
-def ssim_cs_means(x: np.ndarray, y: np.ndarray, preset: SSIMPreset, ndim: int
-                  ) -> tuple[np.ndarray, np.ndarray]:
-    """Per-channel mean SSIM and mean ``cs`` of ``(C, *spatial)`` planes in ``[0, 1]``.
-
-    2-D planes go through a compiled single-pass kernel; 3-D ones through NumPy maps.
-    """
-    if ndim == 2:
-        from ._ssim_kernel import ssim_pair_2d
-
-        w = preset.weights()
-        pairs = [ssim_pair_2d(x[c], y[c], w, preset.k1**2, preset.k2**2,
-                              preset.cov_norm(ndim))[:2] for c in range(x.shape[0])]
-        values = np.array(pairs, dtype=np.float64).reshape(-1, 2)
-        return values[:, 0], values[:, 1]
-    smap, cs = ssim_cs_maps(x, y, preset, ndim)
-    axes = tuple(range(1, smap.ndim))
-    return smap.mean(axis=axes), cs.mean(axis=axes)
 
 
 def ssim(image_a: Any, image_b: Any, /, *, data_range: float | None = None,
@@ -133,11 +57,11 @@ def ssim(image_a: Any, image_b: Any, /, *, data_range: float | None = None,
     True
     """
     chosen = get_preset(preset, win_size=win_size)
-    if is_torch_tensor(image_a) or is_torch_tensor(image_b):
-        from . import torch_path
+    if is_tensor(image_a) or is_tensor(image_b):
+        from . import _torch
 
-        return torch_path.ssim(image_a, image_b, data_range=data_range,
-                               channel_axis=channel_axis, preset=chosen)
+        return _torch.ssim(image_a, image_b, data_range=data_range,
+                           channel_axis=channel_axis, preset=chosen)
     x, y, ndim = prepare_planes(image_a, image_b, data_range=data_range,
                                 channel_axis=channel_axis, preset=chosen)
     per_channel, _ = ssim_cs_means(x, y, chosen, ndim)
@@ -162,22 +86,14 @@ def ssim_map(image_a: Any, image_b: Any, /, *, data_range: float | None = None,
     (2, 2, 2)
     """
     chosen = get_preset(preset, win_size=win_size)
-    if is_torch_tensor(image_a) or is_torch_tensor(image_b):
-        from . import torch_path
+    if is_tensor(image_a) or is_tensor(image_b):
+        from . import _torch
 
-        return torch_path.ssim_map(image_a, image_b, data_range=data_range,
-                                   channel_axis=channel_axis, preset=chosen)
+        return _torch.ssim_map(image_a, image_b, data_range=data_range,
+                               channel_axis=channel_axis, preset=chosen)
     x, y, ndim = prepare_planes(image_a, image_b, data_range=data_range,
                                 channel_axis=channel_axis, preset=chosen)
-    if ndim == 2:
-        from ._ssim_kernel import ssim_pair_2d
-
-        w = chosen.weights()
-        smap = np.stack([ssim_pair_2d(x[c], y[c], w, chosen.k1**2, chosen.k2**2,
-                                      chosen.cov_norm(ndim), want_map=True)[2]
-                         for c in range(x.shape[0])])
-    else:
-        smap, _ = ssim_cs_maps(x, y, chosen, ndim)
+    smap = ssim_map_planes(x, y, chosen, ndim)
     if channel_axis is None:
         return smap[0]
     return np.moveaxis(smap, 0, channel_axis % np.asarray(image_a).ndim)
