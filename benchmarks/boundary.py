@@ -33,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from segscope.boundary import BoundaryAccumulator
+from segscope.boundary import boundary_scores
 
 
 def _ball(shape, center, radii):
@@ -93,18 +93,16 @@ def _timed(fn, repeat):
 
 def seg_voxels(pred, target, spacing, nc, pooling):
     def run():
-        acc = BoundaryAccumulator(nc, metrics=["hd95", "assd"], pooling=pooling)
-        acc.update(pred, target, spacing=spacing)
-        hd, asd = acc.compute()
+        hd, asd = boundary_scores(pred, target, num_classes=nc, metrics=["hd95", "assd"],
+                                  pooling=pooling, spacing=spacing)
         return {c: (hd.per_class[i], asd.per_class[i]) for i, c in enumerate(hd.classes)}
     return run
 
 
 def seg_elements(pred, target, spacing, nc):
     def run():
-        acc = BoundaryAccumulator(nc, metrics=["hd95", "masd"], surface="elements")
-        acc.update(pred, target, spacing=spacing)
-        hd, asd = acc.compute()
+        hd, asd = boundary_scores(pred, target, num_classes=nc, metrics=["hd95", "masd"],
+                                  surface="elements", spacing=spacing)
         return {c: (hd.per_class[i], asd.per_class[i]) for i, c in enumerate(hd.classes)}
     return run
 

@@ -1,9 +1,10 @@
-"""Boundary metrics of tensor batches: segscope.torch vs MONAI's metric classes, one run.
+"""Boundary metrics of tensor batches: segscope.streaming.BoundaryMetric vs MONAI's, one run.
 
 Both score HD95 and the symmetric average surface distance of every image and
 foreground class of a batch of label tensors:
 
-- segscope: ``segscope.torch.boundary_scores(pred, target, metrics=("hd95", "assd"))``;
+- segscope: ``BoundaryMetric(metrics=("hd95", "assd"))``, one ``update(pred, target)`` and
+  ``compute()`` (``segscope.streaming``);
 - MONAI: ``HausdorffDistanceMetric(percentile=95)`` and
   ``SurfaceDistanceMetric(symmetric=True)`` (``include_background=False``) on one-hot
   tensors, which their API requires; the one-hot encoding is timed with them.
@@ -13,7 +14,7 @@ classes (spacing 0.8×0.8×2). Values are checked to agree (relative 1e-4: MONAI
 percentile works in float32) wherever both maps hold the class. The GPU is not
 involved: both libraries compute distances on the CPU.
 
-Run:  .venv/bin/python benchmarks/torch_boundary.py [--repeat 3] [--out FILE]
+Run:  .venv/bin/python benchmarks/torch_boundary.py [--repeat 3] [--quick] [--out FILE]
 """
 
 from __future__ import annotations
@@ -29,7 +30,14 @@ from scipy import ndimage as ndi
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _timing import machine_line, markdown_table, median_time, publish
-from segscope.torch import boundary_scores
+from segscope.streaming import BoundaryMetric
+
+
+def boundary_scores(pred, target, **options):
+    """The Report of one batch (what a validation step with one batch computes)."""
+    metric = BoundaryMetric(sync_on_compute=False, **options)
+    metric.update(pred, target)
+    return metric.compute()
 
 
 def label_maps(shape: tuple[int, ...], num_classes: int, count: int, seed: int):
@@ -54,6 +62,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", type=Path, help="write the Markdown section here")
+    parser.add_argument("--quick", action="store_true",
+                        help="small batches, one run: checks the script, times nothing useful")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     from monai.metrics import HausdorffDistanceMetric, SurfaceDistanceMetric
@@ -62,6 +72,10 @@ def main() -> None:
     rows = []
     cases = [("16 × 256×256, 4 classes", (256, 256), 4, 16, (1.0, 1.0)),
              ("2 × 96³, 3 classes", (96, 96, 96), 3, 2, (0.8, 0.8, 2.0))]
+    if args.quick:
+        args.repeat = 1
+        cases = [("2 × 64×64, 4 classes", (64, 64), 4, 2, (1.0, 1.0)),
+                 ("1 × 32³, 3 classes", (32, 32, 32), 3, 1, (0.8, 0.8, 2.0))]
     for name, shape, classes, n, spacing in cases:
         pred, target = batch(shape, classes, n, seed=len(shape))
 
@@ -102,8 +116,8 @@ def main() -> None:
                      f"{t_monai_hd / t_hd:.1f}×", f"{t_ours * 1e3:.0f}",
                      f"{t_monai * 1e3:.0f}", f"{t_monai / t_ours:.1f}×"])
         print(rows[-1], flush=True)
-    header = ["batch", "HD95: segscope.torch ms", "MONAI ms", "MONAI / segscope",
-              "HD95 + ASSD: segscope.torch ms", "MONAI ms", "MONAI / segscope"]
+    header = ["batch", "HD95: segscope ms", "MONAI ms", "MONAI / segscope",
+              "HD95 + ASSD: segscope ms", "MONAI ms", "MONAI / segscope"]
     text = (
         f"## Boundary metrics of tensor batches (HD95 + ASSD)\n\n"
         f"`{' '.join(['python', *sys.argv])}` — {machine_line()}; torch threads 1\n\n"

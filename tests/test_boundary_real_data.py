@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from segscope.boundary import BoundaryAccumulator
+from segscope.streaming import BoundaryMetric
 
 pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
               pytest.mark.filterwarnings("ignore::FutureWarning")]
@@ -44,8 +44,8 @@ def test_real_volume_against_monai_and_medpy(volumes):
     torch = pytest.importorskip("torch")
     pred, target, spacing = volumes
     assert spacing == (2.0, 2.0, 3.0)
-    acc = BoundaryAccumulator(7, metrics=["hd", "hd95", "assd", "nsd"], tolerance=3.0)
-    acc.update(pred, target, spacing=spacing, name="kmeans")
+    acc = BoundaryMetric(7, metrics=["hd", "hd95", "assd", "nsd"], tolerance=3.0)
+    acc.update(pred[None], target[None], spacing=spacing, names=["kmeans"])
     hd, hd95, asd, nsd = acc.compute()
     # classes 1-3 exist only in the prediction: one mask empty -> inf and NSD 0
     assert not (target[..., None] == np.array([1, 2, 3])).any()
@@ -67,7 +67,7 @@ def test_real_volume_against_monai_and_medpy(volumes):
         assert asd.class_value(c) == pytest.approx(ref_asd[j], rel=1e-6)
         assert nsd.class_value(c) == pytest.approx(ref_nsd[j], rel=1e-6)
     binary = pytest.importorskip("medpy.metric.binary")
-    pooled = BoundaryAccumulator(7, metrics=["hd95"], pooling="pooled")
-    pooled.update(pred, target, spacing=spacing)
-    assert pooled.compute()[0].class_value(6) == pytest.approx(
+    pooled = BoundaryMetric(7, metrics=["hd95"], pooling="pooled")
+    pooled.update(pred[None], target[None], spacing=spacing)
+    assert pooled.compute()["hd95"].class_value(6) == pytest.approx(
         binary.hd95(pred == 6, target == 6, voxelspacing=spacing), rel=1e-6)

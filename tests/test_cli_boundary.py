@@ -12,8 +12,9 @@ import tifffile
 from PIL import Image
 from typer.testing import CliRunner
 
-from segscope.boundary import BoundaryAccumulator, hausdorff
+from segscope.boundary import hausdorff
 from segscope.cli import app
+from segscope.streaming import BoundaryMetric
 
 runner = CliRunner()
 
@@ -55,10 +56,10 @@ def test_boundary_scores_in_json_and_csv_equal_the_library(tmp_path):
     assert res.exit_code == 0, res.output
     data = json.loads(out_json.read_text())
     # boundary metrics leave out class 0 (the background) even though overlap metrics score it
-    acc = BoundaryAccumulator(3, metrics=["hd", "hd95", "assd", "nsd", "biou"], tolerance=1.5,
-                              percentile=90)
+    acc = BoundaryMetric(3, metrics=["hd", "hd95", "assd", "nsd", "biou"], tolerance=1.5,
+                         percentile=90)
     for i, (p, t) in enumerate(zip(preds, targets, strict=True)):
-        acc.update(p, t, spacing=(2.0, 0.5), name=f"img{i}")
+        acc.update(p[None], t[None], spacing=(2.0, 0.5), names=[f"img{i}"])
     by_name = {s["metric"]: s for s in data["scores"]}
     assert "iou" in by_name and "0" in by_name["iou"]["per_class"]  # overlap scores stay
     assert "0" not in by_name["hd"]["per_class"]
@@ -147,8 +148,8 @@ def test_one_slice_nifti_is_scored_as_the_2d_image_it_holds(tmp_path):
               "--json", out, "-q")
     assert res.exit_code == 0, res.output
     got = {s["metric"]: s["per_class"] for s in json.loads(out.read_text())["scores"]}
-    acc = BoundaryAccumulator(3, metrics=["hd", "assd"])
-    acc.update(preds[0], targets[0], spacing=(0.5, 2.0))  # the header's in-plane spacing
+    acc = BoundaryMetric(3, metrics=["hd", "assd"])
+    acc.update(preds[0][None], targets[0][None], spacing=(0.5, 2.0))  # the header's in-plane
     for score in acc.compute():
         values = [got[score.metric][str(c)] for c in score.classes]
         assert values == pytest.approx(score.per_class, rel=1e-12)

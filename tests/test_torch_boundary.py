@@ -1,4 +1,5 @@
-"""Boundary metrics of tensors: the NumPy path's numbers, MONAI's on batches, streaming."""
+"""Boundary metrics of tensors: the same functions and BoundaryMetric as for NumPy arrays,
+the NumPy path's numbers, MONAI's on batches, streaming."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from segscope.boundary import BoundaryAccumulator  # noqa: E402
+from segscope import boundary  # noqa: E402
 from segscope.errors import DTypeError, ParameterError, ShapeError  # noqa: E402
-from segscope.torch import BoundaryMetric, boundary_scores  # noqa: E402
+from segscope.results import Report  # noqa: E402
+from segscope.streaming import BoundaryMetric  # noqa: E402
 
 pytestmark = pytest.mark.torch
 
@@ -41,18 +43,28 @@ def _batch(shape, num_classes, n, seed):
 
 
 def _numpy_rows(pred, target, num_classes, metrics, spacing, **options):
-    acc = BoundaryAccumulator(num_classes, metrics=metrics, **options)
+    """Rows of the NumPy path, one stateless call per image."""
+    rows: dict[str, list] = {}
     for p, t in zip(pred.numpy(), target.numpy()):
-        acc.update(p, t, spacing=spacing)
-    return {s.metric: np.array(s.per_image) for s in acc.compute()}
+        report = boundary.boundary_scores(p, t, num_classes=num_classes, metrics=metrics,
+                                          spacing=spacing, **options)
+        for s in report:
+            rows.setdefault(s.metric, []).extend(s.per_image)
+    return {m: np.array(r) for m, r in rows.items()}
+
+
+def _batch_scores(pred, target, *, spacing=None, **options):
+    metric = BoundaryMetric(spacing=spacing, sync_on_compute=False, **options)
+    metric.update(pred, target)
+    return metric.compute()
 
 
 @pytest.mark.parametrize("shape,spacing", [((24, 30), (0.7, 1.3)), ((10, 14, 12), (2.5, 1, 1))])
 def test_tensor_rows_equal_numpy_rows(shape, spacing):
     pred, target = _batch(shape, 4, 3, seed=len(shape))
-    report = boundary_scores(pred, target, num_classes=4, metrics="all", spacing=spacing)
+    report = _batch_scores(pred, target, num_classes=4, metrics="all", spacing=spacing)
     expected = _numpy_rows(pred, target, 4, "all", spacing)
-    assert report.num_images == 3
+    assert isinstance(report, Report) and report.num_images == 3
     for score in report.scores:
         np.testing.assert_array_equal(np.array(score.per_image), expected[score.metric])
 
@@ -62,8 +74,8 @@ def test_batched_values_reproduce_monai():
     metrics = pytest.importorskip("monai.metrics")
     pred, target = _batch((12, 16, 14), 3, 3, seed=11)
     spacing = (2.0, 0.8, 1.1)
-    report = boundary_scores(pred, target, num_classes=3, metrics=("hd", "hd95", "assd"),
-                             spacing=spacing)
+    report = _batch_scores(pred, target, num_classes=3, metrics=("hd", "hd95", "assd"),
+                           spacing=spacing)
 
     def one_hot(x):
         return torch.nn.functional.one_hot(x, 3).movedim(-1, 1)
@@ -85,15 +97,15 @@ def test_batched_values_reproduce_monai():
 def test_argmax_and_threshold_decisions_match_labels():
     pred, target = _batch((20, 20), 3, 2, seed=3)
     logits = torch.nn.functional.one_hot(pred, 3).movedim(-1, 1).float() * 4 - 1
-    by_labels = boundary_scores(pred, target, num_classes=3, metrics=("hd", "nsd"))
-    by_argmax = boundary_scores(logits, target, metrics=("hd", "nsd"), decision="argmax")
+    by_labels = _batch_scores(pred, target, num_classes=3, metrics=("hd", "nsd"))
+    by_argmax = _batch_scores(logits, target, metrics=("hd", "nsd"), decision="argmax")
     for a, b in zip(by_labels.scores, by_argmax.scores):
         assert a.per_image == b.per_image
     probs = (pred > 0).float() * 0.8 + 0.1
     binary_target = (target > 0).long()
-    by_threshold = boundary_scores(probs, binary_target, metrics="hd95", decision="threshold")
-    by_binary = boundary_scores((pred > 0).long(), binary_target, num_classes=2,
-                                metrics="hd95")
+    by_threshold = _batch_scores(probs, binary_target, metrics="hd95", decision="threshold")
+    by_binary = _batch_scores((pred > 0).long(), binary_target, num_classes=2,
+                              metrics="hd95")
     assert by_threshold["hd95"].per_image == by_binary["hd95"].per_image
 
 
@@ -135,8 +147,8 @@ def test_bad_input_is_named():
     with pytest.raises(ParameterError, match="unknown boundary metric"):
         BoundaryMetric(num_classes=2, metrics="hd99x")
     metric = BoundaryMetric(num_classes=2, metrics="hd")
-    with pytest.raises(DTypeError, match="torch tensors"):
-        metric.update(np.zeros((1, 4, 4), int), np.zeros((1, 4, 4), int))
+    with pytest.raises(DTypeError, match="scores, not labels"):
+        metric.update(torch.zeros(1, 4, 4), torch.zeros(1, 4, 4, dtype=torch.long))
     with pytest.raises(ShapeError, match="batch"):
         metric.update(torch.zeros(4, dtype=torch.long), torch.zeros(4, dtype=torch.long))
     with pytest.raises(DTypeError, match="merge"):
@@ -169,18 +181,18 @@ def test_singleton_channel_axis_means_2d_images_not_one_slice_volumes():
     target = torch.zeros(2, 16, 16, dtype=torch.long)
     target[:, 4:12, 4:12] = 1
     pred = torch.roll(target, 2, dims=1)
-    expected = boundary_scores(pred, target, num_classes=2, metrics=("hd95", "assd"))
+    expected = _batch_scores(pred, target, num_classes=2, metrics=("hd95", "assd"))
     probs = pred[:, None].float() * 0.8 + 0.1  # (N, 1, H, W) output of a binary net
     for p, t, options in ((probs, target, {"decision": "threshold"}),
                           (probs, target[:, None], {"decision": "threshold"}),
                           (pred[:, None], target[:, None], {"num_classes": 2})):
-        got = boundary_scores(p, t, metrics=("hd95", "assd"), **options)
+        got = _batch_scores(p, t, metrics=("hd95", "assd"), **options)
         for a, b in zip(got.scores, expected.scores):
             assert a.per_image == b.per_image
     # as a volume one slice deep every object voxel would be on the surface: not this
-    one_slice = BoundaryAccumulator(2, metrics=["assd"])
-    one_slice.update(pred[0, None].numpy(), target[0, None].numpy())
-    assert one_slice.compute()[0].per_image[0] != expected["assd"].per_image[0]
+    one_slice = boundary.boundary_scores(pred[0, None], target[0, None], num_classes=2,
+                                         metrics=["assd"])
+    assert one_slice["assd"].per_image[0] != expected["assd"].per_image[0]
 
 
 def test_per_image_spacing_like_monai():
@@ -195,3 +207,73 @@ def test_per_image_spacing_like_monai():
                                       np.vstack([expected[score.metric], second[score.metric]]))
     with pytest.raises(ShapeError, match="2 per-image voxel sizes for a batch of 1"):
         metric.update(pred[:1], target[:1], spacing=spacings)
+
+
+_MASK_FUNCTIONS = {
+    "hausdorff": lambda p, t, **kw: boundary.hausdorff(p, t, **kw),
+    "directed hausdorff": lambda p, t, **kw: boundary.hausdorff(p, t, directed=True, **kw),
+    "hd95": lambda p, t, **kw: boundary.percentile_hausdorff(p, t, **kw),
+    "hd90 pooled": lambda p, t, **kw: boundary.percentile_hausdorff(
+        p, t, percentile=90, pooling="pooled", **kw),
+    "assd": lambda p, t, **kw: boundary.assd(p, t, **kw),
+    "masd": lambda p, t, **kw: boundary.masd(p, t, **kw),
+    "asd": lambda p, t, **kw: boundary.average_surface_distance(p, t, **kw),
+    "nsd": lambda p, t, **kw: boundary.surface_dice(p, t, tolerance=1.5, **kw),
+}
+
+
+@pytest.mark.parametrize("shape,spacing", [((24, 30), (0.7, 1.3)), ((10, 14, 12), (2.5, 1, 1))])
+@pytest.mark.parametrize("surface", ["voxels", "elements"])
+def test_tensors_through_the_boundary_functions_equal_numpy(shape, spacing, surface):
+    pred, target = _blobs(shape, 2, 3, seed=21 + len(shape))
+    p, t = pred > 0, target > 0
+    for name, fn in _MASK_FUNCTIONS.items():
+        kw = {"spacing": spacing, "surface": surface}
+        expected = fn(p, t, **kw)
+        assert fn(torch.from_numpy(p), torch.from_numpy(t), **kw) == expected, name
+        assert fn(torch.from_numpy(p).long(), torch.from_numpy(t).long(), **kw) == expected
+        assert fn(torch.from_numpy(p), t, **kw) == expected, name  # a mixed pair
+    assert boundary.boundary_iou(torch.from_numpy(p), torch.from_numpy(t), width=1.2,
+                                 spacing=spacing) == boundary.boundary_iou(
+        p, t, width=1.2, spacing=spacing)
+    d_np = boundary.surface_distances(p, t, spacing=spacing, surface=surface)
+    d_t = boundary.surface_distances(torch.from_numpy(p), torch.from_numpy(t),
+                                     spacing=spacing, surface=surface)
+    np.testing.assert_array_equal(d_t.pred_to_target, d_np.pred_to_target)
+    np.testing.assert_array_equal(d_t.target_weights, d_np.target_weights)
+    r_np = boundary.boundary_scores(pred, target, num_classes=2, spacing=spacing,
+                                    surface=surface)
+    r_t = boundary.boundary_scores(torch.from_numpy(pred), torch.from_numpy(target),
+                                   num_classes=2, spacing=spacing, surface=surface)
+    assert r_t == r_np
+
+
+def test_tensor_errors_are_those_of_numpy():
+    p = torch.zeros(6, 6, dtype=torch.long)
+    p[1:3, 1:3] = 2
+    with pytest.raises(Exception, match="binary") as from_tensor:
+        boundary.hausdorff(p, p)
+    with pytest.raises(Exception, match="binary") as from_numpy:
+        boundary.hausdorff(p.numpy(), p.numpy())
+    assert from_tensor.type is from_numpy.type
+    with pytest.raises(DTypeError, match="fractional"):
+        boundary.hausdorff(torch.rand(6, 6), p > 0)
+
+
+def test_boundary_metric_on_arrays_equals_on_tensors():
+    pred, target = _batch((18, 22), 4, 4, seed=17)
+    spacings = [(1.0, 2.0), (0.5, 0.5), (1.0, 1.0), (3.0, 1.0)]
+    on_tensors = BoundaryMetric(num_classes=4, metrics="all", ignore_index=None)
+    on_arrays = BoundaryMetric(num_classes=4, metrics="all", ignore_index=None)
+    on_tensors.update(pred, target, spacing=spacings, names=list("abcd"))
+    on_arrays.update(pred.numpy(), target.numpy(), spacing=spacings, names=list("abcd"))
+    tensor_report, array_report = on_tensors.compute(), on_arrays.compute()
+    assert isinstance(tensor_report, Report)
+    assert tensor_report.to_dict() == array_report.to_dict()  # (NaN != NaN in ==)
+    assert tensor_report.image_names == ("a", "b", "c", "d")
+    # the per-image spacing may be a tensor, and both kinds of state merge
+    more = BoundaryMetric(num_classes=4, metrics="all")
+    more.update(pred.numpy()[:1], target.numpy()[:1], spacing=torch.tensor([[1.0, 2.0]]))
+    assert on_tensors.merge(more).num_images == 5
+    np.testing.assert_array_equal(on_tensors.compute()["hd"].per_image[4],
+                                  array_report["hd"].per_image[0])

@@ -31,7 +31,8 @@ def _data():
 def _worker(rank: int, world: int, port: int, out_dir: str) -> None:
     import torch.distributed as dist
 
-    from segscope.torch import BoundaryMetric, OverlapMetric
+    from segscope.streaming import BoundaryMetric
+    from segscope.torch import OverlapMetric
 
     dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank,
                             world_size=world)
@@ -97,10 +98,11 @@ def test_two_process_counts_equal_single_process_counts(tmp_path):
         np.testing.assert_array_equal(locals_[0] + locals_[1], whole)
         assert not np.array_equal(locals_[0], whole)
     # boundary metrics: the rows of both processes, in rank order, as in one process
-    from segscope.torch import boundary_scores
+    from segscope.streaming import BoundaryMetric
 
-    expected = boundary_scores(pred, target, num_classes=4, ignore_index=255,
-                               metrics=("hd95", "nsd"))
+    one_process = BoundaryMetric(num_classes=4, ignore_index=255, metrics=("hd95", "nsd"))
+    one_process.update(pred, target)
+    expected = one_process.compute()
     for rank, local in ((0, 2), (1, 4)):
         got = torch.load(tmp_path / f"rank{rank}.pt")["boundary"]
         assert got["rows"] == expected["hd95"].per_image

@@ -28,6 +28,7 @@ __all__ = [
     "PairingError",
     "ParameterError",
     "SegscopeError",
+    "SegscopeWarning",
     "ShapeError",
     "require",
 ]
@@ -71,6 +72,10 @@ class PairingError(SegscopeError, ValueError):
 
 class DependencyError(SegscopeError, ImportError):
     """An optional dependency is needed and not installed; the message names the extra."""
+
+
+class SegscopeWarning(UserWarning):
+    """A result that is computed as asked but may mislead; the message says why and the fix."""
 
 
 def require(module: str, extra: str, purpose: str):

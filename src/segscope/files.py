@@ -51,8 +51,8 @@ from .results import Report
 if TYPE_CHECKING:
     import numpy as np
 
-    from .boundary import BoundaryAccumulator
     from .io.colormap import Colormap
+    from .streaming import BoundaryMetric
 
 __all__ = ["BoundaryOptions", "ScoreOptions", "binarize", "evaluate_paths"]
 
@@ -99,7 +99,7 @@ class BoundaryOptions:
     spacing : sequence of float, optional
         Pixel/voxel size in array axis order, overriding the spacing read from files.
     one_empty, empty, pooling, surface
-        As in :class:`segscope.boundary.BoundaryAccumulator`.
+        As in :class:`segscope.streaming.BoundaryMetric`.
 
     Examples
     --------
@@ -130,16 +130,16 @@ class BoundaryOptions:
     def __bool__(self) -> bool:
         return bool(self.metrics)
 
-    def accumulator(self, num_classes: int, ignore_index: int | None) -> BoundaryAccumulator:
-        """A :class:`~segscope.boundary.BoundaryAccumulator` with these settings (it checks
+    def accumulator(self, num_classes: int, ignore_index: int | None) -> BoundaryMetric:
+        """A :class:`~segscope.streaming.BoundaryMetric` with these settings (it checks
         them: unknown names, a percentile outside [0, 100], ...)."""
-        from .boundary import BoundaryAccumulator
+        from .streaming import BoundaryMetric
 
-        return BoundaryAccumulator(
+        return BoundaryMetric(
             num_classes=num_classes, metrics=self.metrics, percentile=self.percentile,
             tolerance=self.tolerance, include_background=False, ignore_index=ignore_index,
             one_empty=self.one_empty, empty=self.empty, pooling=self.pooling,
-            surface=self.surface)
+            surface=self.surface, sync_on_compute=False)
 
 
 def evaluate_paths(
@@ -243,7 +243,7 @@ def evaluate_paths(
     report = scores_from_confusion(counts.compute(), metrics,
                                    image_names=names if keep_images else (), **settings)
     if distances is not None:
-        report = report.with_scores(distances.compute())
+        report = report.with_scores(distances.compute().scores)
     meta = dict(report.meta)
     meta.update(
         pred=str(pred), target=str(target), num_pairs=len(pairing.pairs),
@@ -256,13 +256,13 @@ def evaluate_paths(
     return Report(report.scores, len(pairing.pairs), names, meta)
 
 
-def _add_distances(distances: BoundaryAccumulator, item: LoadedPair,
+def _add_distances(distances: BoundaryMetric, item: LoadedPair,
                    override: tuple[float, ...] | None) -> None:
     spacing = override if override is not None else item.spacing
     if spacing is not None:
         spacing = tuple(check_spacing(spacing, item.target.labels.ndim).tolist())
     pred, target, spacing = _flat_slices(item.pred.labels, item.target.labels, spacing)
-    distances.update(pred, target, spacing=spacing, name=item.name)
+    distances.update(pred[None], target[None], spacing=spacing, names=[item.name])
 
 
 def _flat_slices(pred: np.ndarray, target: np.ndarray, spacing: tuple[float, ...] | None

@@ -4,8 +4,9 @@ Binary masks (2-D or 3-D, any voxel ``spacing`` in array axis order):
 :func:`hausdorff`, :func:`percentile_hausdorff`, :func:`assd`, :func:`masd`,
 :func:`average_surface_distance`, :func:`surface_dice`, :func:`boundary_iou`, and
 :func:`surface_distances` for the distance samples themselves. Label maps with
-several classes: :class:`BoundaryAccumulator` (image by image, mergeable) and
-:func:`boundary_scores`.
+several classes: :func:`boundary_scores` (one pair) and, for batches and datasets,
+:class:`segscope.streaming.BoundaryMetric`. Every function takes NumPy arrays or torch
+tensors (a tensor is copied to the host once; torch is imported only for tensors).
 
 Where libraries disagree, an option names each convention (see ``docs/boundary.md``):
 ``pooling`` ("max": MONAI / Metrics Reloaded / DeepMind, "pooled": MedPy),
@@ -24,8 +25,8 @@ Examples
 
 from __future__ import annotations
 
-from .accumulator import BOUNDARY_METRICS, BoundaryAccumulator, boundary_scores
 from .distances import SurfaceDistances, surface_distances
+from .label_maps import BOUNDARY_METRICS, boundary_scores
 from .metrics import (
     assd,
     average_surface_distance,
@@ -38,7 +39,6 @@ from .metrics import (
 
 __all__ = [
     "BOUNDARY_METRICS",
-    "BoundaryAccumulator",
     "SurfaceDistances",
     "assd",
     "average_surface_distance",

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._backend import any_tensor
 from .._checks import check_choice, check_same_shape, check_spacing
 from ..errors import LabelError, ShapeError
 from . import _kernels
@@ -38,6 +39,7 @@ __all__ = [
     "crop_pair",
     "distances_from_crops",
     "distances_in_box",
+    "host_pair",
     "no_distances",
     "pair_boxes",
     "spacing3",
@@ -105,8 +107,9 @@ def surface_distances(pred, target, *, spacing=None, surface: str = "voxels") ->
 
     Parameters
     ----------
-    pred, target : array_like of bool or {0, 1}
-        2-D or 3-D masks of the same shape.
+    pred, target : array_like or torch.Tensor of bool or {0, 1}
+        2-D or 3-D masks of the same shape. Tensors (on any device) are copied to the
+        host, where the distances are computed; the values are those of NumPy input.
     spacing : float or sequence of float, optional
         Physical voxel size in array axis order (default 1 on every axis).
     surface : {"voxels", "elements"}
@@ -134,6 +137,8 @@ def surface_distances(pred, target, *, spacing=None, surface: str = "voxels") ->
 
 def binary_pair(pred, target, spacing):
     """Validate two binary masks; return 3-D integer views, 3-D spacing and the shape."""
+    if any_tensor(pred, target):
+        pred, target = host_pair(pred, target)
     pred = np.asarray(pred)
     target = np.asarray(target)
     check_same_shape(pred, target)
@@ -145,6 +150,13 @@ def binary_pair(pred, target, spacing):
     p3, t3 = as_label_volume(pred, "pred"), as_label_volume(target, "target")
     sp = spacing3(spacing, pred.ndim)
     return p3, t3, sp, tuple(pred.shape)
+
+
+def host_pair(pred, target) -> tuple[np.ndarray, np.ndarray]:
+    """NumPy copies of a pair in which one or both are torch tensors (torch imported here)."""
+    from .._torch.boundary import to_host
+
+    return to_host(pred, "pred"), to_host(target, "target")
 
 
 def spacing3(spacing, ndim: int) -> np.ndarray:

@@ -22,17 +22,14 @@ from ..errors import require
 require("torch", "torch", "segscope.torch")
 
 from ..metrics import METRICS  # noqa: E402
-from .boundary import BoundaryMetric, boundary_scores  # noqa: E402
 from .confusion import confusion_matrix, multilabel_confusion_matrix  # noqa: E402
 from .metrics import *  # noqa: E402, F403
 from .metrics import evaluate  # noqa: E402
 from .streaming import MeanIoU, OverlapMetric  # noqa: E402
 
 __all__ = [
-    "BoundaryMetric",
     "MeanIoU",
     "OverlapMetric",
-    "boundary_scores",
     "confusion_matrix",
     "evaluate",
     "multilabel_confusion_matrix",
