@@ -134,7 +134,6 @@ class BoundaryMetric:
                 "including background (it is inferred only with decision='argmax' or "
                 "'threshold')"
             )
-        self.metrics = metrics
         self.spacing = spacing
         self.decision = decision
         self.threshold = float(threshold)
@@ -148,7 +147,9 @@ class BoundaryMetric:
         self.process_group = process_group
         self.num_classes = num_classes
         # checks every option now, also when num_classes is inferred later
-        BoundarySettings.make(num_classes or 2, **self.options)
+        checked = BoundarySettings.make(num_classes or 2, **self.options)
+        #: The metric names, checked (``"all"`` expanded), in the order of the scores.
+        self.metrics = checked.metrics
         self._rows: BoundaryRows | None = None
         if num_classes is not None:
             self._rows = BoundaryRows(self._settings(num_classes))
