@@ -166,3 +166,35 @@ def test_explain_grey_16_bit_with_data_range_image(tmp_path):
     assert result.exit_code == 0, result.output
     assert json.loads(js.read_text())["settings"]["data_range"] == pytest.approx(
         float(astronaut_crop()[:96, :96, 0].max() - astronaut_crop()[:96, :96, 0].min()) * 40)
+
+
+def test_explain_csv_holds_every_weight(image_file, tmp_path):
+    import csv
+    import io
+
+    model = tmp_path / "my_model.py"
+    model.write_text(MODEL)
+    js = tmp_path / "e.json"
+    result = runner.invoke(app, ["explain", str(image_file), "--model", f"{model}:predict",
+                                 "--n-segments", "16", "--num-samples", "60", "--json", str(js),
+                                 "--csv", "-"])
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    weights = json.loads(js.read_text())["weights"]
+    assert [float(r["weight"]) for r in rows] == pytest.approx(weights)
+    assert sum(int(r["pixels"]) for r in rows) == 96 * 96
+
+
+def test_sweep_json_equals_csv(image_file, tmp_path):
+    import csv
+
+    args = ["superpixels", "sweep", str(image_file), "--method", "slic", "-p",
+            "n_segments=10,30", "--csv", str(tmp_path / "s.csv")]
+    result = runner.invoke(app, [*args, "--json", "-"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    rows = list(csv.DictReader((tmp_path / "s.csv").open()))
+    assert len(doc) == len(rows) == 2
+    assert [r["num_segments"] for r in doc] == [int(r["num_segments"]) for r in rows]
+    quiet = runner.invoke(app, [*args, "-q"])
+    assert quiet.exit_code == 0 and quiet.stdout == "" and "written" not in quiet.stderr

@@ -65,3 +65,18 @@ def test_cli_demo_prints_the_table():
     row = next(line for line in out.splitlines() if line.strip().startswith("all background"))
     assert "0.8008" in row and "0.0000" in row
     assert "125 nuclei" in out
+
+
+def test_cli_demo_json_and_csv_hold_the_table(reports, tmp_path):
+    import csv
+    import json
+
+    result = CliRunner().invoke(app, ["demo", "--json", "-", "--csv", str(tmp_path / "d.csv"),
+                                      "-q"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert set(doc) == set(reports)
+    rows = {r["method"]: r for r in csv.DictReader((tmp_path / "d.csv").open())}
+    for name, report in reports.items():
+        assert doc[name]["summary"]["iou"] == pytest.approx(report["iou"].value)
+        assert float(rows[name]["iou"]) == pytest.approx(report["iou"].value)
