@@ -38,6 +38,7 @@ from .io import (
     MASK_EXTENSIONS,
     PAIRING_EXTENSIONS,
     LoadedPair,
+    MatchMode,
     Pair,
     Pairing,
     load_pairs,
@@ -153,7 +154,7 @@ def evaluate_paths(
     boundary: BoundaryOptions | None = None,
     binarize_labels: bool = False,
     colormap: Colormap | str | os.PathLike | None = None,
-    match: str = "path",
+    match: MatchMode = "path",
     allow_unpaired: bool = False,
     per_image: bool = False,
     extensions: Sequence[str] = PAIRING_EXTENSIONS,
@@ -310,7 +311,7 @@ class _Counts:
 
 
 def _check_pairing(pairing: Pairing, pred: Any, target: Any, allow_unpaired: bool,
-                   match: str) -> None:
+                   match: MatchMode) -> None:
     if not pairing.complete and not allow_unpaired:
         raise PairingError(
             f"{pairing.describe_unpaired()}. Add the missing files, or pass "

@@ -27,6 +27,7 @@ _METRICS_HELP = ("Comma-separated overlap metrics: accuracy, precision, recall, 
                  "volume_similarity, or 'all'.")
 
 
+#: ``segscope.io.MatchMode`` (not imported: the io package loads NumPy, and --help must not).
 Match = Literal["path", "stem"]
 
 

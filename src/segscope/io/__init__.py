@@ -15,6 +15,7 @@ from .masks import MASK_EXTENSIONS, Mask, read_mask
 from .pairing import (
     MATCH_MODES,
     PAIRING_EXTENSIONS,
+    MatchMode,
     Pair,
     Pairing,
     list_files,
@@ -32,6 +33,7 @@ __all__ = [
     "GeometryWarning",
     "LoadedPair",
     "Mask",
+    "MatchMode",
     "Pair",
     "Pairing",
     "apply_colormap",

@@ -34,16 +34,19 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from .._checks import check_choice
 from ..errors import MissingFileError, PairingError
 from ._files import full_suffix, strip_suffix
 from .masks import MASK_EXTENSIONS
 
-__all__ = ["MATCH_MODES", "PAIRING_EXTENSIONS", "Pair", "Pairing", "list_files", "pair_folders",
-           "pair_inputs"]
+__all__ = ["MATCH_MODES", "PAIRING_EXTENSIONS", "MatchMode", "Pair", "Pairing", "list_files",
+           "pair_folders", "pair_inputs"]
 
-MATCH_MODES = ("path", "stem")
+#: How two folders are paired: same relative path, or same file name anywhere.
+MatchMode = Literal["path", "stem"]
+MATCH_MODES: tuple[str, ...] = ("path", "stem")
 #: Suffixes looked for in folders: every mask format, plus JPEG so that a JPEG mask
 #: gets a clear error (lossy) instead of being silently left out.
 PAIRING_EXTENSIONS = (*MASK_EXTENSIONS, ".jpg", ".jpeg")
@@ -120,7 +123,7 @@ def list_files(folder: str | os.PathLike,
 
 
 def pair_folders(pred_dir: str | os.PathLike, target_dir: str | os.PathLike, *,
-                 match: str = "path",
+                 match: MatchMode = "path",
                  extensions: Iterable[str] = PAIRING_EXTENSIONS) -> Pairing:
     """Pair the files of two folders by relative path or by stem.
 
@@ -158,7 +161,8 @@ def pair_folders(pred_dir: str | os.PathLike, target_dir: str | os.PathLike, *,
     )
 
 
-def pair_inputs(pred: str | os.PathLike, target: str | os.PathLike, *, match: str = "path",
+def pair_inputs(pred: str | os.PathLike, target: str | os.PathLike, *,
+                match: MatchMode = "path",
                 extensions: Iterable[str] = PAIRING_EXTENSIONS) -> Pairing:
     """Pair two files (one pair) or two folders (see :func:`pair_folders`).
 
