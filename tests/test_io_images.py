@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import struct
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +10,7 @@ import pytest
 import tifffile
 from PIL import Image
 
+from _png16 import write_png16
 from segscope.errors import FileFormatError, MissingFileError, ParameterError
 from segscope.io import read_image, to_grey
 
@@ -19,20 +18,6 @@ SHARED = Path(os.environ.get("SEGSCOPE_SHARED_DATA") or
               Path(__file__).resolve().parents[2] / "shared" / "data")
 
 RNG = np.random.default_rng(0)
-
-
-def _png16_rgb(path: Path, arr: np.ndarray) -> None:
-    """Write a 16-bit RGB PNG by hand (Pillow cannot write one)."""
-    h, w, _ = arr.shape
-    raw = b"".join(b"\x00" + arr[y].astype(">u2").tobytes() for y in range(h))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 16, 2, 0, 0, 0))
-           + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
-    path.write_bytes(png)
 
 
 @pytest.mark.parametrize("suffix", [".png", ".bmp", ".tif", ".gif", ".webp"])
@@ -62,11 +47,26 @@ def test_16bit_grey_is_kept(tmp_path, suffix):
     np.testing.assert_array_equal(out, arr)
 
 
-def test_16bit_colour_png_is_refused_not_truncated(tmp_path):
-    path = tmp_path / "rgb16.png"
-    _png16_rgb(path, RNG.integers(0, 65536, (3, 4, 3)).astype(np.uint16))
-    with pytest.raises(FileFormatError, match="16-bit colour PNG"):
-        read_image(path)
+@pytest.mark.parametrize("channels", [2, 3, 4])
+@pytest.mark.parametrize("interlace", [False, True])
+def test_16bit_colour_and_grey_alpha_png_keep_16_bits(tmp_path, channels, interlace):
+    # Pillow reads these as 8-bit (the high byte); segscope decodes them itself
+    path = tmp_path / "deep.png"
+    arr = RNG.integers(0, 65536, (9, 11, channels)).astype(np.uint16)
+    write_png16(path, arr, interlace=interlace)
+    out = read_image(path)
+    assert out.dtype == np.uint16
+    want = arr[..., 0] if channels == 2 else arr[..., :3]  # alpha dropped
+    np.testing.assert_array_equal(out, want)
+
+
+def test_16bit_png_decoder_agrees_with_pillow_on_grey(tmp_path):
+    from segscope.io._png16 import read_png16
+
+    arr = RNG.integers(0, 65536, (13, 17)).astype(np.uint16)
+    Image.fromarray(arr).save(tmp_path / "g.png")  # Pillow's encoder picks its own filters
+    np.testing.assert_array_equal(read_png16(tmp_path / "g.png", None), arr)
+    np.testing.assert_array_equal(np.array(Image.open(tmp_path / "g.png")), arr)
 
 
 def test_16bit_colour_tiff_is_kept(tmp_path):

@@ -146,7 +146,10 @@ def test_nifti_fractional_values_are_refused(tmp_path):
 def test_nifti_without_nibabel_names_the_extra(tmp_path, monkeypatch):
     import sys
 
-    (tmp_path / "m.nii").write_bytes(b"\0" * 400)
+    header = bytearray(400)  # the start of a NIfTI-1 header: sizeof_hdr 348, magic "n+1"
+    header[:4] = (348).to_bytes(4, "little")
+    header[344:348] = b"n+1\0"
+    (tmp_path / "m.nii").write_bytes(bytes(header))
     monkeypatch.setitem(sys.modules, "nibabel", None)
     with pytest.raises(DependencyError, match=r"segscope\[nifti\]"):
         read_mask(tmp_path / "m.nii")

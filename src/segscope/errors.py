@@ -25,11 +25,15 @@ __all__ = [
     "FileFormatError",
     "LabelError",
     "MissingFileError",
+    "OutputError",
     "PairingError",
     "ParameterError",
+    "ResourceError",
     "SegscopeError",
     "SegscopeWarning",
     "ShapeError",
+    "UnreliableFitWarning",
+    "ValueRangeWarning",
     "require",
 ]
 
@@ -66,8 +70,17 @@ class FileFormatError(SegscopeError, OSError):
     """A file exists but cannot be read as the expected format (truncated, unknown type)."""
 
 
+class OutputError(SegscopeError, OSError):
+    """An output path cannot be used: its folder is missing or read-only, it is a folder, it is
+    one of the inputs, or it lies where the inputs are read from."""
+
+
 class PairingError(SegscopeError, ValueError):
     """Files in two folders cannot be paired one to one."""
+
+
+class ResourceError(SegscopeError, MemoryError):
+    """A request needs more memory (or time) than the machine has; the message names the limit."""
 
 
 class DependencyError(SegscopeError, ImportError):
@@ -76,6 +89,14 @@ class DependencyError(SegscopeError, ImportError):
 
 class SegscopeWarning(UserWarning):
     """A result that is computed as asked but may mislead; the message says why and the fix."""
+
+
+class ValueRangeWarning(SegscopeWarning):
+    """Values lie outside the intensity span (``data_range``) given for them."""
+
+
+class UnreliableFitWarning(SegscopeWarning):
+    """A fitted model (e.g. LIME's surrogate) has too few samples to mean anything."""
 
 
 def require(module: str, extra: str, purpose: str):

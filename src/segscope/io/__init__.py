@@ -6,12 +6,12 @@ it imports no metric and runs no pipeline (scoring files is :mod:`segscope.files
 
 from __future__ import annotations
 
-from ._atomic import atomic_path, write_bytes, write_text
 from ._files import DEFAULT_MAX_PIXELS
 from .colormap import apply_colormap, parse_colour, read_colormap
-from .images import IMAGE_EXTENSIONS, LUMA_WEIGHTS, read_image, to_grey
+from .images import IMAGE_EXTENSIONS, LUMA_WEIGHTS, LoadedImage, load_image, read_image, to_grey
 from .mask_pairs import GeometryWarning, LoadedPair, load_pairs
 from .masks import MASK_EXTENSIONS, Mask, read_mask
+from .outputs import STDOUT, Outputs, atomic_path, write_bytes, write_text
 from .pairing import (
     MATCH_MODES,
     PAIRING_EXTENSIONS,
@@ -30,15 +30,19 @@ __all__ = [
     "MASK_EXTENSIONS",
     "MATCH_MODES",
     "PAIRING_EXTENSIONS",
+    "STDOUT",
     "GeometryWarning",
+    "LoadedImage",
     "LoadedPair",
     "Mask",
     "MatchMode",
+    "Outputs",
     "Pair",
     "Pairing",
     "apply_colormap",
     "atomic_path",
     "list_files",
+    "load_image",
     "load_pairs",
     "pair_folders",
     "pair_inputs",

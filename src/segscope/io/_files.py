@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
+from .._memory import check_memory
 from ..errors import FileFormatError, MissingFileError, SegscopeError
 
 __all__ = [
@@ -70,28 +71,37 @@ def existing_file(path: str | os.PathLike) -> Path:
 
 
 def check_pixel_count(shape: Sequence[int], path: str | os.PathLike,
-                      max_pixels: int | None) -> None:
-    """Raise :class:`FileFormatError` when ``prod(shape)`` exceeds ``max_pixels``."""
-    if max_pixels is None:
-        return
+                      max_pixels: int | None, *, itemsize: int | None = None) -> None:
+    """Refuse an image by the size its header announces, before anything is decoded.
+
+    Raises :class:`FileFormatError` when ``prod(shape)`` exceeds ``max_pixels``; with
+    ``itemsize`` (bytes per pixel of the decoded array) it also raises
+    :class:`~segscope.errors.ResourceError` when the decoded array would not fit in the
+    available memory, **whatever** ``max_pixels`` is (also when it is raised or None).
+    """
     count = math.prod(int(s) for s in shape)
-    if count > max_pixels:
+    if max_pixels is not None and count > max_pixels:
         raise FileFormatError(
             f"{path}: image of shape {tuple(int(s) for s in shape)} has {count:,} pixels, more "
             f"than max_pixels={max_pixels:,} (a guard against decompression bombs and running "
             "out of memory); if the file is trusted, pass max_pixels=None"
         )
+    if itemsize is not None:
+        check_memory(count * itemsize,
+                     f"{path}: decoding its {tuple(int(s) for s in shape)} pixels",
+                     fix="the file cannot be read on this machine (is it a decompression bomb?)")
 
 
 _PILLOW_LOCK = threading.Lock()
 
 
 def open_pillow(path: Path, max_pixels: int | None):
-    """Open ``path`` lazily with Pillow and apply segscope's ``max_pixels`` guard.
+    """Open ``path`` lazily with Pillow and apply segscope's size guards to its header.
 
     Pillow's own decompression-bomb check (a warning, then an error, at a fixed
     size) is replaced by :func:`check_pixel_count`, so the limit is one documented
-    number that the caller can lift. Only the header is read here.
+    number that the caller can lift; the memory the decoded image needs is checked in
+    every case. Only the header is read here.
     """
     from PIL import Image
 
@@ -103,7 +113,13 @@ def open_pillow(path: Path, max_pixels: int | None):
             im = Image.open(path)
         finally:
             Image.MAX_IMAGE_PIXELS = saved
-    check_pixel_count((im.height, im.width), path, max_pixels)
+    try:
+        # Pillow holds multi-band pixels in 4 bytes, and the NumPy copy doubles the peak
+        wide = len(im.getbands()) > 1 or im.mode in ("I", "F")
+        check_pixel_count((im.height, im.width), path, max_pixels, itemsize=8 if wide else 4)
+    except BaseException:
+        im.close()
+        raise
     return im
 
 

@@ -9,13 +9,17 @@ fairly:
   gives a 2-D grey image.
 - **Alpha** is dropped (grey+alpha becomes grey, RGBA becomes RGB): similarity is
   measured on the colours, not on transparency.
-- **Bit depth** is kept: 8-bit files give ``uint8``, 16-bit files ``uint16``, float TIFFs
-  their float dtype. The dtype carries the intensity scale (``data_range`` can be taken
+- **Bit depth** is kept: 8-bit files give ``uint8``, 16-bit files ``uint16`` (16-bit colour
+  and grey+alpha PNGs too, which Pillow would cut to 8 bits), float TIFFs their float dtype.
+  The dtype carries the intensity scale (``data_range`` can be taken
   from it); nothing is rescaled. 1-bit images become ``uint8`` 0/255.
 - **Grey conversion** (``mode="grey"``) uses the ITU-R BT.601 luma weights
   ``Y = 0.299 R + 0.587 G + 0.114 B``, rounded back to the input's integer dtype.
-- TIFF files are read with tifffile (16-bit, float, multi-page stacks); other formats
-  (PNG, JPEG, GIF, BMP, WebP) with Pillow; an animated GIF gives its first frame.
+- The **format** is read from the file's bytes, not its name. TIFF files are read with
+  tifffile, whole (every page: a stack; images of different shapes in one file are
+  refused); other formats (PNG, JPEG, GIF, BMP, WebP) with Pillow; an animated GIF gives its
+  first frame. Whether an image is colour comes from the file (:func:`load_image` says it),
+  never from an axis of length 3.
 
 Examples
 --------
@@ -30,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -37,8 +42,12 @@ import numpy as np
 from .._checks import check_choice
 from ..errors import FileFormatError
 from ._files import DEFAULT_MAX_PIXELS, existing_file, full_suffix, open_pillow, reading
+from ._png16 import png_header, read_png16
+from ._sniff import FORMAT_NAMES, sniff_format
+from ._tiff import read_tiff
 
-__all__ = ["IMAGE_EXTENSIONS", "IMAGE_MODES", "LUMA_WEIGHTS", "read_image", "to_grey"]
+__all__ = ["IMAGE_EXTENSIONS", "IMAGE_MODES", "LUMA_WEIGHTS", "LoadedImage", "load_image",
+           "read_image", "to_grey"]
 
 #: File suffixes :func:`read_image` accepts.
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".webp")
@@ -46,7 +55,32 @@ IMAGE_MODES = ("keep", "grey", "rgb")
 #: ITU-R BT.601 luma weights for R, G, B.
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
 
-_TIFF = (".tif", ".tiff")
+_IMAGE_FORMATS = ("png", "jpeg", "tiff", "gif", "bmp", "webp")
+
+
+@dataclass(frozen=True)
+class LoadedImage:
+    """An image read from a file, with what the file says about its channels.
+
+    Attributes
+    ----------
+    pixels : ndarray
+        As :func:`read_image` returns it.
+    colour : bool
+        The last axis holds RGB channels, as the file's format says (never guessed from an
+        axis of length 3): a ``(Z, H, 3)`` grey stack has ``colour=False``.
+    path : Path
+        The file it was read from.
+    """
+
+    pixels: np.ndarray
+    colour: bool
+    path: Path
+
+    @property
+    def channel_axis(self) -> int | None:
+        """``-1`` for a colour image, ``None`` for grey: the ``channel_axis`` to pass on."""
+        return -1 if self.colour else None
 
 
 def read_image(path: str | os.PathLike, *, mode: str = "keep",
@@ -56,27 +90,33 @@ def read_image(path: str | os.PathLike, *, mode: str = "keep",
     Parameters
     ----------
     path : str or path-like
-        A PNG, JPEG, TIFF, GIF, BMP or WebP file.
+        A PNG, JPEG, TIFF, GIF, BMP or WebP file; the format is read from the file's
+        bytes, not from its name.
     mode : {"keep", "grey", "rgb"}
         ``"keep"``: grey images as ``(H, W)``, colour images as ``(H, W, 3)``.
         ``"grey"``: always ``(H, W)`` (BT.601 luma for colour images).
         ``"rgb"``: always ``(H, W, 3)`` (grey repeated on three channels).
     max_pixels : int or None
         Refuse images with more pixels than this (decompression-bomb guard);
-        ``None`` lifts the limit.
+        ``None`` lifts the limit. The memory the decoded image needs is checked against
+        the available memory in every case, from the header, before decoding.
 
     Returns
     -------
     ndarray
-        ``uint8``, ``uint16`` (16-bit files) or the file's float dtype; a multi-page
-        grey TIFF gives a stack ``(Z, H, W)``.
+        ``uint8``, ``uint16`` (16-bit files, colour and grey+alpha included) or the file's
+        float dtype; a multi-page TIFF gives a stack ``(Z, H, W)`` (``(Z, H, W, 3)`` in
+        colour).
 
     Raises
     ------
     MissingFileError
         If ``path`` does not exist.
     FileFormatError
-        If the file is truncated, corrupt, of an unsupported format, or too large.
+        If the file is truncated, corrupt, of an unsupported format, a TIFF of several
+        differently shaped images, or too large.
+    ResourceError
+        If decoding the file would need more memory than is available.
 
     Examples
     --------
@@ -86,6 +126,22 @@ def read_image(path: str | os.PathLike, *, mode: str = "keep",
     >>> read_image(path).dtype
     dtype('uint16')
     """
+    return load_image(path, mode=mode, max_pixels=max_pixels).pixels
+
+
+def load_image(path: str | os.PathLike, *, mode: str = "keep",
+               max_pixels: int | None = DEFAULT_MAX_PIXELS) -> LoadedImage:
+    """Read an image file like :func:`read_image`, and say whether its last axis is colour.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, pathlib, tifffile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "stack.tif"
+    >>> tifffile.imwrite(path, np.zeros((4, 5, 3), np.uint8), photometric="minisblack")
+    >>> found = load_image(path)
+    >>> found.pixels.shape, found.colour
+    ((4, 5, 3), False)
+    """
     check_choice("mode", mode, IMAGE_MODES)
     p = existing_file(path)
     suffix = full_suffix(p)
@@ -94,15 +150,20 @@ def read_image(path: str | os.PathLike, *, mode: str = "keep",
             f"{p}: unsupported image suffix {suffix!r}; expected one of "
             f"{', '.join(IMAGE_EXTENSIONS)}"
         )
-    if suffix in _TIFF:
-        arr = reading(p, "a TIFF image", lambda: _read_tiff_image(p, max_pixels))
+    fmt = reading(p, "an image", lambda: sniff_format(p))
+    if fmt not in _IMAGE_FORMATS:
+        raise FileFormatError(f"{p}: the file holds {FORMAT_NAMES[fmt]} data (named {suffix}), "
+                              "which is not an image format segscope reads")
+    what = f"a {FORMAT_NAMES[fmt]} image"
+    if fmt == "tiff":
+        arr, colour = reading(p, what, lambda: _read_tiff_image(p, max_pixels))
     else:
-        arr = reading(p, f"a {suffix[1:].upper()} image", lambda: _read_pillow_image(p, max_pixels))
-    if mode == "grey":
-        return to_grey(arr)
-    if mode == "rgb" and not _is_colour(arr):
-        return np.repeat(arr[..., None], 3, axis=-1)
-    return arr
+        arr, colour = reading(p, what, lambda: _read_pillow_image(p, max_pixels))
+    if mode == "grey" and colour:
+        arr, colour = to_grey(arr), False
+    elif mode == "rgb" and not colour:
+        arr, colour = np.repeat(arr[..., None], 3, axis=-1), True
+    return LoadedImage(arr, colour, p)
 
 
 def to_grey(image: np.ndarray) -> np.ndarray:
@@ -128,19 +189,25 @@ def _is_colour(arr: np.ndarray) -> bool:
     return arr.ndim == 3 and arr.shape[-1] == 3
 
 
-def _read_pillow_image(path: Path, max_pixels: int | None) -> np.ndarray:
+def _read_pillow_image(path: Path, max_pixels: int | None) -> tuple[np.ndarray, bool]:
     from PIL import ImageOps
 
     with open_pillow(path, max_pixels) as im:
-        _refuse_16bit_colour_png(path, im)
+        if im.format == "PNG":
+            header = png_header(path)
+            if header.bit_depth == 16 and header.colour_type in (2, 4, 6):
+                arr = read_png16(path, max_pixels)
+                if header.colour_type == 4:  # grey + alpha: alpha dropped
+                    return np.ascontiguousarray(arr[..., 0]), False
+                return np.ascontiguousarray(arr[..., :3]), True
         im.load()
         im = ImageOps.exif_transpose(im)
         if im.mode == "P" or im.mode == "PA":
             im = im.convert("RGB")
             arr = np.array(im)
             if (arr[..., 0] == arr[..., 1]).all() and (arr[..., 1] == arr[..., 2]).all():
-                return np.ascontiguousarray(arr[..., 0])
-            return arr
+                return np.ascontiguousarray(arr[..., 0]), False
+            return arr, True
         if im.mode == "1":
             im = im.convert("L")
         elif im.mode == "LA":
@@ -150,50 +217,24 @@ def _read_pillow_image(path: Path, max_pixels: int | None) -> np.ndarray:
         arr = np.array(im)
     if arr.dtype.byteorder == ">":
         arr = arr.astype(arr.dtype.newbyteorder("="))
-    return arr
+    return arr, arr.ndim == 3
 
 
-def _refuse_16bit_colour_png(path: Path, im) -> None:
-    """Pillow reads 16-bit colour PNGs as 8-bit; refuse rather than lose precision."""
-    if im.format != "PNG":
-        return
-    with open(path, "rb") as fh:
-        header = fh.read(26)
-    if len(header) == 26 and header[24] == 16 and header[25] in (2, 6):
-        raise FileFormatError(
-            f"{path}: 16-bit colour PNG cannot be read without losing precision; convert it "
-            "to a 16-bit TIFF (e.g. tifffile.imwrite) or to 8-bit PNG"
-        )
-
-
-def _read_tiff_image(path: Path, max_pixels: int | None) -> np.ndarray:
-    import tifffile
-
-    from ._files import check_pixel_count
-
-    with tifffile.TiffFile(path) as tif:
-        series = tif.series[0]
-        page = tif.pages[0]
-        axes = series.axes
-        photometric = int(page.photometric)
-        sample_axis = axes.find("S")
-        colour = photometric == 2 and sample_axis >= 0 and series.shape[sample_axis] in (3, 4)
-        spatial = [n for i, n in enumerate(series.shape) if not (colour and i == sample_axis)]
-        check_pixel_count(spatial, path, max_pixels)
-        arr = series.asarray()
-        colormap = page.colormap
-    if colour:  # RGB, contiguous (..., S) or planar (S, ...)
-        return np.ascontiguousarray(np.moveaxis(arr, sample_axis, -1)[..., :3])
-    if photometric == 3 and colormap is not None:  # palette
-        cmap = np.asarray(colormap)
+def _read_tiff_image(path: Path, max_pixels: int | None) -> tuple[np.ndarray, bool]:
+    data = read_tiff(path, max_pixels)
+    arr = data.array
+    if data.colour:
+        return arr, True
+    if data.photometric == 3 and data.colormap is not None:  # palette
+        cmap = np.asarray(data.colormap)
         if arr.dtype == np.uint8:
             cmap = (cmap >> 8).astype(np.uint8)
         rgb = np.moveaxis(cmap[:, arr], 0, -1)
         if (rgb[..., 0] == rgb[..., 1]).all() and (rgb[..., 1] == rgb[..., 2]).all():
-            return np.ascontiguousarray(rgb[..., 0])
-        return np.ascontiguousarray(rgb)
-    if photometric == 0 and np.issubdtype(arr.dtype, np.integer):  # min-is-white
+            return np.ascontiguousarray(rgb[..., 0]), False
+        return np.ascontiguousarray(rgb), True
+    if data.photometric == 0 and np.issubdtype(arr.dtype, np.integer):  # min-is-white
         arr = np.iinfo(arr.dtype).max - arr
     if arr.dtype == bool:
         arr = arr.astype(np.uint8) * 255
-    return arr
+    return arr, False

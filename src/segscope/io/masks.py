@@ -34,8 +34,8 @@ Examples
 
 from __future__ import annotations
 
+import math
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +45,9 @@ from .._checks import check_label_array
 from ..errors import FileFormatError, LabelError, require
 from ._files import DEFAULT_MAX_PIXELS, check_pixel_count, existing_file, full_suffix, reading
 from ._files import open_pillow as _open_pillow
+from ._png16 import png_header, read_png16
+from ._sniff import FORMAT_NAMES, sniff_format
+from ._tiff import read_tiff
 from .colormap import Colormap, apply_colormap, read_colormap
 
 __all__ = ["MASK_EXTENSIONS", "Mask", "read_mask"]
@@ -53,11 +56,8 @@ __all__ = ["MASK_EXTENSIONS", "Mask", "read_mask"]
 MASK_EXTENSIONS = (".png", ".tif", ".tiff", ".npy", ".npz", ".nii", ".nii.gz", ".bmp", ".gif",
                    ".webp")
 
-_PILLOW = (".png", ".bmp", ".gif", ".webp")
-_TIFF = (".tif", ".tiff")
 _LOSSY = (".jpg", ".jpeg")
-#: TIFF compressions that change pixel values (JPEG inside TIFF).
-_LOSSY_TIFF = ("OJPEG", "JPEG", "JPEG_LOSSY", "JPEG_99", "ALT_JPEG", "JPEG_2000_LOSSY")
+_MASK_FORMATS = ("png", "tiff", "npy", "npz", "nifti", "bmp", "gif", "webp")
 _LOSSY_MESSAGE = ("is lossy and changes label values along edges, so it cannot hold a label "
                   "mask; save masks as PNG, lossless TIFF or NPY")
 
@@ -92,7 +92,7 @@ class Mask:
 
 
 def read_mask(path: str | os.PathLike, *, colormap: Colormap | str | os.PathLike | None = None,
-              max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Mask:
+              max_pixels: int | None = DEFAULT_MAX_PIXELS, read_spacing: bool = True) -> Mask:
     """Read a label mask from a file.
 
     Parameters
@@ -103,7 +103,12 @@ def read_mask(path: str | os.PathLike, *, colormap: Colormap | str | os.PathLike
         Colour → class map for RGB masks: a ``{(r, g, b): class}`` mapping or a JSON/CSV
         file (see :func:`segscope.io.read_colormap`).
     max_pixels : int or None
-        Refuse masks with more pixels/voxels than this; ``None`` lifts the limit.
+        Refuse masks with more pixels/voxels than this; ``None`` lifts the limit. The
+        memory the decoded mask needs is checked against the available memory in every
+        case, from the header, before decoding.
+    read_spacing : bool
+        Read the spacing the file records (and refuse invalid values). ``False`` leaves
+        ``spacing`` at ``None``: for callers that pass the spacing themselves.
 
     Returns
     -------
@@ -115,8 +120,12 @@ def read_mask(path: str | os.PathLike, *, colormap: Colormap | str | os.PathLike
     MissingFileError
         If ``path`` does not exist.
     FileFormatError
-        If the file is truncated, corrupt, of an unsupported format or too large, or an
-        NPZ holds several arrays and none is named ``labels``/``mask``.
+        If the file is truncated, corrupt, of an unsupported or lossy format (read from its
+        bytes, whatever its name), too large, a TIFF of several differently shaped images,
+        an animation, an NPZ with several arrays and none named ``labels``/``mask``, or
+        records a voxel size that is zero, negative or not a number.
+    ResourceError
+        If decoding the file would need more memory than is available.
     LabelError, DTypeError
         If an RGB mask has a colour missing from ``colormap`` (or no colormap was
         given), or the values are NaN or fractional.
@@ -142,27 +151,48 @@ def read_mask(path: str | os.PathLike, *, colormap: Colormap | str | os.PathLike
         raise FileFormatError(
             f"{p}: unsupported mask suffix {suffix!r}; expected one of {', '.join(MASK_EXTENSIONS)}"
         )
+    fmt = reading(p, "a mask", lambda: sniff_format(p))
+    if fmt not in _MASK_FORMATS:
+        named = f" (named {suffix})" if suffix else ""
+        lossy = _LOSSY_MESSAGE if fmt in ("jpeg", "jpeg2000") else "cannot hold a label mask"
+        raise FileFormatError(f"{p}: the file holds {FORMAT_NAMES[fmt]} data{named}, which "
+                              f"{lossy}")
     cmap = read_colormap(colormap) if isinstance(colormap, (str, os.PathLike)) else colormap
     colour = False
     spacing = None
     orientation = None
-    if suffix in (".nii", ".nii.gz"):
+    what = f"a {FORMAT_NAMES[fmt]} mask"
+    if fmt == "nifti":
         nib = require("nibabel", "nifti", "reading NIfTI masks")
-        labels, spacing, orientation = reading(p, "NIfTI",
-                                               lambda: _read_nifti(nib, p, max_pixels))
-    elif suffix in (".npy", ".npz"):
-        labels, spacing = reading(p, "a NumPy file", lambda: _read_numpy(p, suffix, max_pixels))
-    elif suffix in _TIFF:
-        labels, spacing, colour = reading(p, "a TIFF mask", lambda: _read_tiff(p, max_pixels))
+        labels, spacing, orientation = reading(p, what, lambda: _read_nifti(nib, p, max_pixels))
+    elif fmt in ("npy", "npz"):
+        labels, spacing = reading(p, what, lambda: _read_numpy(p, fmt, max_pixels))
+    elif fmt == "tiff":
+        labels, spacing, colour = reading(p, what, lambda: _read_tiff(p, max_pixels))
     else:
-        labels, colour = reading(p, f"a {suffix[1:].upper()} mask",
-                                 lambda: _read_pillow(p, max_pixels))
+        labels, colour = reading(p, what, lambda: _read_pillow(p, max_pixels))
     if colour:
         labels = _colour_to_labels(labels, cmap, p)
     labels = check_label_array(labels, str(p))
-    if spacing is not None and len(spacing) != labels.ndim:
-        spacing = None
+    spacing = _checked_spacing(spacing, labels.ndim, p) if read_spacing else None
     return Mask(labels=labels, spacing=spacing, path=p, orientation=orientation)
+
+
+def _checked_spacing(spacing: tuple[float, ...] | None, ndim: int,
+                     path: Path) -> tuple[float, ...] | None:
+    """The spacing a file records, refused (never silently replaced) when it is unusable."""
+    if spacing is None:
+        return None
+    values = tuple(float(v) for v in spacing)
+    if len(values) != ndim or not all(math.isfinite(v) and v > 0 for v in values):
+        why = (f"{len(values)} values for a {ndim}-D mask" if len(values) != ndim
+               else "sizes must be finite and positive")
+        raise FileFormatError(
+            f"{path}: the file records the voxel size (spacing) {values}, which cannot be used "
+            f"({why}); fix the file's header, or give the spacing yourself (CLI: --spacing; "
+            "Python: read_mask(..., read_spacing=False) and spacing=...)"
+        )
+    return values
 
 
 def _colour_to_labels(arr: np.ndarray, cmap: Colormap | None, path: Path) -> np.ndarray:
@@ -186,6 +216,19 @@ def _read_pillow(path: Path, max_pixels: int | None) -> tuple[np.ndarray, bool]:
     with _open_pillow(path, max_pixels) as im:
         if im.format == "WEBP" and not _webp_is_lossless(path):
             raise FileFormatError(f"{path}: lossy WebP {_LOSSY_MESSAGE}")
+        frames = getattr(im, "n_frames", 1)
+        if frames > 1:
+            raise FileFormatError(
+                f"{path}: an animation of {frames} frames; a mask file must hold one image "
+                "(segscope does not read the first frame alone). Save each frame on its own"
+            )
+        if im.format == "PNG":
+            header = png_header(path)
+            if header.bit_depth == 16 and header.colour_type in (2, 4, 6):
+                arr = read_png16(path, max_pixels)
+                if header.colour_type == 4:  # grey + alpha: the grey sample
+                    return np.ascontiguousarray(arr[..., 0]), False
+                return np.ascontiguousarray(arr[..., :3]), True
         mode = im.mode
         if mode in ("P", "PA"):
             im.load()
@@ -211,60 +254,16 @@ def _webp_is_lossless(path: Path) -> bool:
 
 
 def _read_tiff(path: Path, max_pixels: int | None):
-    import tifffile
-
-    with tifffile.TiffFile(path) as tif:
-        compression = getattr(tif.pages[0].compression, "name", "")
-        if compression in _LOSSY_TIFF:
-            raise FileFormatError(f"{path}: {compression}-compressed TIFF {_LOSSY_MESSAGE}")
-        series = tif.series[0]
-        photometric = int(tif.pages[0].photometric)
-        sample_axis = series.axes.find("S")
-        colour = photometric == 2 and sample_axis >= 0 and series.shape[sample_axis] in (3, 4)
-        spatial = [n for i, n in enumerate(series.shape) if not (colour and i == sample_axis)]
-        check_pixel_count(spatial, path, max_pixels)
-        arr = series.asarray()
-        spacing = _tiff_spacing(tif, len(spatial))
-    if colour:
-        arr = np.ascontiguousarray(np.moveaxis(arr, sample_axis, -1))
-    return arr, spacing, colour
+    data = read_tiff(path, max_pixels, lossy=_LOSSY_MESSAGE)
+    return data.array, data.spacing, data.colour
 
 
-def _tiff_spacing(tif, ndim: int) -> tuple[float, ...] | None:
-    """Spacing from ImageJ or OME metadata, in array axis order; None when incomplete."""
-    try:
-        if tif.is_ome and tif.ome_metadata:
-            sizes = {}
-            for axis in "XYZ":
-                m = re.search(rf'PhysicalSize{axis}="([0-9.eE+-]+)"', tif.ome_metadata)
-                if m:
-                    sizes[axis] = float(m.group(1))
-            order = "ZYX"[-ndim:] if ndim <= 3 else ""
-            if order and all(a in sizes for a in order):
-                return tuple(sizes[a] for a in order)
-            return None
-        if tif.is_imagej:
-            page = tif.pages[0]
-            xres = page.tags.get("XResolution")
-            yres = page.tags.get("YResolution")
-            if xres is None or yres is None:
-                return None
-            x = xres.value[1] / xres.value[0]
-            y = yres.value[1] / yres.value[0]
-            if ndim == 2:
-                return (y, x)
-            z = (tif.imagej_metadata or {}).get("spacing")
-            if ndim == 3 and z is not None:
-                return (float(z), y, x)
-    except (ZeroDivisionError, TypeError, ValueError, IndexError):
-        return None
-    return None
-
-
-def _read_numpy(path: Path, suffix: str, max_pixels: int | None):
-    if suffix == ".npy":
+def _read_numpy(path: Path, fmt: str, max_pixels: int | None):
+    if fmt == "npy":
+        with open(path, "rb") as fh:  # the header first: its shape may be a lie
+            shape, dtype = _npy_header(fh)
+        check_pixel_count(shape, path, max_pixels, itemsize=dtype.itemsize)
         arr = np.load(path, mmap_mode="r", allow_pickle=False)
-        check_pixel_count(arr.shape, path, max_pixels)
         return np.array(arr), None
     with np.load(path, allow_pickle=False) as npz:
         keys = list(npz.files)
@@ -281,29 +280,55 @@ def _read_numpy(path: Path, suffix: str, max_pixels: int | None):
                 f"{path}: the .npz holds {len(label_keys)} arrays {label_keys}; name the mask "
                 "'labels' or 'mask', or save it alone"
             )
-        check_pixel_count(_npz_shape(npz, key), path, max_pixels)
+        shape, dtype = _npz_header(npz, key)
+        check_pixel_count(shape, path, max_pixels, itemsize=dtype.itemsize)
         arr = npz[key]
         if "spacing" in keys:
             spacing = tuple(float(v) for v in np.atleast_1d(npz["spacing"]))
     return arr, spacing
 
 
-def _npz_shape(npz, key: str) -> tuple[int, ...]:
-    """Shape of one member of an .npz from its header, without decompressing the data."""
+def _npz_header(npz, key: str) -> tuple[tuple[int, ...], np.dtype]:
+    """Shape and dtype of one member of an .npz from its header, without decompressing it."""
     with npz.zip.open(f"{key}.npy") as fh:
-        version = np.lib.format.read_magic(fh)
-        reader = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                  else np.lib.format.read_array_header_2_0)
-        shape, _, _ = reader(fh)
-    return shape
+        return _npy_header(fh)
+
+
+def _npy_header(fh) -> tuple[tuple[int, ...], np.dtype]:
+    version = np.lib.format.read_magic(fh)
+    reader = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+              else np.lib.format.read_array_header_2_0)
+    shape, _, dtype = reader(fh)
+    return shape, dtype
 
 
 def _read_nifti(nib, path: Path, max_pixels: int | None):
     img = nib.load(str(path))
     shape = img.shape
-    check_pixel_count(shape, path, max_pixels)
+    check_pixel_count(shape, path, max_pixels, itemsize=2 * img.get_data_dtype().itemsize)
     arr = np.asanyarray(img.dataobj)
-    zooms = tuple(float(z) for z in img.header.get_zooms()[: arr.ndim])
+    # the header's own voxel sizes: nibabel quietly turns a zero into 1 when it loads
+    raw = _nifti_pixdim(path)[1: 1 + arr.ndim]
+    if not all(math.isfinite(z) and z > 0 for z in raw):
+        zooms = raw
+    else:
+        zooms = tuple(float(z) for z in img.header.get_zooms()[: arr.ndim])
     orientation = "".join(nib.orientations.aff2axcodes(img.affine)[: arr.ndim])
     return arr, zooms, orientation
 
+
+def _nifti_pixdim(path: Path) -> tuple[float, ...]:
+    """``pixdim`` as stored in a NIfTI-1 or NIfTI-2 header (gzip-compressed or not)."""
+    import gzip
+    import struct
+
+    opener = gzip.open if path.read_bytes()[:2] == b"\x1f\x8b" else open
+    with opener(path, "rb") as fh:
+        head = fh.read(540)
+    for order in "<>":
+        size = struct.unpack(order + "i", head[:4])[0]
+        if size == 348:
+            return tuple(float(v) for v in struct.unpack(order + "8f", head[76:108]))
+        if size == 540:
+            return tuple(float(v) for v in struct.unpack(order + "8d", head[104:168]))
+    raise FileFormatError(f"{path}: not a NIfTI header")

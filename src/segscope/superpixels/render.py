@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import ParameterError, ShapeError
-from ..io._atomic import atomic_path
+from ..io.outputs import atomic_path
 from ._image import as_float_image, to_display_uint8
 from .methods import Superpixels
 
