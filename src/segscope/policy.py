@@ -57,8 +57,19 @@ def mean_excluding(
 ) -> tuple[float, int]:
     """Mean of the non-NaN entries and the number of NaN entries excluded.
 
-    With ``weights``, a weighted mean over the non-NaN entries. The mean of nothing
-    is NaN.
+    With ``weights``, a weighted mean over the non-NaN entries. When every weight of
+    a defined entry is zero (``average="weighted"`` on an image whose target holds
+    none of the scored classes), the weights say nothing, and the plain mean of the
+    defined entries is used: an image with only false positives scores what its
+    false positives earn (a Dice of 0) instead of being dropped, so a spurious
+    structure never improves a mean. The mean of nothing is NaN.
+
+    Examples
+    --------
+    >>> mean_excluding(np.array([0.5, 1.0, np.nan]), np.array([3.0, 1.0, 0.0]))
+    (0.625, 1)
+    >>> mean_excluding(np.array([0.0, np.nan]), np.array([0.0, 0.0]))  # only false positives
+    (0.0, 1)
     """
     values = np.asarray(values, dtype=np.float64)
     keep = ~np.isnan(values)
@@ -69,5 +80,5 @@ def mean_excluding(
         return float(values[keep].mean()), excluded
     w = np.asarray(weights, dtype=np.float64)[keep]
     if w.sum() == 0:
-        return float("nan"), excluded
+        return float(values[keep].mean()), excluded
     return float(np.dot(values[keep], w) / w.sum()), excluded
