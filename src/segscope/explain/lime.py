@@ -42,7 +42,9 @@ class Explanation:
     intercept : float
         Surrogate intercept (its score with every superpixel switched off).
     r2 : float
-        Weighted R² of the surrogate on the samples (how faithful the linear fit is).
+        Held-out weighted R² of the surrogate (how faithful the linear fit is on samples it
+        was not fitted to; see :mod:`segscope.explain.surrogate`). Near 0 or negative: the
+        explanation does not describe the classifier.
     target : int or None
         Output column explained (None for a classifier returning one score per image).
     score : float
