@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import os
 from collections.abc import Sequence
@@ -175,18 +173,10 @@ def accuracy_trap_note(report) -> str | None:
 
 
 def rows_to_csv(rows: Sequence[dict[str, Any]]) -> str:
-    """CSV text of dict rows; columns in first-seen order, NaN written as ``nan``."""
-    columns: list[str] = []
-    for row in rows:
-        for key in row:
-            if key not in columns:
-                columns.append(key)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: _csv_value(v) for k, v in row.items()})
-    return buffer.getvalue()
+    """CSV text of dict rows (:func:`segscope.io.csv_text`: quoted, formulas neutralised)."""
+    from ..io import csv_text
+
+    return csv_text(rows)
 
 
 def write_csv(path: str | os.PathLike, rows: Sequence[dict[str, Any]]) -> None:
@@ -194,11 +184,3 @@ def write_csv(path: str | os.PathLike, rows: Sequence[dict[str, Any]]) -> None:
     from ..io import write_text
 
     write_text(path, rows_to_csv(rows))
-
-
-def _csv_value(v: Any) -> Any:
-    if isinstance(v, float):
-        if math.isnan(v):
-            return "nan"
-        return repr(v)
-    return v

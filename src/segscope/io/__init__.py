@@ -22,9 +22,11 @@ from .pairing import (
     pair_folders,
     pair_inputs,
 )
+from .tables import FORMULA_PREFIXES, csv_cell, csv_text
 
 __all__ = [
     "DEFAULT_MAX_PIXELS",
+    "FORMULA_PREFIXES",
     "IMAGE_EXTENSIONS",
     "LUMA_WEIGHTS",
     "MASK_EXTENSIONS",
@@ -41,6 +43,8 @@ __all__ = [
     "Pairing",
     "apply_colormap",
     "atomic_path",
+    "csv_cell",
+    "csv_text",
     "list_files",
     "load_image",
     "load_pairs",

@@ -266,16 +266,10 @@ class SweepResult:
         return gallery(panels, self.titles(), ncols=ncols)
 
     def to_csv(self) -> str:
-        """The table as CSV text."""
-        import csv
-        import io
+        """The table as CSV text (quoted, formulas neutralised; NaN as an empty cell)."""
+        from ..io import csv_text
 
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=self.columns, lineterminator="\n")
-        writer.writeheader()
-        for row in self.rows:
-            writer.writerow({k: _csv_value(v) for k, v in row.items()})
-        return buf.getvalue()
+        return csv_text(self.rows, self.columns, missing="")
 
     def to_markdown(self, digits: int = 3) -> str:
         """The table as a Markdown table."""
@@ -284,12 +278,6 @@ class SweepResult:
         for row in self.rows:
             lines.append("| " + " | ".join(_md_value(row.get(c), digits) for c in cols) + " |")
         return "\n".join(lines)
-
-
-def _csv_value(v: Any) -> Any:
-    if isinstance(v, float) and math.isnan(v):
-        return ""
-    return v
 
 
 def _md_value(v: Any, digits: int) -> str:
