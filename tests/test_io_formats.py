@@ -16,7 +16,6 @@ import pytest
 import tifffile
 from PIL import Image
 
-import segscope
 from _png16 import write_png16
 from segscope.errors import FileFormatError, ResourceError
 from segscope.files import ScoreOptions, evaluate_paths
