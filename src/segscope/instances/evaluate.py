@@ -9,7 +9,7 @@ Examples
 >>> r.dataset["f1"].round(3).tolist()                 # (classes, thresholds)
 [[0.8, 0.4]]
 >>> round(r.value("dsb"), 4)                          # mean over the two thresholds
-0.4167
+0.4583
 """
 
 from __future__ import annotations
