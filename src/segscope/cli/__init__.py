@@ -8,7 +8,7 @@ imports (NumPy kernels, torch, scikit-image) happen inside the commands, so that
 from __future__ import annotations
 
 # each module registers its commands on import
-from . import demo, evaluate, explain, similarity, superpixels  # noqa: F401
+from . import dedup, demo, evaluate, explain, leakage, similarity, superpixels  # noqa: F401
 from ._app import app
 
 __all__ = ["app", "main"]

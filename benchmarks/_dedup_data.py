@@ -1,0 +1,219 @@
+"""Planted near-duplicates for the audit benchmarks: real photos, transforms, hard negatives.
+
+The base images are real photographs (scikit-image's bundled ones, ``../shared/data``) cut
+into non-overlapping tiles (adjacent tiles of one photo are hard negatives), the EM sections
+of ``../shared/data/membranes`` (consecutive sections are hard negatives) and the stereo pair
+``motorcycle_left``/``motorcycle_right`` (one object from two viewpoints). Each transform is
+applied at several strengths; procedural distractors (smooth random fields, shapes,
+gradients) fill the set.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+
+_PHOTOS = ("astronaut", "camera", "chelsea", "coffee", "coins", "moon", "page", "rocket",
+           "retina", "hubble_deep_field", "immunohistochemistry", "brick", "grass", "gravel",
+           "cell", "microaneurysms", "text", "clock", "horse", "logo")
+
+
+def _skimage_photo(name: str) -> np.ndarray | None:
+    import skimage.data
+
+    try:
+        img = np.asarray(getattr(skimage.data, name)())
+    except Exception:  # a photo that would need a download
+        return None
+    if img.dtype == bool:
+        img = img.astype(np.uint8) * 255
+    if img.ndim == 3 and img.shape[-1] == 4:
+        img = img[..., :3]
+    return img.astype(np.uint8)
+
+
+def _tiles(img: np.ndarray, side: int) -> list[np.ndarray]:
+    """Non-overlapping ``side``×``side`` tiles (adjacent ones are hard negatives)."""
+    h, w = img.shape[:2]
+    return [img[y:y + side, x:x + side] for y in range(0, h - side + 1, side)
+            for x in range(0, w - side + 1, side)]
+
+
+def base_images(tile: int = 256) -> tuple[list[tuple[str, np.ndarray]], list[tuple[str, str]]]:
+    """``(images, hard_negatives)``: named base images and the name pairs that must not pair.
+
+    Every photo larger than ``tile`` is cut into non-overlapping tiles; the tiles of one photo
+    that touch are listed as hard negatives, and so are consecutive EM sections and the two
+    views of the stereo motorcycle.
+    """
+    images: list[tuple[str, np.ndarray]] = []
+    negatives: list[tuple[str, str]] = []
+    for name in _PHOTOS:
+        img = _skimage_photo(name)
+        if img is None:
+            continue
+        h, w = img.shape[:2]
+        if min(h, w) >= 2 * tile:
+            cols = w // tile
+            for k, t in enumerate(_tiles(img, tile)):
+                images.append((f"{name}_t{k}", t))
+                row, col = divmod(k, cols)
+                if col + 1 < cols:
+                    negatives.append((f"{name}_t{k}", f"{name}_t{k + 1}"))
+                if (row + 1) * cols + col < len(_tiles(img, tile)):
+                    negatives.append((f"{name}_t{k}", f"{name}_t{k + cols}"))
+        else:
+            images.append((name, img))
+    try:
+        import skimage.data
+
+        left, right, _ = skimage.data.stereo_motorcycle()
+        images += [("motorcycle_left", left), ("motorcycle_right", right)]
+        negatives.append(("motorcycle_left", "motorcycle_right"))
+    except Exception:  # pragma: no cover - depends on the installed scikit-image
+        pass
+    sections = DATA / "membranes" / "images"
+    if sections.is_dir():
+        for k in range(30):
+            path = sections / f"{k}.png"
+            if path.exists():
+                images.append((f"em{k:02d}", np.asarray(Image.open(path))))
+                if k:
+                    negatives.append((f"em{k - 1:02d}", f"em{k:02d}"))
+    nuclei = DATA / "nuclei" / "image2d.tif"
+    if nuclei.exists():
+        import tifffile
+
+        arr = tifffile.imread(nuclei).astype(np.float64)
+        arr = (255 * (arr - arr.min()) / max(np.ptp(arr), 1)).astype(np.uint8)
+        for k, t in enumerate(_tiles(arr, tile)):
+            images.append((f"nuclei_t{k}", t))
+    return images, negatives
+
+
+# ------------------------------------------------------------------ transforms
+def _pil(a: np.ndarray) -> Image.Image:
+    return Image.fromarray(a)
+
+
+def resize(a: np.ndarray, factor: float, rng=None) -> np.ndarray:
+    im = _pil(a)
+    size = (max(1, round(im.width * factor)), max(1, round(im.height * factor)))
+    return np.asarray(im.resize(size, Image.Resampling.BICUBIC))
+
+
+def jpeg(a: np.ndarray, quality: int, rng=None) -> np.ndarray:
+    buf = io.BytesIO()
+    _pil(a).save(buf, format="JPEG", quality=int(quality))
+    return np.asarray(Image.open(io.BytesIO(buf.getvalue())))
+
+
+def brightness(a: np.ndarray, delta: float, rng=None) -> np.ndarray:
+    """Add ``delta`` (a fraction of the range) to every pixel."""
+    return np.clip(a.astype(np.float64) + 255 * delta, 0, 255).astype(np.uint8)
+
+
+def contrast(a: np.ndarray, factor: float, rng=None) -> np.ndarray:
+    """Scale the deviation from the mean by ``1 + factor``."""
+    f = a.astype(np.float64)
+    return np.clip(f.mean() + (1 + factor) * (f - f.mean()), 0, 255).astype(np.uint8)
+
+
+def noise(a: np.ndarray, sigma: float, rng=None) -> np.ndarray:
+    """Gaussian noise of standard deviation ``sigma`` (a fraction of the range)."""
+    rng = rng or np.random.default_rng(0)
+    f = a.astype(np.float64) + rng.normal(0, 255 * sigma, a.shape)
+    return np.clip(np.rint(f), 0, 255).astype(np.uint8)
+
+
+def blur(a: np.ndarray, sigma: float, rng=None) -> np.ndarray:
+    return np.asarray(_pil(a).filter(ImageFilter.GaussianBlur(sigma)))
+
+
+def crop(a: np.ndarray, fraction: float, rng=None) -> np.ndarray:
+    """Remove ``fraction`` of the width and of the height, split at random between sides."""
+    rng = rng or np.random.default_rng(0)
+    h, w = a.shape[:2]
+    dh, dw = round(h * fraction), round(w * fraction)
+    top, left = int(rng.integers(0, dh + 1)), int(rng.integers(0, dw + 1))
+    return a[top:h - (dh - top), left:w - (dw - left)].copy()
+
+
+def text(a: np.ndarray, size: float, rng=None) -> np.ndarray:
+    """A caption in the lower-left corner, ``size`` = its height as a fraction of the image."""
+    im = _pil(a).copy()
+    draw = ImageDraw.Draw(im)
+    h = max(6, round(im.height * size))
+    try:
+        from PIL import ImageFont
+
+        font = ImageFont.load_default(size=h)
+    except Exception:  # pragma: no cover - old Pillow
+        font = None
+    fill = 255 if im.mode == "L" else (255, 255, 255)
+    draw.text((round(0.05 * im.width), round(im.height * (0.95 - size))), "© segscope 2026",
+              fill=fill, font=font)
+    return np.asarray(im)
+
+
+def hflip(a: np.ndarray, _=None, rng=None) -> np.ndarray:
+    return a[:, ::-1].copy()
+
+
+def rot90(a: np.ndarray, k: int = 1, rng=None) -> np.ndarray:
+    return np.rot90(a, k).copy()
+
+
+#: name -> (function, strengths); the defaults of the audit must catch all but the last two.
+TRANSFORMS: dict[str, tuple[Callable, tuple]] = {
+    "resize": (resize, (0.5, 0.75, 1.5, 2.0)),
+    "jpeg": (jpeg, (30, 50, 75)),
+    "brightness": (brightness, (-0.2, -0.1, 0.1, 0.2)),
+    "contrast": (contrast, (-0.2, 0.2)),
+    "noise": (noise, (0.02, 0.05)),
+    "blur": (blur, (0.5, 1.0, 1.5)),
+    "crop": (crop, (0.03, 0.06, 0.10)),
+    "text": (text, (0.04, 0.07)),
+    "hflip": (hflip, (None,)),
+    "rot90": (rot90, (1,)),
+}
+#: Transforms found only with ``flips=True`` / ``rotations=True``.
+GEOMETRIC = ("hflip", "rot90")
+
+
+def distractor(rng: np.random.Generator, side: int = 256) -> np.ndarray:
+    """A procedural image: a smooth random field, random shapes, a gradient, or texture."""
+    kind = int(rng.integers(0, 4))
+    if kind == 0:  # smooth random field at a random scale
+        small = rng.random((int(rng.integers(3, 24)),) * 2)
+        img = np.asarray(Image.fromarray((small * 255).astype(np.uint8)).resize(
+            (side, side), Image.Resampling.BICUBIC)).astype(np.float64)
+    elif kind == 1:  # shapes
+        im = Image.new("L", (side, side), int(rng.integers(0, 256)))
+        draw = ImageDraw.Draw(im)
+        for _ in range(int(rng.integers(3, 15))):
+            x0, y0 = (int(v) for v in rng.integers(0, side, 2))
+            dx, dy = (int(v) for v in rng.integers(10, side // 2, 2))
+            box = [x0, y0, x0 + dx, y0 + dy]
+            if rng.random() < 0.5:
+                draw.ellipse(box, fill=int(rng.integers(0, 256)))
+            else:
+                draw.rectangle(box, fill=int(rng.integers(0, 256)))
+        img = np.asarray(im).astype(np.float64)
+    elif kind == 2:  # gradient plus a few waves
+        yy, xx = np.mgrid[0:side, 0:side] / side
+        angle = rng.random() * 2 * np.pi
+        img = 128 + 100 * np.sin(2 * np.pi * (rng.random() * 4 + 0.5)
+                                 * (np.cos(angle) * xx + np.sin(angle) * yy) + rng.random() * 6)
+    else:  # texture: noise filtered by a random blur
+        img = np.asarray(Image.fromarray(rng.integers(0, 256, (side, side), dtype=np.uint8))
+                         .filter(ImageFilter.GaussianBlur(float(rng.uniform(1, 6))))
+                         ).astype(np.float64)
+        img = (img - img.mean()) * (60 / max(img.std(), 1e-6)) + 128
+    return np.clip(img, 0, 255).astype(np.uint8)

@@ -1,0 +1,70 @@
+"""What an audit compares: folders, lists of files, or arrays, each named once.
+
+Examples
+--------
+>>> import numpy as np
+>>> items = collect([np.zeros((8, 8)), np.ones((8, 8))], split=0)
+>>> [i.name for i in items]
+['0', '1']
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import MissingFileError, ParameterError
+
+__all__ = ["Item", "collect", "is_paths"]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One image to describe: a file (``path``) or an array (``array``)."""
+
+    name: str
+    split: int
+    path: Path | None = None
+    array: Any = None
+
+
+def is_paths(images: Any) -> bool:
+    """Whether ``images`` names files (a folder, a file, or a sequence of paths)."""
+    if isinstance(images, (str, os.PathLike)):
+        return True
+    if isinstance(images, np.ndarray) or not isinstance(images, Sequence):
+        return False
+    return len(images) > 0 and all(isinstance(x, (str, os.PathLike)) for x in images)
+
+
+def collect(images: Any, *, split: int, prefix: str = "") -> list[Item]:
+    """Items of one split: every image file under a folder (recursively), each path of a
+    sequence, or each array of a sequence / along axis 0 of an array.
+
+    Folder members are named by their path relative to the folder (POSIX separators),
+    files of a list by the path as given, arrays by their position; ``prefix`` (e.g. the
+    split name and ``/``) is put in front.
+    """
+    from ..io import IMAGE_EXTENSIONS, list_files
+
+    if isinstance(images, (str, os.PathLike)):
+        root = Path(images)
+        if root.is_dir():
+            return [Item(prefix + p.relative_to(root).as_posix(), split, path=p)
+                    for p in list_files(root, IMAGE_EXTENSIONS)]
+        if root.exists() or root.is_symlink():
+            return [Item(prefix + root.name, split, path=root)]
+        raise MissingFileError(f"{root}: no such file or folder")
+    if is_paths(images):
+        return [Item(prefix + str(p), split, path=Path(p)) for p in images]
+    if isinstance(images, np.ndarray):
+        return [Item(f"{prefix}{k}", split, array=images[k]) for k in range(images.shape[0])]
+    if isinstance(images, Sequence):
+        return [Item(f"{prefix}{k}", split, array=a) for k, a in enumerate(images)]
+    raise ParameterError(f"images must be a folder, a sequence of paths or a sequence of "
+                         f"arrays; got {type(images).__name__}")

@@ -1,0 +1,224 @@
+"""Exact verification of a candidate pair on aligned thumbnails.
+
+Two thumbnails are first **aligned**: if one image is a crop of the other, the window of
+the larger one that the crop shows is found by searching window sides (down to
+``1 - max_crop`` of the side, each axis on its own) and offsets, coarse (32×32 samples,
+2-pixel steps) then fine (64×64, 1-pixel steps), in both directions; the window with the
+highest correlation wins. Then three measures are taken on the aligned pair, each
+standardised to zero mean and unit variance (so brightness and contrast do not count):
+
+``ncc``
+    Pearson correlation of the two planes. Survives noise (the thumbnail averages it
+    away), blur, JPEG and small crops (after alignment).
+``ssim``
+    segscope's SSIM (:func:`segscope.similarity.ssim`, Wang et al. 2004 preset) of the two
+    standardised planes with ``data_range=8`` (±4 σ). Sensitive to local structure: it
+    separates consecutive sections of a microscopy stack, whose coarse layout correlates.
+``match``
+    Correlation after dropping the 10 % of pixels with the largest residual: a caption or
+    logo pasted over a small part of the image does not lower it.
+
+A pair is a near-duplicate when ``ssim >= min_ssim`` and either ``ncc >= min_ncc`` or
+``match >= min_match`` (see :class:`Thresholds`; the defaults are chosen on the planted
+benchmark, ``benchmarks/dedup.py``, and recorded in ``docs/audit.md``).
+
+Examples
+--------
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> a = (np.add.outer(np.arange(64), np.arange(64)) * 2).astype(np.uint8)
+>>> s = verify_pair(a, a)
+>>> round(s.ncc, 6), round(s.ssim, 6), s.crop
+(1.0, 1.0, 0.0)
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from ..errors import ParameterError
+
+__all__ = ["PairScores", "Thresholds", "verify_pair"]
+
+_TRIM = 0.10
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """When a verified pair counts as a near-duplicate.
+
+    Parameters
+    ----------
+    min_ssim : float
+        Lowest SSIM of the aligned, standardised thumbnails.
+    min_ncc : float
+        Lowest correlation of the aligned thumbnails.
+    min_match : float
+        Lowest trimmed correlation (the alternative to ``min_ncc`` for overlays).
+    max_crop : float
+        Largest fraction of a side that may be cropped away (alignment search range).
+
+    Examples
+    --------
+    >>> Thresholds().min_ssim <= 1
+    True
+    """
+
+    min_ssim: float = 0.5
+    min_ncc: float = 0.9
+    min_match: float = 0.95
+    max_crop: float = 0.12
+
+    def __post_init__(self) -> None:
+        for name in ("min_ssim", "min_ncc", "min_match"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not -1 <= value <= 1:
+                raise ParameterError(f"{name} must be a number in [-1, 1]; got {value!r}")
+        if not isinstance(self.max_crop, (int, float)) or not 0 <= self.max_crop < 0.5:
+            raise ParameterError(f"max_crop must be in [0, 0.5); got {self.max_crop!r}")
+
+    def accepts(self, scores: PairScores) -> bool:
+        """Whether ``scores`` describe a near-duplicate."""
+        return scores.ssim >= self.min_ssim and (scores.ncc >= self.min_ncc
+                                                 or scores.match >= self.min_match)
+
+
+@dataclass(frozen=True)
+class PairScores:
+    """The measures of one aligned pair.
+
+    Attributes
+    ----------
+    ncc, ssim, match : float
+        See the module documentation.
+    crop : float
+        Fraction of the larger image's area outside the aligned window (0: no crop).
+    contained : int
+        ``0`` when the first image is the larger one (the second is its crop), ``1`` when
+        it is the other way round.
+    """
+
+    ncc: float
+    ssim: float
+    match: float
+    crop: float
+    contained: int
+
+    def as_dict(self) -> dict[str, float]:
+        """The scores as a dictionary."""
+        return asdict(self)
+
+
+def _standardise(x: np.ndarray) -> np.ndarray:
+    x = x.astype(np.float64)
+    x = x - x.mean()
+    sd = x.std()
+    return x / sd if sd > 0 else x
+
+
+def _halve(x: np.ndarray) -> np.ndarray:
+    h, w = x.shape
+    return x[: h // 2 * 2, : w // 2 * 2].reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))
+
+
+def _sides(side: int, max_crop: float, step: int) -> np.ndarray:
+    lowest = int(np.ceil(side * (1.0 - max_crop)))
+    return np.arange(side, lowest - 1, -step, dtype=np.float64)
+
+
+def _align(container: np.ndarray, content: np.ndarray, max_crop: float
+           ) -> tuple[float, float, float, float, float]:
+    """Best window ``(ncc, y0, x0, h, w)`` of ``container`` showing ``content``."""
+    from ._align import best_window
+
+    side = float(container.shape[0])
+    lowest = side * (1.0 - max_crop)
+    coarse = np.arange(side, lowest - 1e-9, -3.0)
+    _, y0, x0, h, w = best_window(container, _halve(content), coarse, coarse, 2.0,
+                                  0.0, side, 0.0, side)
+    best = (-2.0, y0, x0, h, w)
+    for step in (1.0, 0.5, 0.25):  # refine sides and offsets around the best, finer each time
+        _, y0, x0, h, w = best
+        fine_h = np.unique(np.clip(h + step * np.arange(-1, 2), lowest, side))
+        fine_w = np.unique(np.clip(w + step * np.arange(-1, 2), lowest, side))
+        best = best_window(container, content, fine_h, fine_w, step, y0 - step, y0 + step,
+                           x0 - step, x0 + step)
+    return best
+
+
+def _trimmed_corr(a: np.ndarray, b: np.ndarray) -> float:
+    r = np.abs(a - b).ravel()
+    keep = r <= np.quantile(r, 1.0 - _TRIM)
+    x, y = a.ravel()[keep], b.ravel()[keep]
+    x = x - x.mean()
+    y = y - y.mean()
+    den = float(np.sqrt((x @ x) * (y @ y)))
+    return float(x @ y) / den if den > 0 else 0.0
+
+
+def _measures(a: np.ndarray, b: np.ndarray, crop: float, contained: int) -> PairScores:
+    from ..similarity import ssim
+
+    a = _standardise(a)
+    b = _standardise(b)
+    ncc = float((a * b).mean())
+    value = float(ssim(a, b, data_range=8.0))
+    return PairScores(ncc, value, _trimmed_corr(a, b), crop, contained)
+
+
+def verify_pair(thumb_a: np.ndarray, thumb_b: np.ndarray, /, *,
+                thresholds: Thresholds | None = None, flips: bool = False,
+                rotations: bool = False) -> PairScores:
+    """Align two square thumbnails (crop search) and measure their similarity.
+
+    Parameters
+    ----------
+    thumb_a, thumb_b : (S, S) ndarray
+        Grey thumbnails of the same side (e.g. :func:`segscope.io.read_thumbnail`).
+    thresholds : Thresholds, optional
+        Gives the crop search range (``max_crop``) and the early exit: a pair that already
+        passes without alignment is not searched.
+    flips, rotations : bool
+        Also compare ``thumb_b`` mirrored / turned by 90° steps; the orientation with the
+        highest correlation is aligned and measured.
+
+    Returns
+    -------
+    PairScores
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(1)
+    >>> a = rng.random((64, 64))
+    >>> verify_pair(a, rng.random((64, 64))).ncc < 0.3
+    True
+    """
+    rules = thresholds or Thresholds()
+    a = _standardise(np.asarray(thumb_a))
+    b = _standardise(np.asarray(thumb_b))
+    if a.shape != b.shape or a.ndim != 2:
+        raise ParameterError(f"thumbnails must be 2-D of one shape; got {a.shape} and {b.shape}")
+    if flips or rotations:
+        from .descriptors import variant_thumbnails
+
+        turned = [b, *variant_thumbnails(b, flips=flips, rotations=rotations)]
+        b = max(turned, key=lambda v: float((a * v).mean()))
+    direct = _measures(a, b, 0.0, 0)
+    if rules.accepts(direct) or rules.max_crop == 0:
+        return direct
+    fits = [_align(a, b, rules.max_crop), _align(b, a, rules.max_crop)]
+    which = 0 if fits[0][0] >= fits[1][0] else 1
+    _, y0, x0, h, w = fits[which]
+    container, content = (a, b) if which == 0 else (b, a)
+    from ._align import sample_window
+
+    window = np.empty(content.shape, np.float64)
+    sample_window(container, y0, x0, h, w, window)
+    side = float(container.shape[0])
+    crop = 1.0 - (h * w) / (side * side)
+    aligned = (_measures(window, content, crop, 0) if which == 0
+               else _measures(content, window, crop, 1))
+    return aligned if aligned.ncc > direct.ncc else direct

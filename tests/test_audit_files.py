@@ -1,0 +1,225 @@
+"""The audit on files: bad inputs reported, files untouched, the on-disk index, the CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from _audit_data import jpeg, noise, photos
+from segscope.audit import find_duplicates, find_leakage
+from segscope.cli import app
+from segscope.io.thumbnails import read_thumbnail
+
+
+def _digest(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
+def _bomb_png(path, side=100_000):
+    """A valid PNG header claiming side × side pixels (10^10), with a tiny body."""
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    chunk = b"IHDR" + header
+    data = (b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(header)) + chunk
+            + struct.pack(">I", zlib.crc32(chunk)))
+    path.write_bytes(data + b"\x00\x00\x00\x00IEND\xaeB`\x82")
+
+
+@pytest.fixture()
+def folder(tmp_path):
+    base = photos()
+    root = tmp_path / "images"
+    (root / "sub").mkdir(parents=True)
+    Image.fromarray(base["camera"]).save(root / "camera.png")
+    Image.fromarray(jpeg(base["camera"], 40)).save(root / "sub" / "camera copy.jpg")
+    Image.fromarray(base["coffee"]).save(root / "coffee.webp", lossless=True)
+    Image.fromarray(noise(base["coffee"], 0.03)).save(root / "sub" / "кофе ☕.png")
+    Image.fromarray(base["coins"]).save(root / "coins.gif")
+    Image.fromarray(base["page"]).save(root / "=cmd|' ;rm -rf.png")  # hostile name
+    (root / "empty.png").write_bytes(b"")
+    (root / "corrupt.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    good = (root / "camera.png").read_bytes()
+    (root / "truncated.png").write_bytes(good[: len(good) // 3])
+    Image.fromarray(np.zeros((1, 1), np.uint8)).save(root / "tiny.png")
+    _bomb_png(root / "bomb.png")
+    os.symlink(root, root / "sub" / "loop")  # a folder symlink loop
+    os.symlink(root / "missing.png", root / "dangling.png")
+    return root
+
+
+def test_bad_inputs_reported_and_files_untouched(folder, tmp_path):
+    before = _digest(folder)
+    result = find_duplicates(folder, threads=2)
+    skipped = dict(result.skipped)
+    assert set(skipped) == {"empty.png", "corrupt.jpg", "truncated.png", "tiny.png",
+                            "bomb.png", "dangling.png"}
+    assert "max_pixels" in skipped["bomb.png"]
+    assert "too small" in skipped["tiny.png"]
+    assert {g for g in result.groups} == {("camera.png", "sub/camera copy.jpg"),
+                                          ("coffee.webp", "sub/кофе ☕.png")}
+    assert "=cmd|' ;rm -rf.png" in result.names
+    assert _digest(folder) == before
+    assert not any(p.name.startswith(".") for p in folder.rglob("*"))
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="needs a non-root POSIX user (root reads mode-000 files)")
+def test_unreadable_file_reported(folder):
+    target = folder / "camera.png"
+    target.chmod(0)
+    try:
+        result = find_duplicates(folder)
+    finally:
+        target.chmod(0o644)
+    assert "camera.png" in dict(result.skipped)
+
+
+def test_thumbnail_orientation_and_modes(tmp_path):
+    from PIL import ImageOps
+
+    img = photos()["astronaut"]
+    for orientation in range(1, 9):
+        path = tmp_path / f"o{orientation}.jpg"
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        Image.fromarray(img[:, :200]).save(path, exif=exif, quality=95)
+        want = ImageOps.exif_transpose(Image.open(path)).convert("L")
+        t = read_thumbnail(path, size=32)
+        assert (t.height, t.width) == (want.height, want.width)
+        ref = np.asarray(want.resize((32, 32), Image.Resampling.BOX), dtype=float)
+        assert np.corrcoef(ref.ravel(), t.pixels.ravel())[0, 1] > 0.98, orientation
+    grey = (np.asarray(Image.fromarray(img).convert("L")))
+    deep = (grey.astype(np.uint16) * 257)
+    Image.fromarray(deep).save(tmp_path / "deep.png")
+    import tifffile
+
+    tifffile.imwrite(tmp_path / "deep.tif", deep)
+    Image.fromarray(img).convert("CMYK").save(tmp_path / "cmyk.jpg", quality=95)
+    Image.fromarray(img).convert("RGBA").save(tmp_path / "rgba.png")
+    Image.fromarray(img).convert("P").save(tmp_path / "palette.gif")
+    ref = read_thumbnail(tmp_path / "o1.jpg").pixels  # not the same crop: compare among modes
+    thumbs = [read_thumbnail(tmp_path / n).pixels.astype(float)
+              for n in ("deep.png", "deep.tif", "cmyk.jpg", "rgba.png", "palette.gif")]
+    for t in thumbs[1:]:
+        assert np.corrcoef(thumbs[0].ravel(), t.ravel())[0, 1] > 0.97
+    assert ref.shape == (64, 64)
+
+
+def test_index_incremental_equals_fresh_run(folder, tmp_path):
+    index = tmp_path / "audit.sqlite"
+    fresh = find_duplicates(folder)
+    first = find_duplicates(folder, index=index)
+    assert first.pairs == fresh.pairs
+    base = photos()
+    Image.fromarray(base["chelsea"]).save(folder / "chelsea.png")
+    Image.fromarray(jpeg(base["chelsea"], 60)).save(folder / "sub" / "chelsea.jpg")
+    from segscope.io import thumbnails
+
+    calls = []
+    real = thumbnails.read_thumbnail
+
+    def counting(path, **kw):
+        calls.append(os.path.basename(path))
+        return real(path, **kw)
+
+    import segscope.io.thumbnails as mod
+
+    mod.read_thumbnail = counting
+    try:
+        again = find_duplicates(folder, index=index)
+    finally:
+        mod.read_thumbnail = real
+    assert sorted(calls) == ["chelsea.jpg", "chelsea.png"]  # only the new files are read
+    assert again.pairs == find_duplicates(folder).pairs
+    assert again.skipped == find_duplicates(folder).skipped
+    assert ("chelsea.png", "sub/chelsea.jpg") in again.groups
+
+
+def test_interrupted_run_resumes(tmp_path):
+    from segscope.audit import describe as describe_mod
+
+    base = photos()
+    root = tmp_path / "many"
+    root.mkdir()
+    rng = np.random.default_rng(0)
+    for k in range(40):
+        tile = base["astronaut"][:, :, k % 3]
+        y, x = rng.integers(0, 128, 2)
+        Image.fromarray(tile[y:y + 128, x:x + 128]).save(root / f"{k:02d}.png")
+    index = tmp_path / "audit.sqlite"
+    real = describe_mod._thumb
+    seen = []
+
+    def interrupt(item, size, max_pixels):
+        if len(seen) == 25:
+            raise KeyboardInterrupt
+        seen.append(item.name)
+        return real(item, size, max_pixels)
+
+    describe_mod._CHUNK, old_chunk = 10, describe_mod._CHUNK
+    describe_mod._thumb = interrupt
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            find_duplicates(root, index=index, threads=1)
+        seen.clear()
+        describe_mod._thumb = lambda item, size, mp: (seen.append(item.name),
+                                                       real(item, size, mp))[1]
+        resumed = find_duplicates(root, index=index, threads=1)
+    finally:
+        describe_mod._thumb = real
+        describe_mod._CHUNK = old_chunk
+    assert len(seen) == 20  # the two finished chunks of ten were kept
+    assert resumed.pairs == find_duplicates(root).pairs
+
+
+def test_cli_dedup_outputs(folder, tmp_path):
+    before = _digest(folder)
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["dedup", str(folder), "--json", str(out / "a.json"),
+                                 "--csv", str(out / "a.csv"), "-o", str(out / "sheet.png"),
+                                 "--drops", str(out / "drops.txt"), "-q"])
+    assert r.exit_code == 0, r.output
+    data = json.loads((out / "a.json").read_text(encoding="utf-8"))
+    assert len(data["pairs"]) == 2 and len(data["skipped"]) == 6
+    assert (out / "a.csv").read_text(encoding="utf-8").startswith("name_a,name_b")
+    assert Image.open(out / "sheet.png").size[0] > 0
+    assert (out / "drops.txt").read_text(encoding="utf-8").splitlines() == \
+        ["camera.png", "sub/кофе ☕.png"] or len(data["suggested_drops"]) == 2
+    assert _digest(folder) == before
+
+
+def test_cli_refuses_output_that_is_an_input(folder):
+    before = _digest(folder)
+    r = CliRunner().invoke(app, ["dedup", str(folder), "--csv", str(folder / "camera.png")])
+    assert r.exit_code == 2
+    assert "input" in r.output
+    r = CliRunner().invoke(app, ["dedup", str(folder), "-o", str(folder / "sheet.png")])
+    assert r.exit_code == 2
+    assert _digest(folder) == before
+
+
+def test_cli_leakage_summary(tmp_path):
+    base = photos()
+    train, val = tmp_path / "train", tmp_path / "val"
+    train.mkdir()
+    val.mkdir()
+    for name in ("camera", "coins", "page"):
+        Image.fromarray(base[name]).save(train / f"{name}.png")
+    Image.fromarray(jpeg(base["coins"], 40)).save(val / "coins.jpg")
+    Image.fromarray(base["chelsea"]).save(val / "cat.png")
+    r = CliRunner().invoke(app, ["leakage", str(train), str(val), "--resplit",
+                                 str(tmp_path / "resplit.csv")])
+    assert r.exit_code == 0, r.output
+    assert "1 of 2 val images have a near-twin in train (50.0 %)" in r.output
+    rows = (tmp_path / "resplit.csv").read_text(encoding="utf-8").splitlines()
+    assert rows[0] == "name,split" and "val/coins.jpg,train" in rows
+    api = find_leakage([train, val])
+    assert [(p.name_a, p.name_b) for p in api.pairs] == [("train/coins.png", "val/coins.jpg")]
