@@ -2,20 +2,47 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ._common import console, err_console
-
-__all__ = ["check_outputs", "render", "write_outputs"]
+__all__ = ["check_outputs", "max_pixels_value", "render", "split_names", "write_outputs"]
 
 _SHOWN = 20
+_PAIR_COLUMNS = ("name_a", "name_b", "split_a", "split_b", "distance", "ncc", "ssim",
+                 "match", "crop", "group")
+
+
+def max_pixels_value(option: int | None) -> int | None:
+    """``--max-pixels``: ``None`` → the default guard, ``0`` → no limit."""
+    from ..io import DEFAULT_MAX_PIXELS
+
+    if option is None:
+        return DEFAULT_MAX_PIXELS
+    return option or None
+
+
+def split_names(folders: Sequence[Path]) -> list[str]:
+    """Folder names, made unique (``val``, ``val-2``) when two folders share a name.
+
+    Examples
+    --------
+    >>> split_names([Path("a/train"), Path("b/train"), Path("val")])
+    ['train', 'train-2', 'val']
+    """
+    out: list[str] = []
+    for folder in folders:
+        base = folder.resolve().name or "split"
+        name, k = base, 2
+        while name in out:
+            name, k = f"{base}-{k}", k + 1
+        out.append(name)
+    return out
 
 
 def check_outputs(outputs: Sequence[Path | None], inputs: Sequence[Path]) -> None:
-    """Refuse an output that is an input file, or an image written inside an input folder.
+    """Refuse an output that is an input image, or an image written inside an input folder.
 
-    Nothing the audit writes may replace a user's file, and a contact sheet left inside
+    Nothing the audit writes may replace a user's image, and a contact sheet left inside
     an audited folder would be audited next time.
     """
     from ..errors import ParameterError
@@ -38,70 +65,65 @@ def check_outputs(outputs: Sequence[Path | None], inputs: Sequence[Path]) -> Non
                                  "be audited next time; write it elsewhere")
 
 
-def write_outputs(result, *, json_file: Path | None, csv_file: Path | None,
+def write_outputs(result, output, *, json_file: Path | None, csv_file: Path | None,
                   sheet: Path | None, drops: Path | None, resplit: Path | None,
-                  sources: dict[str, Path]) -> None:
-    """Write every output that was asked for, each atomically (``-`` is stdout)."""
+                  folders: Mapping[str, Path]) -> None:
+    """Write every output that was asked for, each whole (``-`` is standard output)."""
     import json
 
-    from ..io import write_bytes, write_text
+    from ..io import write_bytes
     from ._report import rows_to_csv
 
-    if json_file is not None:
-        text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False)
-        if str(json_file) == "-":
-            print(text)
-        else:
-            write_text(json_file, text + "\n")
-    if csv_file is not None:
-        text = rows_to_csv(result.rows()) if result.pairs else ",".join(
-            ("name_a", "name_b", "split_a", "split_b", "distance", "ncc", "ssim", "match",
-             "crop", "group")) + "\n"
-        if str(csv_file) == "-":
-            print(text, end="")
-        else:
-            write_text(csv_file, text)
+    output.write(json_file, json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    rows = result.rows()
+    output.write(csv_file, rows_to_csv(rows) if rows else ",".join(_PAIR_COLUMNS))
     if drops is not None:
-        write_text(drops, "".join(f"{n}\n" for n in result.suggested_drops()))
+        output.write(drops, "".join(f"{n}\n" for n in result.suggested_drops()))
     if resplit is not None:
-        rows = [{"name": n, "split": s} for n, s in result.resplit().items()]
-        write_text(resplit, rows_to_csv(rows))
+        output.write(resplit, rows_to_csv([{"name": n, "split": s}
+                                           for n, s in result.resplit().items()]))
     if sheet is not None:
         from ..audit.sheet import contact_sheet
 
-        write_bytes(sheet, contact_sheet(result, lambda name: _preview(name, sources)))
+        write_bytes(sheet, contact_sheet(result, lambda name: _preview(name, folders)))
+        output.note(f"wrote {sheet}")
 
 
-def _preview(name: str, sources: dict[str, Path]):
-    """A small grey view of ``name`` re-read from its file (None when it cannot be)."""
+def _preview(name: str, folders: Mapping[str, Path]):
+    """A grey view of ``name`` re-read from its file (``None`` when there is none)."""
     from ..io.thumbnails import read_thumbnail
 
-    path = sources.get(name)
-    if path is None:
-        return None
-    return read_thumbnail(path, size=124).pixels
+    for prefix, folder in folders.items():
+        if name.startswith(prefix):
+            rel = name[len(prefix):]
+            path = folder / rel if folder.is_dir() else folder
+            return read_thumbnail(path, size=124).pixels
+    return None
 
 
-def render(result, *, quiet: bool) -> None:
-    """The summary lines (stderr when quiet is off) and a table of the first pairs."""
-    if quiet:
-        return
+def render(result, output) -> None:
+    """A table of the first pairs and the summary lines on stdout; skipped files as notes."""
     from rich.table import Table
+    from rich.text import Text
 
-    out = console()
     if result.pairs:
         table = Table(title=f"near-duplicate pairs (first {min(_SHOWN, len(result.pairs))} "
                       f"of {len(result.pairs)})")
         for col in ("image a", "image b", "ssim", "ncc", "match", "crop", "bits"):
             table.add_column(col, justify="left" if col.startswith("image") else "right")
         for p in result.pairs[:_SHOWN]:
-            table.add_row(p.name_a, p.name_b, f"{p.ssim:.3f}", f"{p.ncc:.3f}",
+            table.add_row(Text(p.name_a), Text(p.name_b), f"{p.ssim:.3f}", f"{p.ncc:.3f}",
                           f"{p.match:.3f}", f"{p.crop:.3f}", str(p.distance))
-        out.print(table)
-    for line in result.summary():
-        out.print(line, highlight=False)
+        output.table(table)
+    output.table(*(Text(line) for line in result.summary()))
     for name, reason in result.skipped[:_SHOWN]:
-        err_console().print(f"skipped {name}: {reason}", highlight=False, markup=False,
-                            soft_wrap=True)
+        output.note(f"skipped {_plain(name)}: {_plain(reason)}")
     if len(result.skipped) > _SHOWN:
-        err_console().print(f"... and {len(result.skipped) - _SHOWN} more skipped (see --json)")
+        output.note(f"... and {len(result.skipped) - _SHOWN} more skipped (see --json)")
+
+
+def _plain(text: str) -> str:
+    """``text`` with Rich markup escaped (file names may hold brackets)."""
+    from rich.markup import escape
+
+    return escape(text)
