@@ -188,32 +188,37 @@ GEOMETRIC = ("hflip", "rot90")
 
 
 def distractor(rng: np.random.Generator, side: int = 256) -> np.ndarray:
-    """A procedural image: a smooth random field, random shapes, a gradient, or texture."""
-    kind = int(rng.integers(0, 4))
-    if kind == 0:  # smooth random field at a random scale
-        small = rng.random((int(rng.integers(3, 24)),) * 2)
-        img = np.asarray(Image.fromarray((small * 255).astype(np.uint8)).resize(
-            (side, side), Image.Resampling.BICUBIC)).astype(np.float64)
-    elif kind == 1:  # shapes
-        im = Image.new("L", (side, side), int(rng.integers(0, 256)))
-        draw = ImageDraw.Draw(im)
-        for _ in range(int(rng.integers(3, 15))):
-            x0, y0 = (int(v) for v in rng.integers(0, side, 2))
-            dx, dy = (int(v) for v in rng.integers(10, side // 2, 2))
-            box = [x0, y0, x0 + dx, y0 + dy]
-            if rng.random() < 0.5:
-                draw.ellipse(box, fill=int(rng.integers(0, 256)))
-            else:
-                draw.rectangle(box, fill=int(rng.integers(0, 256)))
-        img = np.asarray(im).astype(np.float64)
-    elif kind == 2:  # gradient plus a few waves
-        yy, xx = np.mgrid[0:side, 0:side] / side
-        angle = rng.random() * 2 * np.pi
-        img = 128 + 100 * np.sin(2 * np.pi * (rng.random() * 4 + 0.5)
-                                 * (np.cos(angle) * xx + np.sin(angle) * yy) + rng.random() * 6)
-    else:  # texture: noise filtered by a random blur
-        img = np.asarray(Image.fromarray(rng.integers(0, 256, (side, side), dtype=np.uint8))
-                         .filter(ImageFilter.GaussianBlur(float(rng.uniform(1, 6))))
+    """A procedural image with detail at every scale, like a photograph, and unique.
+
+    The sum of a smooth random field (random scale), random shapes (ellipses, boxes, lines)
+    and a band-limited texture, each with a random weight: enough independent randomness
+    that two distractors are never near-duplicates of each other.
+    """
+    cells = int(rng.integers(4, 17))
+    small = rng.random((cells, cells))
+    field = np.asarray(Image.fromarray((small * 255).astype(np.uint8)).resize(
+        (side, side), Image.Resampling.BICUBIC)).astype(np.float64)
+    im = Image.new("L", (side, side), 0)
+    draw = ImageDraw.Draw(im)
+    for _ in range(int(rng.integers(4, 16))):
+        x0, y0 = (int(v) for v in rng.integers(0, side, 2))
+        dx, dy = (int(v) for v in rng.integers(8, side // 2, 2))
+        box = [x0, y0, x0 + dx, y0 + dy]
+        shade = int(rng.integers(0, 256))
+        kind = rng.random()
+        if kind < 0.4:
+            draw.ellipse(box, fill=shade)
+        elif kind < 0.8:
+            draw.rectangle(box, fill=shade)
+        else:
+            draw.line(box, fill=shade, width=int(rng.integers(1, 6)))
+    shapes = np.asarray(im).astype(np.float64)
+    texture = np.asarray(Image.fromarray(rng.integers(0, 256, (side, side), dtype=np.uint8))
+                         .filter(ImageFilter.GaussianBlur(float(rng.uniform(0.7, 3))))
                          ).astype(np.float64)
-        img = (img - img.mean()) * (60 / max(img.std(), 1e-6)) + 128
+    texture = (texture - texture.mean()) / max(texture.std(), 1e-6)
+    w = rng.dirichlet((1.0, 1.0, 1.0))
+    img = w[0] * field + w[1] * shapes + (0.2 + w[2]) * 40 * texture
+    img = (img - img.mean()) * (float(rng.uniform(30, 70)) / max(img.std(), 1e-6)) \
+        + float(rng.uniform(70, 190))
     return np.clip(img, 0, 255).astype(np.uint8)
