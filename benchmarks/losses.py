@@ -46,7 +46,7 @@ def _peers():
 
 def cases(smp, monai, classes: int):
     """(name, ours, smp, monai, value scale of MONAI) with inputs (logits, index, one-hot)."""
-    mc = {"mode": "multiclass", "from_logits": True}
+    mc = {"task": "multiclass", "from_logits": True}
     oh = {"softmax": True, "to_onehot_y": True, "batch": True}
     out = [
         ("soft Dice (multiclass)",
@@ -60,7 +60,7 @@ def cases(smp, monai, classes: int):
          monai and (lambda x, t: monai.DiceLoss(jaccard=True, smooth_nr=2.0, smooth_dr=2.0,
                                                 **oh)(x, t.unsqueeze(1)))),
         ("Tversky 0.3/0.7 (multiclass)",
-         lambda x, t: L.tversky_loss(x, t, alpha=0.3, beta=0.7, **mc),
+         lambda x, t: L.tversky_loss(x, t, tversky_alpha=0.3, tversky_beta=0.7, **mc),
          smp and (lambda x, t: smp.TverskyLoss("multiclass", alpha=0.3, beta=0.7,
                                                smooth=1.0)(x, t)),
          monai and (lambda x, t: monai.TverskyLoss(alpha=0.3, beta=0.7, smooth_nr=1.0,
@@ -89,14 +89,14 @@ def cases(smp, monai, classes: int):
 
 
 def binary_cases(smp, monai):
-    b = {"mode": "binary", "from_logits": True}
+    b = {"task": "binary", "from_logits": True}
     return [
         ("focal α=0.25 γ=2 (binary)",
          lambda x, t: L.focal_loss(x, t, gamma=2.0, alpha=0.25, **b),
          smp and (lambda x, t: smp.FocalLoss("binary", alpha=0.25, gamma=2.0)(x, t)),
          monai and (lambda x, t: monai.FocalLoss(gamma=2.0, alpha=0.25)(x, t))),
         ("Lovász hinge (binary, per image)",
-         lambda x, t: L.lovasz_hinge_loss(x, t, reduction="image", **b),
+         lambda x, t: L.lovasz_hinge_loss(x, t, aggregate="image", **b),
          smp and (lambda x, t: smp.LovaszLoss("binary", per_image=True)(x, t)),
          None),
     ]

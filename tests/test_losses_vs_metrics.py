@@ -12,9 +12,6 @@ from segscope import losses as L  # noqa: E402
 
 pytestmark = pytest.mark.torch
 
-AGGREGATE = {"batch": "dataset", "image": "image"}
-
-
 def _hard(seed, n=3, c=4, size=(6, 7)):
     g = torch.Generator().manual_seed(seed)
     target = torch.randint(0, c, (n, *size), generator=g)
@@ -28,25 +25,26 @@ def _hard(seed, n=3, c=4, size=(6, 7)):
 CASES = [
     (L.soft_dice_loss, {"smooth": 0}, "dice", {}),
     (L.soft_jaccard_loss, {"smooth": 0}, "iou", {}),
-    (L.tversky_loss, {"smooth": 0, "alpha": 0.3, "beta": 0.7}, "tversky",
+    # one vocabulary: the loss takes the metric's own option names
+    (L.tversky_loss, {"smooth": 0, "tversky_alpha": 0.3, "tversky_beta": 0.7}, "tversky",
      {"tversky_alpha": 0.3, "tversky_beta": 0.7}),
     (L.lovasz_softmax_loss, {"classes": "all"}, "iou", {}),
 ]
 
 
 @pytest.mark.parametrize("seed", range(3))
-@pytest.mark.parametrize("reduction", ["batch", "image"])
+@pytest.mark.parametrize("aggregate", ["dataset", "image"])
 @pytest.mark.parametrize(("loss", "loss_options", "metric", "metric_options"), CASES)
-def test_overlap_loss_is_one_minus_metric(seed, reduction, loss, loss_options, metric,
+def test_overlap_loss_is_one_minus_metric(seed, aggregate, loss, loss_options, metric,
                                           metric_options):
     pred, one_hot, target = _hard(seed)
     target[1, 0, :3] = 255
-    value = loss(one_hot, target, mode="multiclass", from_logits=False, reduction=reduction,
+    value = loss(one_hot, target, task="multiclass", from_logits=False, aggregate=aggregate,
                  ignore_index=255, **loss_options)
     # a class absent from prediction and target scores 0/0: the losses count it as
     # perfect, which is the metric's empty="one"
     score = segscope.evaluate(pred.numpy(), target.numpy(), num_classes=4, metrics=metric,
-                              ignore_index=255, aggregate=AGGREGATE[reduction],
+                              ignore_index=255, aggregate=aggregate,
                               empty="one", **metric_options)[metric]
     assert value.item() == pytest.approx(1 - score.value, abs=1e-12)
 
@@ -54,8 +52,8 @@ def test_overlap_loss_is_one_minus_metric(seed, reduction, loss, loss_options, m
 @pytest.mark.parametrize("gamma", [0.75, 2.0])
 def test_focal_tversky_is_a_power_of_one_minus_tversky(gamma):
     pred, one_hot, target = _hard(4)
-    value = L.focal_tversky_loss(one_hot, target, mode="multiclass", from_logits=False,
-                                 smooth=0, gamma=gamma, reduction="batch")
+    value = L.focal_tversky_loss(one_hot, target, task="multiclass", from_logits=False,
+                                 smooth=0, gamma=gamma, aggregate="dataset")
     per_class = segscope.evaluate(pred.numpy(), target.numpy(), num_classes=4,
                                   metrics="tversky", tversky_alpha=0.3, tversky_beta=0.7,
                                   average="none", empty="one")["tversky"].per_class
@@ -66,8 +64,8 @@ def test_multilabel_dice_is_one_minus_multilabel_dice():
     g = torch.Generator().manual_seed(5)
     pred = torch.rand(2, 3, 5, 5, generator=g) > 0.5
     target = torch.rand(2, 3, 5, 5, generator=g) > 0.4
-    value = L.soft_dice_loss(pred.double(), target.double(), mode="multilabel",
-                             from_logits=False, smooth=0, reduction="image")
+    value = L.soft_dice_loss(pred.double(), target.double(), task="multilabel",
+                             from_logits=False, smooth=0, aggregate="image")
     score = segscope.evaluate(pred.numpy(), target.numpy(), multilabel=True, metrics="dice",
                               aggregate="image", empty="one")["dice"]
     assert value.item() == pytest.approx(1 - score.value, abs=1e-12)

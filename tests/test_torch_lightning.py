@@ -39,7 +39,7 @@ class _Segmenter(pl.LightningModule):
     def __init__(self):
         super().__init__()
         self.net = torch.nn.Conv2d(1, 3, kernel_size=1)
-        self.loss = DiceCELoss(mode="multiclass", from_logits=True)
+        self.loss = DiceCELoss(task="multiclass", from_logits=True)
         self.val_metric = OverlapMetric(num_classes=3, decision="argmax",
                                         metrics=("iou", "dice"))
         self.reports = []

@@ -37,6 +37,7 @@ __all__ = [
     "DISTANCE_EMPTY_VALUES",
     "DISTANCE_MEANS",
     "EMPTY_VALUES",
+    "LOSS_AGGREGATES",
     "ONE_EMPTY_VALUES",
     "POOLINGS",
     "REDUCTIONS",
@@ -48,6 +49,7 @@ __all__ = [
     "DistanceEmpty",
     "DistanceMean",
     "Empty",
+    "LossAggregate",
     "OneEmpty",
     "Pooling",
     "Reduction",
@@ -63,6 +65,9 @@ AVERAGES: tuple[str, ...] = ("micro", "macro", "weighted", "none")
 # -- how images become one number: pool the statistics, or score each image then average
 Aggregate = Literal["dataset", "image", "image_class"]
 AGGREGATES: tuple[str, ...] = ("dataset", "image", "image_class")
+# -- a loss: pool the soft counts over the batch ("dataset"), or score each image, then mean
+LossAggregate = Literal["dataset", "image"]
+LOSS_AGGREGATES: tuple[str, ...] = ("dataset", "image")
 
 # -- the value of a ratio whose denominator is zero (nothing on either side: 0/0)
 Empty = Literal["nan", "zero", "one", "nan_target"]

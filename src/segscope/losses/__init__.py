@@ -1,8 +1,8 @@
 """Differentiable segmentation losses (PyTorch).
 
 Every loss is a function and a thin ``nn.Module`` with the same options:
-``mode`` (``"binary"``, ``"multiclass"``, ``"multilabel"``), ``from_logits`` (required:
-no silent double activation), ``reduction`` (``"batch"`` or ``"image"``),
+``task`` (``"binary"``, ``"multiclass"``, ``"multilabel"``), ``from_logits`` (required:
+no silent double activation), ``aggregate`` (``"dataset"``: pool the batch, or ``"image"``),
 ``ignore_index``, ``class_weights``. Overlap losses are written on soft counts
 ``I = Σ p·t``, ``P = Σ p``, ``T = Σ t`` and equal ``1 - metric`` on hard inputs
 without smoothing. See ``docs/losses.md``.
@@ -13,7 +13,7 @@ Examples
 --------
 >>> import torch
 >>> from segscope.losses import DiceLoss
->>> loss = DiceLoss(mode="multiclass", from_logits=True)
+>>> loss = DiceLoss(task="multiclass", from_logits=True)
 >>> logits = torch.randn(2, 3, 8, 8, requires_grad=True)
 >>> target = torch.randint(0, 3, (2, 8, 8))
 >>> loss(logits, target).backward()

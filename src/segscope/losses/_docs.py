@@ -2,20 +2,20 @@
 
 COMMON_PARAMETERS = """
     pred : Tensor
-        Floating scores ``(N, C, *spatial)``; for ``mode="binary"`` also ``(N, *spatial)``.
+        Floating scores ``(N, C, *spatial)``; for ``task="binary"`` also ``(N, *spatial)``.
     target : Tensor
         ``"multiclass"``: class indices ``(N, *spatial)`` or soft labels of ``pred``'s
         shape; ``"binary"``/``"multilabel"``: 0/1 masks or soft labels in ``[0, 1]`` of
         ``pred``'s shape.
-    mode : {"binary", "multiclass", "multilabel"}
+    task : {"binary", "multiclass", "multilabel"}
         ``"multiclass"``: one class per pixel (softmax); ``"binary"``/``"multilabel"``:
         independent channels (sigmoid).
     from_logits : bool
         Required. ``True``: ``pred`` holds raw outputs and the activation is applied
         here; ``False``: ``pred`` already holds probabilities (checked to be in
         ``[0, 1]``).
-    reduction : {"batch", "image"}
-        ``"batch"`` sums the counts over the whole batch before the ratio (stable,
+    aggregate : {"dataset", "image"}
+        ``"dataset"`` pools the counts over the whole batch before the ratio (stable,
         matches dataset-level metrics, but an image's false positives are diluted by the
         other images); ``"image"`` scores each image, then averages (penalises false
         positives on empty images, noisier with small structures).

@@ -75,7 +75,7 @@ def softmax_counts_and_nll(logits, index, valid):
     return _SoftmaxCounts.apply(logits, index, valid, True)
 
 
-def soft_counts(prep: Prepared, reduction: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def soft_counts(prep: Prepared, aggregate: str) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Soft ``(I, P, T)`` per image and class ``(N, C)``, or summed over the batch ``(1, C)``.
 
     Hard multiclass targets are never one-hot encoded: ``I`` gathers the probability of
@@ -84,7 +84,7 @@ def soft_counts(prep: Prepared, reduction: str) -> tuple[torch.Tensor, torch.Ten
     valid = prep.valid
     n, c, _ = prep.scores.shape
     if prep.index is not None:
-        if prep.from_logits and prep.mode == "multiclass":
+        if prep.from_logits and prep.task == "multiclass":
             inter, pred_sum, _ = _SoftmaxCounts.apply(prep.scores, prep.index, valid, False)
         else:
             masked = prep.probs if valid is None else prep.probs * valid
@@ -99,7 +99,7 @@ def soft_counts(prep: Prepared, reduction: str) -> tuple[torch.Tensor, torch.Ten
         dense = prep.dense if valid is None else prep.dense * valid
         inter = (masked * dense).sum(-1)
         target_sum = dense.sum(-1)
-    if reduction == "batch":
+    if aggregate == "dataset":
         return inter.sum(0, keepdim=True), pred_sum.sum(0, keepdim=True), target_sum.sum(
             0, keepdim=True
         )

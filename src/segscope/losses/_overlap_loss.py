@@ -7,8 +7,9 @@ from collections.abc import Callable
 import torch
 
 from ..errors import ParameterError
+from ..options import LossAggregate, Task
 from ._overlap import reduce_losses, soft_counts
-from ._prepare import check_reduction, class_weight_tensor, prepare
+from ._prepare import check_aggregate, class_weight_tensor, prepare
 
 __all__ = ["check_smooth", "overlap_loss"]
 
@@ -28,20 +29,20 @@ def overlap_loss(
     target: torch.Tensor,
     score: Score,
     *,
-    mode: str,
+    task: Task,
     from_logits: bool,
-    reduction: str,
+    aggregate: LossAggregate,
     ignore_index: int | None,
     class_weights: object,
     validate: bool,
     transform: Callable[[torch.Tensor], torch.Tensor] | None = None,
 ) -> torch.Tensor:
     """``1 - score(I, P, T)`` per class, optionally transformed, then reduced."""
-    check_reduction(reduction)
-    prep = prepare(pred, target, mode=mode, from_logits=from_logits, ignore_index=ignore_index,
+    check_aggregate(aggregate)
+    prep = prepare(pred, target, task=task, from_logits=from_logits, ignore_index=ignore_index,
                    validate=validate)
     weights = class_weight_tensor(class_weights, prep.num_classes, prep.scores)
-    inter, pred_sum, target_sum = soft_counts(prep, reduction)
+    inter, pred_sum, target_sum = soft_counts(prep, aggregate)
     per_class = 1.0 - score(inter, pred_sum, target_sum)
     if transform is not None:
         per_class = transform(per_class)

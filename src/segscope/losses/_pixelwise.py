@@ -10,7 +10,7 @@ TINY = 1e-12
 
 
 def log_probs(prep, sigmoid: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """``log p`` and (for sigmoid modes) ``log (1 - p)``, stable when from logits."""
+    """``log p`` and (for sigmoid tasks) ``log (1 - p)``, stable when from logits."""
     if prep.logits is not None:
         if sigmoid:
             return (torch.nn.functional.logsigmoid(prep.logits),
@@ -23,13 +23,13 @@ def log_probs(prep, sigmoid: bool) -> tuple[torch.Tensor, torch.Tensor | None]:
 
 
 def mean_over_pixels(
-    loss: torch.Tensor, valid: torch.Tensor | None, reduction: str
+    loss: torch.Tensor, valid: torch.Tensor | None, aggregate: str
 ) -> torch.Tensor:
     """Mean of ``loss`` ``(N, K, L)`` over valid entries: whole batch or per image.
 
     ``valid`` broadcasts to ``loss``; an image without valid pixels contributes 0.
     """
-    if valid is None and reduction == "batch":
+    if valid is None and aggregate == "dataset":
         return loss.mean()
     if valid is not None:
         valid = valid.expand_as(loss)
@@ -39,6 +39,6 @@ def mean_over_pixels(
         count = torch.full((loss.shape[0],), loss[0].numel(), dtype=loss.dtype,
                            device=loss.device)
     total = loss.sum(dim=(1, 2))
-    if reduction == "batch":
+    if aggregate == "dataset":
         return total.sum() / count.sum().clamp_min(1)
     return (total / count.clamp_min(1)).mean()

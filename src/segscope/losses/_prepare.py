@@ -1,6 +1,6 @@
-"""Turn ``(pred, target)`` of any loss mode into one internal layout.
+"""Turn ``(pred, target)`` of any loss task into one internal layout.
 
-Every loss in :mod:`segscope.losses` starts here, so that shapes, modes, the
+Every loss in :mod:`segscope.losses` starts here, so that shapes, tasks, the
 activation, ``ignore_index`` and value checks behave the same everywhere.
 
 Internal layout (``L`` = number of pixels or voxels per image):
@@ -24,11 +24,10 @@ import torch
 
 from .._checks import check_choice
 from ..errors import DTypeError, LabelError, ParameterError, ShapeError
+from ..options import LOSS_AGGREGATES, TASKS, Task
 
-__all__ = ["MODES", "REDUCTIONS", "Prepared", "class_weight_tensor", "prepare"]
-
-MODES = ("binary", "multiclass", "multilabel")
-REDUCTIONS = ("batch", "image")
+__all__ = ["LOSS_AGGREGATES", "TASKS", "Prepared", "check_aggregate", "class_weight_tensor",
+           "prepare"]
 
 
 class Prepared:
@@ -40,9 +39,9 @@ class Prepared:
     :meth:`finish`: one synchronisation per call.
     """
 
-    def __init__(self, scores, mode, from_logits, index, dense, valid, checks, messages):
+    def __init__(self, scores, task, from_logits, index, dense, valid, checks, messages):
         self.scores = scores
-        self.mode = mode
+        self.task = task
         self.from_logits = from_logits
         self.index = index
         self.dense = dense
@@ -60,7 +59,7 @@ class Prepared:
         if self._probs is None:
             if not self.from_logits:
                 self._probs = self.scores
-            elif self.mode == "multiclass":
+            elif self.task == "multiclass":
                 self._probs = torch.softmax(self.scores, dim=1)
             else:
                 self._probs = torch.sigmoid(self.scores)
@@ -118,23 +117,23 @@ def prepare(
     pred: torch.Tensor,
     target: torch.Tensor,
     *,
-    mode: str,
+    task: Task,
     from_logits: bool,
     ignore_index: int | None = None,
     validate: bool = True,
 ) -> Prepared:
-    """Check ``pred``/``target`` for ``mode`` and bring them to the internal layout.
+    """Check ``pred``/``target`` for ``task`` and bring them to the internal layout.
 
     Parameters
     ----------
     pred : Tensor
-        Floating scores: ``(N, C, *spatial)``; for ``mode="binary"`` also
+        Floating scores: ``(N, C, *spatial)``; for ``task="binary"`` also
         ``(N, *spatial)``.
     target : Tensor
-        ``mode="multiclass"``: integer class indices ``(N, *spatial)`` or soft labels
+        ``task="multiclass"``: integer class indices ``(N, *spatial)`` or soft labels
         ``(N, C, *spatial)`` (floats in ``[0, 1]``); ``"binary"``/``"multilabel"``:
         values in ``[0, 1]`` with the shape of ``pred`` (binary also ``(N, *spatial)``).
-    mode : {"binary", "multiclass", "multilabel"}
+    task : {"binary", "multiclass", "multilabel"}
     from_logits : bool
         Apply softmax (multiclass) or sigmoid (binary, multilabel) to ``pred`` first.
     ignore_index : int, optional
@@ -147,11 +146,11 @@ def prepare(
     Examples
     --------
     >>> p = prepare(torch.zeros(2, 3, 4, 4), torch.zeros(2, 4, 4, dtype=torch.long),
-    ...             mode="multiclass", from_logits=True)
+    ...             task="multiclass", from_logits=True)
     >>> tuple(p.probs.shape), tuple(p.index.shape)
     ((2, 3, 16), (2, 16))
     """
-    check_choice("mode", mode, MODES)
+    check_choice("task", task, TASKS)
     _check_bool("from_logits", from_logits)
     pred = _as_tensor(pred, "pred")
     target = _as_tensor(target, "target")
@@ -171,34 +170,34 @@ def prepare(
             f"pred is on {pred.device} and target on {target.device}; move both to one device"
         )
 
-    if mode == "binary":
+    if task == "binary":
         if pred.ndim == target.ndim + 1 and pred.shape[1] == 1:
             target = target.unsqueeze(1)
         elif pred.ndim == target.ndim and (pred.ndim == 2 or pred.shape[1] != 1):
             pred, target = pred.unsqueeze(1), target.unsqueeze(1)
         if pred.shape != target.shape or pred.shape[1] != 1:
             raise ShapeError(
-                f"mode='binary' expects pred and target of shape (N, *spatial) or "
+                f"task='binary' expects pred and target of shape (N, *spatial) or "
                 f"(N, 1, *spatial); got pred {tuple(pred.shape)} and target "
-                f"{tuple(target.shape)}. For several channels use mode='multilabel'"
+                f"{tuple(target.shape)}. For several channels use task='multilabel'"
             )
-    elif mode == "multilabel":
+    elif task == "multilabel":
         if pred.shape != target.shape or pred.ndim < 3:
             raise ShapeError(
-                f"mode='multilabel' expects pred and target of the same shape (N, C, *spatial);"
+                f"task='multilabel' expects pred and target of the same shape (N, C, *spatial);"
                 f" got pred {tuple(pred.shape)} and target {tuple(target.shape)}"
             )
     else:
         soft = target.shape == pred.shape and target.is_floating_point()
         if pred.ndim < 3 or not (soft or target.shape == pred.shape[:1] + pred.shape[2:]):
             raise ShapeError(
-                f"mode='multiclass' expects pred (N, C, *spatial) and target (N, *spatial) of "
+                f"task='multiclass' expects pred (N, C, *spatial) and target (N, *spatial) of "
                 f"class indices, or soft labels of pred's shape; got pred {tuple(pred.shape)} "
                 f"and target {tuple(target.shape)}"
             )
         if target.is_floating_point() and not soft:
             raise DTypeError(
-                f"mode='multiclass' target of shape {tuple(target.shape)} holds class indices "
+                f"task='multiclass' target of shape {tuple(target.shape)} holds class indices "
                 f"but has dtype {target.dtype}; pass target.long(), or soft labels of pred's "
                 "shape"
             )
@@ -212,9 +211,9 @@ def prepare(
     checks: list[torch.Tensor] = []
     messages: list[str] = []
     valid = index = dense = None
-    if mode == "multiclass" and not target.is_floating_point():
+    if task == "multiclass" and not target.is_floating_point():
         if target.dtype == torch.bool or target.is_complex():
-            raise DTypeError(f"mode='multiclass' expects integer class indices; got {target.dtype}")
+            raise DTypeError(f"task='multiclass' expects integer class indices; got {target.dtype}")
         index = target.reshape(n, -1).long()
         if ignore_index is not None:
             keep = index != ignore_index
@@ -236,7 +235,7 @@ def prepare(
             flat = torch.where(keep, flat, torch.zeros_like(flat))
             # multiclass soft labels: a pixel is ignored when any channel holds ignore_index;
             # binary/multilabel: per channel
-            valid = (keep.all(dim=1, keepdim=True) if mode == "multiclass" else keep)
+            valid = (keep.all(dim=1, keepdim=True) if task == "multiclass" else keep)
             valid = valid.to(scores.dtype)
         dense = flat.to(scores.dtype)
         if validate:
@@ -248,7 +247,7 @@ def prepare(
             "pred holds values outside [0, 1] (or NaN) although from_logits=False; pass "
             "from_logits=True for raw network outputs"
         )
-    return Prepared(scores, mode, from_logits, index, dense, valid,
+    return Prepared(scores, task, from_logits, index, dense, valid,
                     checks if validate else None, messages)
 
 
@@ -274,6 +273,6 @@ def class_weight_tensor(
     return w
 
 
-def check_reduction(reduction: str) -> str:
-    """Return ``reduction`` if it is ``"batch"`` or ``"image"``."""
-    return check_choice("reduction", reduction, REDUCTIONS)
+def check_aggregate(aggregate: str) -> str:
+    """Return ``aggregate`` if it is ``"dataset"`` (pool the batch) or ``"image"``."""
+    return check_choice("aggregate", aggregate, LOSS_AGGREGATES)

@@ -32,8 +32,8 @@ class CombinedLoss(nn.Module):
     Examples
     --------
     >>> from segscope.losses import CrossEntropyLoss, DiceLoss
-    >>> loss = CombinedLoss(ce=(CrossEntropyLoss(mode="multiclass", from_logits=True), 1.0),
-    ...                     dice=(DiceLoss(mode="multiclass", from_logits=True), 0.5))
+    >>> loss = CombinedLoss(ce=(CrossEntropyLoss(task="multiclass", from_logits=True), 1.0),
+    ...                     dice=(DiceLoss(task="multiclass", from_logits=True), 0.5))
     >>> value = loss(torch.zeros(1, 3, 4, 4), torch.zeros(1, 4, 4, dtype=torch.long))
     >>> sorted(loss.last)
     ['ce', 'dice']
@@ -88,8 +88,8 @@ def combine(**terms: tuple[Loss, float]) -> CombinedLoss:
     >>> from segscope.losses import cross_entropy_loss, soft_dice_loss
     >>> from functools import partial
     >>> loss = combine(
-    ...     ce=(partial(cross_entropy_loss, mode="binary", from_logits=True), 1.0),
-    ...     dice=(partial(soft_dice_loss, mode="binary", from_logits=True), 1.0))
+    ...     ce=(partial(cross_entropy_loss, task="binary", from_logits=True), 1.0),
+    ...     dice=(partial(soft_dice_loss, task="binary", from_logits=True), 1.0))
     >>> loss(torch.zeros(2, 1, 4, 4), torch.zeros(2, 1, 4, 4)).item() > 0
     True
     """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from ..options import LossAggregate, Task
 from ._docs import fill
 from ._module import LossModule
 from ._overlap import safe_ratio
@@ -18,9 +19,9 @@ def soft_dice_loss(
     target: torch.Tensor,
     /,
     *,
-    mode: str,
+    task: Task,
     from_logits: bool,
-    reduction: str = "batch",
+    aggregate: LossAggregate = "dataset",
     smooth: float = 1.0,
     ignore_index: int | None = None,
     class_weights: object = None,
@@ -29,7 +30,7 @@ def soft_dice_loss(
     """Soft Dice loss ``1 - (2 I + s) / (P + T + s)``, averaged over classes.
 
     With soft counts ``I = Σ p·t``, ``P = Σ p``, ``T = Σ t`` per class (over the batch
-    or per image, see ``reduction``) and smoothing ``s``. A 0/0 ratio (``s = 0``, class
+    or per image, see ``aggregate``) and smoothing ``s``. A 0/0 ratio (``s = 0``, class
     absent from prediction and target) counts as a perfect score, so the loss is never
     NaN.
 
@@ -51,13 +52,13 @@ def soft_dice_loss(
     --------
     >>> logits = torch.tensor([[[[4.0, -4.0]], [[-4.0, 4.0]]]])  # (1, 2, 1, 2)
     >>> target = torch.tensor([[[0, 1]]])
-    >>> round(soft_dice_loss(logits, target, mode="multiclass", from_logits=True).item(), 4)
+    >>> round(soft_dice_loss(logits, target, task="multiclass", from_logits=True).item(), 4)
     0.0002
     """
     s = check_smooth(smooth)
     return overlap_loss(
-        pred, target, lambda i, p, t: safe_ratio(2 * i + s, p + t + s), mode=mode,
-        from_logits=from_logits, reduction=reduction, ignore_index=ignore_index,
+        pred, target, lambda i, p, t: safe_ratio(2 * i + s, p + t + s), task=task,
+        from_logits=from_logits, aggregate=aggregate, ignore_index=ignore_index,
         class_weights=class_weights, validate=validate,
     )
 
@@ -67,16 +68,16 @@ class DiceLoss(LossModule):
 
     Examples
     --------
-    >>> loss = DiceLoss(mode="binary", from_logits=True)
+    >>> loss = DiceLoss(task="binary", from_logits=True)
     >>> loss(torch.zeros(2, 1, 4, 4), torch.ones(2, 1, 4, 4)).shape
     torch.Size([])
     """
 
     function = staticmethod(soft_dice_loss)
 
-    def __init__(self, *, mode: str, from_logits: bool, reduction: str = "batch",
+    def __init__(self, *, task: Task, from_logits: bool, aggregate: LossAggregate = "dataset",
                  smooth: float = 1.0, ignore_index: int | None = None,
                  class_weights: object = None, validate: bool = True) -> None:
-        super().__init__(mode=mode, from_logits=from_logits, reduction=reduction,
+        super().__init__(task=task, from_logits=from_logits, aggregate=aggregate,
                          smooth=smooth, ignore_index=ignore_index,
                          class_weights=class_weights, validate=validate)

@@ -6,10 +6,11 @@ import torch
 from torch.autograd.function import once_differentiable
 
 from ..errors import ParameterError
+from ..options import LossAggregate, Task
 from ._docs import fill
 from ._module import LossModule
 from ._pixelwise import TINY, log_probs, mean_over_pixels
-from ._prepare import check_reduction, class_weight_tensor, prepare
+from ._prepare import check_aggregate, class_weight_tensor, prepare
 
 __all__ = ["FocalLoss", "focal_loss"]
 
@@ -20,11 +21,11 @@ def focal_loss(
     target: torch.Tensor,
     /,
     *,
-    mode: str,
+    task: Task,
     from_logits: bool,
     gamma: float = 2.0,
     alpha: float | None = None,
-    reduction: str = "batch",
+    aggregate: LossAggregate = "dataset",
     ignore_index: int | None = None,
     class_weights: object = None,
     validate: bool = True,
@@ -40,7 +41,7 @@ def focal_loss(
       ``alpha`` both terms have weight 1. Soft targets mix the two terms linearly.
 
     ``γ = 0`` gives the (weighted) cross-entropy. The losses are averaged over the
-    valid pixels (and channels): over the whole batch for ``reduction="batch"``,
+    valid pixels (and channels): over the whole batch for ``aggregate="dataset"``,
     per image then over images for ``"image"``; the normaliser is the number of valid
     entries (not the sum of the weights, unlike ``torch.nn.functional.cross_entropy``).
     Logits go through ``log_softmax``/``logsigmoid``, so large logits stay finite.
@@ -51,8 +52,8 @@ def focal_loss(
     gamma : float, default 2.0
         Focusing exponent (>= 0).
     alpha : float, optional
-        Weight of the positive term in binary/multilabel mode, in ``[0, 1]`` (Lin et al.
-        use 0.25). In multiclass mode use ``class_weights``.
+        Weight of the positive term in binary/multilabel task, in ``[0, 1]`` (Lin et al.
+        use 0.25). In multiclass task use ``class_weights``.
 
     Returns
     -------
@@ -63,21 +64,21 @@ def focal_loss(
     --------
     >>> logits = torch.tensor([[[0.0, 0.0]]])  # p = 0.5 everywhere
     >>> target = torch.tensor([[[1.0, 0.0]]])
-    >>> round(focal_loss(logits, target, mode="binary", from_logits=True, gamma=0).item(), 4)
+    >>> round(focal_loss(logits, target, task="binary", from_logits=True, gamma=0).item(), 4)
     0.6931
     """
-    check_reduction(reduction)
+    check_aggregate(aggregate)
     if not float(gamma) >= 0:
         raise ParameterError(f"gamma must be >= 0; got {gamma!r}")
-    if alpha is not None and (mode == "multiclass" or not 0 <= float(alpha) <= 1):
+    if alpha is not None and (task == "multiclass" or not 0 <= float(alpha) <= 1):
         raise ParameterError(
-            f"alpha must be in [0, 1] and is for binary/multilabel mode; got alpha={alpha!r} "
-            f"with mode={mode!r}. In multiclass mode use class_weights"
+            f"alpha must be in [0, 1] and is for binary/multilabel task; got alpha={alpha!r} "
+            f"with task={task!r}. In multiclass task use class_weights"
         )
-    prep = prepare(pred, target, mode=mode, from_logits=from_logits, ignore_index=ignore_index,
+    prep = prepare(pred, target, task=task, from_logits=from_logits, ignore_index=ignore_index,
                    validate=validate)
     weights = class_weight_tensor(class_weights, prep.num_classes, prep.scores)
-    return prep.finish(pixel_losses(prep, float(gamma), alpha, weights, reduction))
+    return prep.finish(pixel_losses(prep, float(gamma), alpha, weights, aggregate))
 
 
 class _BinaryFocal(torch.autograd.Function):
@@ -126,9 +127,9 @@ def _power(base: torch.Tensor, gamma: float) -> torch.Tensor:
 
 
 def pixel_losses(prep, gamma: float, alpha: float | None, weights: torch.Tensor | None,
-                 reduction: str) -> torch.Tensor:
+                 aggregate: str) -> torch.Tensor:
     """The focal loss of prepared inputs (``gamma = 0``: cross-entropy), reduced."""
-    if prep.mode == "multiclass":
+    if prep.task == "multiclass":
         if prep.index is not None:
             index = prep.index.unsqueeze(1)
             if prep.from_logits:
@@ -148,7 +149,7 @@ def pixel_losses(prep, gamma: float, alpha: float | None, weights: torch.Tensor 
             if weights is not None:
                 terms = terms * weights.view(1, -1, 1)
             loss = terms.sum(1, keepdim=True)
-        return mean_over_pixels(loss, prep.valid, reduction)
+        return mean_over_pixels(loss, prep.valid, aggregate)
     t = prep.dense
     a = 1.0 if alpha is None else float(alpha)
     b = 1.0 if alpha is None else 1.0 - float(alpha)
@@ -167,7 +168,7 @@ def pixel_losses(prep, gamma: float, alpha: float | None, weights: torch.Tensor 
         loss = -(a * positive + b * negative)
     if weights is not None:
         loss = loss * weights.view(1, -1, 1)
-    return mean_over_pixels(loss, prep.valid, reduction)
+    return mean_over_pixels(loss, prep.valid, aggregate)
 
 
 class FocalLoss(LossModule):
@@ -175,17 +176,17 @@ class FocalLoss(LossModule):
 
     Examples
     --------
-    >>> loss = FocalLoss(mode="multiclass", from_logits=True, gamma=2.0)
+    >>> loss = FocalLoss(task="multiclass", from_logits=True, gamma=2.0)
     >>> loss(torch.zeros(1, 3, 2, 2), torch.zeros(1, 2, 2, dtype=torch.long)).item() > 0
     True
     """
 
     function = staticmethod(focal_loss)
 
-    def __init__(self, *, mode: str, from_logits: bool, gamma: float = 2.0,
-                 alpha: float | None = None, reduction: str = "batch",
+    def __init__(self, *, task: Task, from_logits: bool, gamma: float = 2.0,
+                 alpha: float | None = None, aggregate: LossAggregate = "dataset",
                  ignore_index: int | None = None, class_weights: object = None,
                  validate: bool = True) -> None:
-        super().__init__(mode=mode, from_logits=from_logits, gamma=gamma, alpha=alpha,
-                         reduction=reduction, ignore_index=ignore_index,
+        super().__init__(task=task, from_logits=from_logits, gamma=gamma, alpha=alpha,
+                         aggregate=aggregate, ignore_index=ignore_index,
                          class_weights=class_weights, validate=validate)

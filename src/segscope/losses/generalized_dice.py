@@ -5,11 +5,12 @@ from __future__ import annotations
 import torch
 
 from .._checks import check_choice
+from ..options import LossAggregate, Task
 from ._docs import fill
 from ._module import LossModule
 from ._overlap import safe_ratio, soft_counts
 from ._overlap_loss import check_smooth
-from ._prepare import check_reduction, class_weight_tensor, prepare
+from ._prepare import check_aggregate, class_weight_tensor, prepare
 
 __all__ = ["GeneralizedDiceLoss", "generalized_dice_loss"]
 
@@ -36,10 +37,10 @@ def generalized_dice_loss(
     target: torch.Tensor,
     /,
     *,
-    mode: str,
+    task: Task,
     from_logits: bool,
     weighting: str = "square",
-    reduction: str = "batch",
+    aggregate: LossAggregate = "dataset",
     smooth: float = 1.0,
     ignore_index: int | None = None,
     class_weights: object = None,
@@ -73,17 +74,17 @@ def generalized_dice_loss(
     --------
     >>> probs = torch.tensor([[[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 1.0, 1.0]]])  # (1, 2, 4)
     >>> target = torch.tensor([[0, 1, 1, 1]])
-    >>> generalized_dice_loss(probs, target, mode="multiclass", from_logits=False,
+    >>> generalized_dice_loss(probs, target, task="multiclass", from_logits=False,
     ...                       smooth=0).item()
     0.0
     """
-    check_reduction(reduction)
+    check_aggregate(aggregate)
     check_choice("weighting", weighting, WEIGHTINGS)
     s = check_smooth(smooth)
-    prep = prepare(pred, target, mode=mode, from_logits=from_logits, ignore_index=ignore_index,
+    prep = prepare(pred, target, task=task, from_logits=from_logits, ignore_index=ignore_index,
                    validate=validate)
     extra = class_weight_tensor(class_weights, prep.num_classes, prep.scores)
-    inter, pred_sum, target_sum = soft_counts(prep, reduction)
+    inter, pred_sum, target_sum = soft_counts(prep, aggregate)
     weights = _class_weights(target_sum.detach(), weighting)
     if extra is not None:
         weights = weights * extra
@@ -97,17 +98,17 @@ class GeneralizedDiceLoss(LossModule):
 
     Examples
     --------
-    >>> loss = GeneralizedDiceLoss(mode="multiclass", from_logits=True)
+    >>> loss = GeneralizedDiceLoss(task="multiclass", from_logits=True)
     >>> loss(torch.zeros(1, 3, 4, 4), torch.zeros(1, 4, 4, dtype=torch.long)).item() > 0
     True
     """
 
     function = staticmethod(generalized_dice_loss)
 
-    def __init__(self, *, mode: str, from_logits: bool, weighting: str = "square",
-                 reduction: str = "batch", smooth: float = 1.0,
+    def __init__(self, *, task: Task, from_logits: bool, weighting: str = "square",
+                 aggregate: LossAggregate = "dataset", smooth: float = 1.0,
                  ignore_index: int | None = None, class_weights: object = None,
                  validate: bool = True) -> None:
-        super().__init__(mode=mode, from_logits=from_logits, weighting=weighting,
-                         reduction=reduction, smooth=smooth, ignore_index=ignore_index,
+        super().__init__(task=task, from_logits=from_logits, weighting=weighting,
+                         aggregate=aggregate, smooth=smooth, ignore_index=ignore_index,
                          class_weights=class_weights, validate=validate)

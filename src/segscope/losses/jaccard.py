@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from ..options import LossAggregate, Task
 from ._docs import fill
 from ._module import LossModule
 from ._overlap import safe_ratio
@@ -18,9 +19,9 @@ def soft_jaccard_loss(
     target: torch.Tensor,
     /,
     *,
-    mode: str,
+    task: Task,
     from_logits: bool,
-    reduction: str = "batch",
+    aggregate: LossAggregate = "dataset",
     smooth: float = 1.0,
     ignore_index: int | None = None,
     class_weights: object = None,
@@ -48,13 +49,13 @@ def soft_jaccard_loss(
     --------
     >>> probs = torch.tensor([[[1.0, 1.0, 0.0, 0.0]]])   # (1, 1, 4)
     >>> target = torch.tensor([[[1.0, 0.0, 0.0, 0.0]]])
-    >>> soft_jaccard_loss(probs, target, mode="binary", from_logits=False, smooth=0).item()
+    >>> soft_jaccard_loss(probs, target, task="binary", from_logits=False, smooth=0).item()
     0.5
     """
     s = check_smooth(smooth)
     return overlap_loss(
-        pred, target, lambda i, p, t: safe_ratio(i + s, p + t - i + s), mode=mode,
-        from_logits=from_logits, reduction=reduction, ignore_index=ignore_index,
+        pred, target, lambda i, p, t: safe_ratio(i + s, p + t - i + s), task=task,
+        from_logits=from_logits, aggregate=aggregate, ignore_index=ignore_index,
         class_weights=class_weights, validate=validate,
     )
 
@@ -64,15 +65,15 @@ class JaccardLoss(LossModule):
 
     Examples
     --------
-    >>> JaccardLoss(mode="multiclass", from_logits=True, smooth=0.0).extra_repr()[:40]
-    "mode='multiclass', from_logits=True, red"
+    >>> JaccardLoss(task="multiclass", from_logits=True, smooth=0.0).extra_repr()[:40]
+    "task='multiclass', from_logits=True, agg"
     """
 
     function = staticmethod(soft_jaccard_loss)
 
-    def __init__(self, *, mode: str, from_logits: bool, reduction: str = "batch",
+    def __init__(self, *, task: Task, from_logits: bool, aggregate: LossAggregate = "dataset",
                  smooth: float = 1.0, ignore_index: int | None = None,
                  class_weights: object = None, validate: bool = True) -> None:
-        super().__init__(mode=mode, from_logits=from_logits, reduction=reduction,
+        super().__init__(task=task, from_logits=from_logits, aggregate=aggregate,
                          smooth=smooth, ignore_index=ignore_index,
                          class_weights=class_weights, validate=validate)

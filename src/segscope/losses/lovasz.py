@@ -6,18 +6,19 @@ import torch
 
 from .._checks import check_choice
 from ..errors import ParameterError
+from ..options import LossAggregate, Task
 from ._docs import fill
 from ._module import LossModule
-from ._prepare import Prepared, check_reduction, class_weight_tensor, prepare
+from ._prepare import Prepared, check_aggregate, class_weight_tensor, prepare
 
 __all__ = ["LovaszHingeLoss", "LovaszSoftmaxLoss", "lovasz_hinge_loss", "lovasz_softmax_loss"]
 
 CLASS_SETS = ("all", "present")
 
 
-def _rows(x: torch.Tensor, reduction: str) -> torch.Tensor:
+def _rows(x: torch.Tensor, aggregate: str) -> torch.Tensor:
     """``(N, C, L)`` per image, or ``(1, C, N·L)`` for the whole batch."""
-    if reduction == "image":
+    if aggregate == "image":
         return x
     return x.transpose(0, 1).reshape(1, x.shape[1], -1)
 
@@ -62,13 +63,13 @@ def _mean_over_classes(per_class: torch.Tensor, include: torch.Tensor,
     return row.mean()
 
 
-def _truth_rows(prep, reduction: str, validate: bool):
+def _truth_rows(prep, aggregate: LossAggregate, validate: bool):
     """Hard targets and the valid-pixel mask (or None), as rows per class (and image)."""
     truth = _hard_targets(prep, validate)
     valid = prep.valid
     if valid is not None:
-        valid = _rows(valid.expand_as(truth), reduction)
-    return _rows(truth, reduction), valid
+        valid = _rows(valid.expand_as(truth), aggregate)
+    return _rows(truth, aggregate), valid
 
 
 @fill
@@ -77,10 +78,10 @@ def lovasz_softmax_loss(
     target: torch.Tensor,
     /,
     *,
-    mode: str,
+    task: Task,
     from_logits: bool,
     classes: str = "all",
-    reduction: str = "batch",
+    aggregate: LossAggregate = "dataset",
     ignore_index: int | None = None,
     class_weights: object = None,
     validate: bool = True,
@@ -111,22 +112,22 @@ def lovasz_softmax_loss(
     Notes
     -----
     Soft targets are refused: the Lovász extension is defined on sets. Berman's code
-    uses ``reduction="batch"`` (``per_image=False``) for this loss.
+    uses ``aggregate="dataset"`` (``per_image=False``) for this loss.
 
     Examples
     --------
     >>> probs = torch.tensor([[[1.0, 1.0, 0.0, 0.0]]])
     >>> target = torch.tensor([[[1.0, 0.0, 0.0, 0.0]]])
-    >>> lovasz_softmax_loss(probs, target, mode="binary", from_logits=False).item()
+    >>> lovasz_softmax_loss(probs, target, task="binary", from_logits=False).item()
     0.5
     """
-    check_reduction(reduction)
+    check_aggregate(aggregate)
     check_choice("classes", classes, CLASS_SETS)
-    prep = prepare(pred, target, mode=mode, from_logits=from_logits, ignore_index=ignore_index,
+    prep = prepare(pred, target, task=task, from_logits=from_logits, ignore_index=ignore_index,
                    validate=validate)
     weights = class_weight_tensor(class_weights, prep.num_classes, prep.scores)
-    truth, valid = _truth_rows(prep, reduction, validate)
-    errors = (truth - _rows(prep.probs, reduction)).abs()
+    truth, valid = _truth_rows(prep, aggregate, validate)
+    errors = (truth - _rows(prep.probs, aggregate)).abs()
     per_class = _lovasz_per_row(errors, truth, valid, floor=-1.0)
     present = truth.sum(-1) > 0
     include = present if classes == "present" else torch.ones_like(present)
@@ -139,9 +140,9 @@ def lovasz_hinge_loss(
     target: torch.Tensor,
     /,
     *,
-    mode: str,
+    task: Task,
     from_logits: bool,
-    reduction: str = "batch",
+    aggregate: LossAggregate = "dataset",
     ignore_index: int | None = None,
     class_weights: object = None,
     validate: bool = True,
@@ -165,28 +166,28 @@ def lovasz_hinge_loss(
     Notes
     -----
     The hinge needs real-valued margins: ``from_logits`` must be ``True``; there is no
-    multiclass mode (use :func:`lovasz_softmax_loss`). Berman's code uses
-    ``reduction="image"`` (``per_image=True``) for this loss; soft targets are refused.
+    multiclass task (use :func:`lovasz_softmax_loss`). Berman's code uses
+    ``aggregate="image"`` (``per_image=True``) for this loss; soft targets are refused.
 
     Examples
     --------
     >>> logits = torch.tensor([[[2.0, -2.0]]])
     >>> target = torch.tensor([[[1.0, 0.0]]])
-    >>> lovasz_hinge_loss(logits, target, mode="binary", from_logits=True).item()
+    >>> lovasz_hinge_loss(logits, target, task="binary", from_logits=True).item()
     0.0
     """
-    check_reduction(reduction)
-    check_choice("mode", mode, ("binary", "multilabel"))
+    check_aggregate(aggregate)
+    check_choice("task", task, ("binary", "multilabel"))
     if from_logits is not True:
         raise ParameterError(
             "lovasz_hinge_loss works on logits (margins): pass from_logits=True and the raw "
             "network outputs, or use lovasz_softmax_loss for probabilities"
         )
-    prep = prepare(pred, target, mode=mode, from_logits=True, ignore_index=ignore_index,
+    prep = prepare(pred, target, task=task, from_logits=True, ignore_index=ignore_index,
                    validate=validate)
     weights = class_weight_tensor(class_weights, prep.num_classes, prep.scores)
-    truth, valid = _truth_rows(prep, reduction, validate)
-    logits = _rows(prep.logits, reduction)
+    truth, valid = _truth_rows(prep, aggregate, validate)
+    logits = _rows(prep.logits, aggregate)
     errors = 1.0 - logits * (2.0 * truth - 1.0)
     per_class = _lovasz_per_row(errors, truth, valid, floor=torch.finfo(errors.dtype).min)
     everything = torch.ones_like(per_class, dtype=torch.bool)
@@ -198,18 +199,18 @@ class LovaszSoftmaxLoss(LossModule):
 
     Examples
     --------
-    >>> loss = LovaszSoftmaxLoss(mode="multiclass", from_logits=True)
+    >>> loss = LovaszSoftmaxLoss(task="multiclass", from_logits=True)
     >>> loss(torch.zeros(1, 3, 2, 2), torch.zeros(1, 2, 2, dtype=torch.long)).item() > 0
     True
     """
 
     function = staticmethod(lovasz_softmax_loss)
 
-    def __init__(self, *, mode: str, from_logits: bool, classes: str = "all",
-                 reduction: str = "batch", ignore_index: int | None = None,
+    def __init__(self, *, task: Task, from_logits: bool, classes: str = "all",
+                 aggregate: LossAggregate = "dataset", ignore_index: int | None = None,
                  class_weights: object = None, validate: bool = True) -> None:
-        super().__init__(mode=mode, from_logits=from_logits, classes=classes,
-                         reduction=reduction, ignore_index=ignore_index,
+        super().__init__(task=task, from_logits=from_logits, classes=classes,
+                         aggregate=aggregate, ignore_index=ignore_index,
                          class_weights=class_weights, validate=validate)
 
 
@@ -218,16 +219,16 @@ class LovaszHingeLoss(LossModule):
 
     Examples
     --------
-    >>> loss = LovaszHingeLoss(mode="binary", from_logits=True)
+    >>> loss = LovaszHingeLoss(task="binary", from_logits=True)
     >>> loss(torch.zeros(1, 1, 2, 2), torch.ones(1, 1, 2, 2)).item()
     1.0
     """
 
     function = staticmethod(lovasz_hinge_loss)
 
-    def __init__(self, *, mode: str, from_logits: bool, reduction: str = "batch",
+    def __init__(self, *, task: Task, from_logits: bool, aggregate: LossAggregate = "dataset",
                  ignore_index: int | None = None, class_weights: object = None,
                  validate: bool = True) -> None:
-        super().__init__(mode=mode, from_logits=from_logits, reduction=reduction,
+        super().__init__(task=task, from_logits=from_logits, aggregate=aggregate,
                          ignore_index=ignore_index, class_weights=class_weights,
                          validate=validate)

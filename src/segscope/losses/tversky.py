@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from ..errors import ParameterError
+from ..options import LossAggregate, Task
 from ._docs import fill
 from ._module import LossModule
 from ._overlap import safe_ratio
@@ -13,11 +14,12 @@ from ._overlap_loss import check_smooth, overlap_loss
 __all__ = ["FocalTverskyLoss", "TverskyLoss", "focal_tversky_loss", "tversky_loss"]
 
 
-def _check_weights(alpha: float, beta: float) -> tuple[float, float]:
-    a, b = float(alpha), float(beta)
+def _check_weights(tversky_alpha: float, tversky_beta: float) -> tuple[float, float]:
+    a, b = float(tversky_alpha), float(tversky_beta)
     if not (a >= 0 and b >= 0) or a + b == 0:
         raise ParameterError(
-            f"alpha and beta must be >= 0 and not both 0; got alpha={alpha!r}, beta={beta!r}"
+            f"tversky_alpha and tversky_beta must be >= 0 and not both 0; got "
+            f"tversky_alpha={tversky_alpha!r}, tversky_beta={tversky_beta!r}"
         )
     return a, b
 
@@ -36,11 +38,11 @@ def tversky_loss(
     target: torch.Tensor,
     /,
     *,
-    mode: str,
+    task: Task,
     from_logits: bool,
-    alpha: float = 0.5,
-    beta: float = 0.5,
-    reduction: str = "batch",
+    tversky_alpha: float = 0.5,
+    tversky_beta: float = 0.5,
+    aggregate: LossAggregate = "dataset",
     smooth: float = 1.0,
     ignore_index: int | None = None,
     class_weights: object = None,
@@ -55,7 +57,7 @@ def tversky_loss(
     Parameters
     ----------
     {common}
-    alpha, beta : float, default 0.5
+    tversky_alpha, tversky_beta : float, default 0.5
         Weights of false positives and false negatives (the order of
         segmentation_models_pytorch and MONAI).
     smooth : float, default 1.0
@@ -70,15 +72,15 @@ def tversky_loss(
     --------
     >>> probs = torch.tensor([[[1.0, 1.0, 0.0, 0.0]]])
     >>> target = torch.tensor([[[1.0, 0.0, 1.0, 0.0]]])  # I=1, FP=1, FN=1
-    >>> tversky_loss(probs, target, mode="binary", from_logits=False, alpha=0.3,
-    ...              beta=0.7, smooth=0).item()
+    >>> tversky_loss(probs, target, task="binary", from_logits=False, tversky_alpha=0.3,
+    ...              tversky_beta=0.7, smooth=0).item()
     0.5
     """
-    a, b = _check_weights(alpha, beta)
+    a, b = _check_weights(tversky_alpha, tversky_beta)
     s = check_smooth(smooth)
     return overlap_loss(
-        pred, target, _tversky_score(a, b, s), mode=mode, from_logits=from_logits,
-        reduction=reduction, ignore_index=ignore_index, class_weights=class_weights,
+        pred, target, _tversky_score(a, b, s), task=task, from_logits=from_logits,
+        aggregate=aggregate, ignore_index=ignore_index, class_weights=class_weights,
         validate=validate,
     )
 
@@ -98,12 +100,12 @@ def focal_tversky_loss(
     target: torch.Tensor,
     /,
     *,
-    mode: str,
+    task: Task,
     from_logits: bool,
-    alpha: float = 0.3,
-    beta: float = 0.7,
+    tversky_alpha: float = 0.3,
+    tversky_beta: float = 0.7,
     gamma: float = 0.75,
-    reduction: str = "batch",
+    aggregate: LossAggregate = "dataset",
     smooth: float = 1.0,
     ignore_index: int | None = None,
     class_weights: object = None,
@@ -120,7 +122,7 @@ def focal_tversky_loss(
     Parameters
     ----------
     {common}
-    alpha, beta : float, default 0.3, 0.7
+    tversky_alpha, tversky_beta : float, default 0.3, 0.7
         Weights of false positives and false negatives (the paper's setting).
     gamma : float, default 0.75
         Exponent (> 0). At a perfect score the gradient is taken as 0.
@@ -136,17 +138,17 @@ def focal_tversky_loss(
     --------
     >>> probs = torch.tensor([[[1.0, 1.0, 0.0, 0.0]]])
     >>> target = torch.tensor([[[1.0, 0.0, 1.0, 0.0]]])
-    >>> focal_tversky_loss(probs, target, mode="binary", from_logits=False, gamma=2.0,
+    >>> focal_tversky_loss(probs, target, task="binary", from_logits=False, gamma=2.0,
     ...                    smooth=0).item()
     0.25
     """
-    a, b = _check_weights(alpha, beta)
+    a, b = _check_weights(tversky_alpha, tversky_beta)
     s = check_smooth(smooth)
     if not float(gamma) > 0:
         raise ParameterError(f"gamma must be > 0; got {gamma!r}")
     return overlap_loss(
-        pred, target, _tversky_score(a, b, s), mode=mode, from_logits=from_logits,
-        reduction=reduction, ignore_index=ignore_index, class_weights=class_weights,
+        pred, target, _tversky_score(a, b, s), task=task, from_logits=from_logits,
+        aggregate=aggregate, ignore_index=ignore_index, class_weights=class_weights,
         validate=validate, transform=_power(float(gamma)),
     )
 
@@ -156,19 +158,21 @@ class TverskyLoss(LossModule):
 
     Examples
     --------
-    >>> loss = TverskyLoss(mode="binary", from_logits=True, alpha=0.3, beta=0.7)
+    >>> loss = TverskyLoss(task="binary", from_logits=True, tversky_alpha=0.3, tversky_beta=0.7)
     >>> float(loss(torch.zeros(1, 1, 2, 2), torch.zeros(1, 1, 2, 2))) > 0
     True
     """
 
     function = staticmethod(tversky_loss)
 
-    def __init__(self, *, mode: str, from_logits: bool, alpha: float = 0.5, beta: float = 0.5,
-                 reduction: str = "batch", smooth: float = 1.0, ignore_index: int | None = None,
+    def __init__(self, *, task: Task, from_logits: bool, tversky_alpha: float = 0.5,
+                 tversky_beta: float = 0.5, aggregate: LossAggregate = "dataset",
+                 smooth: float = 1.0, ignore_index: int | None = None,
                  class_weights: object = None, validate: bool = True) -> None:
-        super().__init__(mode=mode, from_logits=from_logits, alpha=alpha, beta=beta,
-                         reduction=reduction, smooth=smooth, ignore_index=ignore_index,
-                         class_weights=class_weights, validate=validate)
+        super().__init__(task=task, from_logits=from_logits, tversky_alpha=tversky_alpha,
+                         tversky_beta=tversky_beta, aggregate=aggregate, smooth=smooth,
+                         ignore_index=ignore_index, class_weights=class_weights,
+                         validate=validate)
 
 
 class FocalTverskyLoss(LossModule):
@@ -176,17 +180,18 @@ class FocalTverskyLoss(LossModule):
 
     Examples
     --------
-    >>> FocalTverskyLoss(mode="multilabel", from_logits=True).function is focal_tversky_loss
+    >>> FocalTverskyLoss(task="multilabel", from_logits=True).function is focal_tversky_loss
     True
     """
 
     function = staticmethod(focal_tversky_loss)
 
-    def __init__(self, *, mode: str, from_logits: bool, alpha: float = 0.3, beta: float = 0.7,
-                 gamma: float = 0.75, reduction: str = "batch", smooth: float = 1.0,
+    def __init__(self, *, task: Task, from_logits: bool, tversky_alpha: float = 0.3,
+                 tversky_beta: float = 0.7, gamma: float = 0.75,
+                 aggregate: LossAggregate = "dataset", smooth: float = 1.0,
                  ignore_index: int | None = None, class_weights: object = None,
                  validate: bool = True) -> None:
-        super().__init__(mode=mode, from_logits=from_logits, alpha=alpha, beta=beta,
-                         gamma=gamma, reduction=reduction, smooth=smooth,
+        super().__init__(task=task, from_logits=from_logits, tversky_alpha=tversky_alpha,
+                         tversky_beta=tversky_beta, gamma=gamma, aggregate=aggregate, smooth=smooth,
                          ignore_index=ignore_index, class_weights=class_weights,
                          validate=validate)
