@@ -1,4 +1,4 @@
-"""Benchmark: segscope.torch metrics vs torchmetrics on tensors (CPU, and CUDA if present).
+"""Benchmark: segscope on tensors vs torchmetrics (CPU, and CUDA if present).
 
 Each case is timed side by side in one process (round-robin medians) and the values are
 checked to agree at matching settings. Ratios are torchmetrics time / segscope time
@@ -20,6 +20,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+import segscope
 from _torch_timing import (
     command_line,
     devices,
@@ -30,7 +31,7 @@ from _torch_timing import (
     parse_arguments,
     ratio,
 )
-from segscope import torch as st
+from segscope.streaming import OverlapMetric
 
 
 def _agree(name: str, ours: float, theirs: float) -> None:
@@ -67,7 +68,7 @@ def run(device: torch.device, args) -> list[str]:
 
     # 1. dataset-level mIoU of label maps
     def ours_miou():
-        return st.evaluate(pred, target, num_classes=c, metrics="iou")["iou"].value
+        return segscope.evaluate(pred, target, num_classes=c, metrics="iou")["iou"].value
 
     def tm_miou():
         return float(multiclass_jaccard_index(pred, target, num_classes=c, average="macro"))
@@ -79,7 +80,7 @@ def run(device: torch.device, args) -> list[str]:
     jaccard = MulticlassJaccardIndex(num_classes=c, average="macro").to(device)
 
     def ours_logits():
-        return st.evaluate(logits, target, decision="argmax", metrics="iou")["iou"].value
+        return segscope.evaluate(logits, target, decision="argmax", metrics="iou")["iou"].value
 
     def tm_logits():
         return float(jaccard(logits, target))
@@ -91,7 +92,7 @@ def run(device: torch.device, args) -> list[str]:
     mean_iou = MeanIoU(num_classes=c, input_format="index").to(device)
 
     def ours_pairs():
-        return st.evaluate(pred, target, num_classes=c, metrics="iou",
+        return segscope.evaluate(pred, target, num_classes=c, metrics="iou",
                            aggregate="image_class")["iou"].value
 
     def tm_pairs():
@@ -106,7 +107,7 @@ def run(device: torch.device, args) -> list[str]:
                      aggregation_level="samplewise").to(device)
 
     def ours_dice():
-        return st.evaluate(pred, target, num_classes=c, metrics="dice",
+        return segscope.evaluate(pred, target, num_classes=c, metrics="dice",
                            aggregate="image")["dice"].value
 
     def tm_dice():
@@ -117,7 +118,7 @@ def run(device: torch.device, args) -> list[str]:
         tm_dice)
 
     # 5. streaming: 4 updates and one compute
-    streaming = st.OverlapMetric(num_classes=c, metrics="iou")
+    streaming = OverlapMetric(num_classes=c, metrics="iou")
     module = MulticlassJaccardIndex(num_classes=c, average="macro").to(device)
 
     def ours_stream():
@@ -150,7 +151,7 @@ def run(device: torch.device, args) -> list[str]:
 def main() -> None:
     args = parse_arguments(__doc__.splitlines()[0], "torch_metrics", repeats=9)
     lines = [
-        "# Tensor metrics: segscope.torch vs torchmetrics",
+        "# Tensor metrics: segscope (tensor input) vs torchmetrics",
         "",
         command_line("torch_metrics.py"),
         f"Input: int64 label maps {args.batch}×{args.size}×{args.size}, {args.classes} classes "

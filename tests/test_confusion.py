@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -12,7 +10,7 @@ from hypothesis.extra.numpy import arrays
 from sklearn.metrics import confusion_matrix as sk_confusion
 from sklearn.metrics import multilabel_confusion_matrix as sk_multilabel
 
-from segscope import ConfusionAccumulator, confusion_matrix, multilabel_confusion_matrix
+from segscope import confusion_matrix, multilabel_confusion_matrix
 from segscope.errors import DTypeError, LabelError, ParameterError, ShapeError
 
 
@@ -300,38 +298,53 @@ def test_multilabel_matches_sklearn():
         multilabel_confusion_matrix(np.zeros(5, bool), np.zeros(5, bool))
 
 
-def test_accumulator_update_merge_pickle_reset():
-    rng = np.random.default_rng(7)
-    target = rng.integers(0, 4, (6, 12, 12))
-    pred = rng.integers(0, 4, (6, 12, 12))
-    whole = confusion_matrix(pred, target, num_classes=4)
-    a = ConfusionAccumulator(4)
-    b = ConfusionAccumulator(4)
-    for i in range(3):
-        a.update(pred[i], target[i])
-    for i in range(3, 6):
-        b.update(pred[i], target[i])
-    b = pickle.loads(pickle.dumps(b))
-    np.testing.assert_array_equal(a.merge(b).compute(), whole)
-    assert a.num_images == 6
-    a.reset()
-    assert a.compute().sum() == 0 and a.num_images == 0
-    per = ConfusionAccumulator(4, per_image=True)
-    per.update(pred[:2], target[:2])
-    per.update(pred[2:], target[2:])
-    assert per.compute().shape == (6, 4, 4)
-    with pytest.raises(ParameterError, match="different settings"):
-        a.merge(ConfusionAccumulator(5))
+def test_decision_argmax_and_threshold_equal_labels_made_by_hand():
+    rng = np.random.default_rng(9)
+    scores = rng.random((3, 4, 7, 6))
+    scores[0, :, 0, :3] = 0.5  # ties: the lowest class wins, as np.argmax
+    target = rng.integers(0, 4, (3, 7, 6))
+    target[1, :2] = 255
+    for per_image in (False, True):
+        np.testing.assert_array_equal(
+            confusion_matrix(scores, target, decision="argmax", ignore_index=255,
+                             per_image=per_image),
+            confusion_matrix(scores.argmax(1), target, num_classes=4, ignore_index=255,
+                             per_image=per_image))
+    probs = rng.random((3, 7, 6))
+    binary = (target == 1).astype(np.uint8)
+    np.testing.assert_array_equal(
+        confusion_matrix(probs, binary, decision="threshold", threshold=0.3),
+        confusion_matrix(probs > 0.3, binary, num_classes=2))
+    channels = rng.random((3, 2, 7, 6))
+    truth = rng.random((3, 2, 7, 6)) > 0.5
+    np.testing.assert_array_equal(
+        multilabel_confusion_matrix(channels, truth, decision="threshold", threshold=0.7),
+        multilabel_confusion_matrix(channels > 0.7, truth))
+    images = [scores[0], scores[1][:, :3]]  # (C, H, W) scores of different sizes
+    np.testing.assert_array_equal(
+        confusion_matrix(images, [target[0], target[1][:3]], decision="argmax",
+                         ignore_index=255),
+        confusion_matrix([scores[0].argmax(0), scores[1][:, :3].argmax(0)],
+                         [target[0], target[1][:3]], num_classes=4, ignore_index=255))
 
 
-def test_multilabel_accumulator():
-    rng = np.random.default_rng(8)
-    target = rng.random((4, 3, 6, 6)) > 0.5
-    pred = rng.random((4, 3, 6, 6)) > 0.5
-    acc = ConfusionAccumulator(3, multilabel=True)
-    acc.update(pred[:2], target[:2])
-    acc.update(pred[2:], target[2:])
-    np.testing.assert_array_equal(acc.compute(), multilabel_confusion_matrix(pred, target))
+def test_decision_errors_name_the_fix():
+    scores = np.zeros((2, 3, 4, 4))
+    with pytest.raises(ShapeError, match=r"\(N, C, \*spatial\)"):
+        confusion_matrix(scores, np.zeros((2, 3, 4, 4), int), decision="argmax")
+    with pytest.raises(ShapeError, match="num_classes=4 but pred has 3 score channels"):
+        confusion_matrix(scores, np.zeros((2, 4, 4), int), decision="argmax", num_classes=4)
+    with pytest.raises(DTypeError, match="floating-point scores"):
+        confusion_matrix(np.zeros((2, 3, 4), int), np.zeros((2, 4), int), decision="argmax")
+    with pytest.raises(ParameterError, match="num_classes must be 2"):
+        confusion_matrix(np.zeros((2, 4)), np.zeros((2, 4), int), decision="threshold",
+                         num_classes=3)
+    with pytest.raises(ParameterError, match="decision='max'"):
+        confusion_matrix(scores, scores, decision="max")
+    with pytest.raises(ParameterError, match="argmax"):
+        multilabel_confusion_matrix(scores, scores, decision="argmax")
+    with pytest.raises(ParameterError, match="num_classes is required"):
+        confusion_matrix(np.zeros(3, int), np.zeros(3, int))
 
 
 label_maps = st.integers(1, 6).flatmap(

@@ -148,3 +148,23 @@ def test_dataset_aggregate_equals_sum_of_image_counts(case):
     a = scores_from_confusion(per.sum(0), "iou")["iou"].value
     b = evaluate(pred, target, num_classes=C, metrics="iou")["iou"].value
     assert a == b
+
+
+def test_torchmetrics_scores_on_tensors_are_decision_argmax_and_threshold(case):
+    # torchmetrics turns float scores into labels implicitly (argmax over the class axis;
+    # 0.5 for binary probabilities); segscope does it only with decision=..., on tensors
+    from torchmetrics.classification import BinaryJaccardIndex, MulticlassJaccardIndex
+
+    _, target = case
+    g = torch.Generator().manual_seed(5)
+    t = torch.from_numpy(target)
+    logits = torch.randn(5, C, 16, 16, generator=g)
+    ref = MulticlassJaccardIndex(C, average="macro")(logits, t)
+    ours = evaluate(logits, t, decision="argmax", metrics="iou")["iou"]
+    assert ours.value == pytest.approx(float(ref), abs=1e-6)
+    probs = torch.rand(5, 16, 16, generator=g)
+    binary = (t > 1).long()
+    ref = BinaryJaccardIndex(threshold=0.5)(probs, binary)
+    ours = evaluate(probs, binary, task="binary", decision="threshold", metrics="iou",
+                    labels=[1])["iou"]
+    assert ours.value == pytest.approx(float(ref), abs=1e-6)

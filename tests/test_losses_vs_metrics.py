@@ -66,6 +66,6 @@ def test_multilabel_dice_is_one_minus_multilabel_dice():
     target = torch.rand(2, 3, 5, 5, generator=g) > 0.4
     value = L.soft_dice_loss(pred.double(), target.double(), task="multilabel",
                              from_logits=False, smooth=0, aggregate="image")
-    score = segscope.evaluate(pred.numpy(), target.numpy(), multilabel=True, metrics="dice",
+    score = segscope.evaluate(pred.numpy(), target.numpy(), task="multilabel", metrics="dice",
                               aggregate="image", empty="one")["dice"]
     assert value.item() == pytest.approx(1 - score.value, abs=1e-12)

@@ -203,13 +203,13 @@ def test_multilabel_matches_sklearn():
     pred = rng.random((3, 4, 8, 8)) > 0.5
     flat = lambda x: x.transpose(0, 2, 3, 1).reshape(-1, 4)  # noqa: E731
     for average in ("micro", "macro", "weighted"):
-        r = evaluate(pred, target, multilabel=True, metrics=("f1", "iou", "precision"),
+        r = evaluate(pred, target, task="multilabel", metrics=("f1", "iou", "precision"),
                      average=average)
         assert r["f1"].value == pytest.approx(
             skm.f1_score(flat(target), flat(pred), average=average))
         assert r["iou"].value == pytest.approx(
             skm.jaccard_score(flat(target), flat(pred), average=average))
-    r = evaluate(pred, target, multilabel=True, metrics="accuracy", average="none")
+    r = evaluate(pred, target, task="multilabel", metrics="accuracy", average="none")
     expected = (flat(target) == flat(pred)).mean(axis=0)
     assert r["accuracy"].per_class == pytest.approx(tuple(expected))
 
@@ -295,3 +295,48 @@ def test_evaluate_lists_of_images_keeps_them_apart():
                                  aggregate="image")
     assert np.allclose(np.array(by_image["iou"].per_image, float),
                        [[1.0, np.nan], [0.0, 0.0]], equal_nan=True)
+
+
+def test_numpy_input_never_imports_torch():
+    # a fresh process: every public overlap entry point on NumPy arrays, then sys.modules
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import numpy as np
+import segscope
+from segscope import metrics, streaming
+p = np.array([[0, 1, 1]]); t = np.array([[0, 1, 0]])
+segscope.evaluate(p, t, num_classes=2, metrics="all")
+segscope.evaluate(np.random.rand(1, 2, 3), t, decision="argmax")
+counts = segscope.confusion_matrix(p, t, num_classes=2, per_image=True)
+segscope.scores_from_confusion(counts, "iou", aggregate="image")
+segscope.multilabel_confusion_matrix(p[None] > 0, t[None] > 0)
+for name in metrics.METRICS:
+    getattr(metrics, name)(p, t, num_classes=2)
+m = streaming.OverlapMetric(2, aggregate="image")
+m.update(p, t); m.merge(m); m.load_state_dict(m.state_dict()); m.compute()
+print(sorted(x for x in ("torch", "segscope._torch") if x in sys.modules))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_lazy_top_level_names():
+    import importlib
+    import subprocess
+    import sys
+
+    code = ("import segscope\n"
+            "print(segscope.metrics.iou.__name__, segscope.streaming.OverlapMetric.__name__, "
+            "segscope.METRICS is segscope.options.METRICS)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.split() == ["iou", "OverlapMetric", "True"]
+    module = importlib.import_module("segscope")
+    for name in module.__all__:
+        assert getattr(module, name) is not None, name
+    with pytest.raises(AttributeError, match="ConfusionAccumulator"):
+        module.ConfusionAccumulator  # noqa: B018  (replaced by streaming.OverlapMetric)

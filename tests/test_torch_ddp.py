@@ -1,4 +1,4 @@
-"""OverlapMetric under torch.distributed: two CPU processes (gloo) give the one-process counts."""
+"""Streaming metrics under torch.distributed: two CPU processes (gloo) give one-process counts."""
 
 from __future__ import annotations
 
@@ -31,8 +31,7 @@ def _data():
 def _worker(rank: int, world: int, port: int, out_dir: str) -> None:
     import torch.distributed as dist
 
-    from segscope.streaming import BoundaryMetric
-    from segscope.torch import OverlapMetric
+    from segscope.streaming import BoundaryMetric, OverlapMetric
 
     dist.init_process_group("gloo", init_method=f"tcp://127.0.0.1:{port}", rank=rank,
                             world_size=world)
@@ -49,6 +48,10 @@ def _worker(rank: int, world: int, port: int, out_dir: str) -> None:
                 "iou": report["iou"].per_class, "dice": report["dice"].value,
                 "images": report.num_images, "local": metric.counts.numpy().tolist(),
             }
+        # a NumPy state is this process's own: compute does not sum over processes
+        on_arrays = OverlapMetric(num_classes=4, ignore_index=255, metrics="iou")
+        on_arrays.update(pred[shard].numpy(), target[shard].numpy())
+        results["numpy_images"] = on_arrays.compute().num_images
         boundary = BoundaryMetric(num_classes=4, ignore_index=255, metrics=("hd95", "nsd"))
         boundary.update(pred[shard], target[shard])
         report = boundary.compute()
@@ -97,6 +100,7 @@ def test_two_process_counts_equal_single_process_counts(tmp_path):
                                           ignore_index=255)
         np.testing.assert_array_equal(locals_[0] + locals_[1], whole)
         assert not np.array_equal(locals_[0], whole)
+    assert [torch.load(tmp_path / f"rank{r}.pt")["numpy_images"] for r in (0, 1)] == [2, 4]
     # boundary metrics: the rows of both processes, in rank order, as in one process
     from segscope.streaming import BoundaryMetric
 

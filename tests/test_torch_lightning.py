@@ -12,7 +12,7 @@ pl = pytest.importorskip("pytorch_lightning")
 
 import segscope  # noqa: E402
 from segscope.losses import DiceCELoss  # noqa: E402
-from segscope.torch import OverlapMetric  # noqa: E402
+from segscope.streaming import OverlapMetric  # noqa: E402
 
 pytestmark = [pytest.mark.torch, pytest.mark.slow]
 

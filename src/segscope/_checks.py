@@ -8,10 +8,14 @@ from typing import Any
 import numpy as np
 
 from .errors import DataRangeError, DTypeError, LabelError, ParameterError, ShapeError
+from .options import DECISIONS
 
 __all__ = [
     "check_choice",
+    "check_decision",
+    "check_ignore_index",
     "check_label_array",
+    "check_num_classes",
     "check_same_shape",
     "check_spacing",
     "resolve_data_range",
@@ -205,3 +209,96 @@ for unscaled data (e.g. CT)
             "e.g. data_range=255 for 8-bit intensities"
         )
     return spans.pop()
+
+
+def check_num_classes(num_classes: Any) -> int:
+    """Return ``num_classes`` as an ``int`` >= 1, or raise :class:`ParameterError`.
+
+    ``None`` is refused with the fix (label maps do not say how many classes exist).
+
+    Examples
+    --------
+    >>> check_num_classes(np.int64(3))
+    3
+    """
+    if num_classes is None:
+        raise ParameterError(
+            "num_classes is required for label maps: pass the number of classes including "
+            "background, e.g. num_classes=2 for a binary mask (it is inferred only from "
+            "class scores with decision='argmax')"
+        )
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
+        raise ParameterError(
+            f"num_classes must be a positive integer; got {num_classes!r}. "
+            "Pass the number of classes including background, e.g. num_classes=2 for a "
+            "binary mask"
+        )
+    if num_classes < 1:
+        raise ParameterError(f"num_classes must be at least 1; got {num_classes}")
+    return int(num_classes)
+
+
+def check_ignore_index(ignore_index: Any) -> int | None:
+    """Return ``ignore_index`` as an ``int`` (or None), or raise :class:`ParameterError`.
+
+    Examples
+    --------
+    >>> check_ignore_index(255), check_ignore_index(None)
+    (255, None)
+    """
+    if ignore_index is None:
+        return None
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
+        raise ParameterError(f"ignore_index must be an integer or None; got {ignore_index!r}")
+    if not -(2**63) <= int(ignore_index) < 2**63:
+        raise ParameterError(f"ignore_index must fit in 64-bit signed integers; got {ignore_index}")
+    return int(ignore_index)
+
+
+def check_decision(decision: str, pred: Any, target: Any, *, scores: bool,
+                   num_classes: int | None, multilabel: bool) -> int | None:
+    """Check that ``pred`` fits ``decision``; return the number of classes it implies.
+
+    Backend-neutral (only shapes are read): ``scores`` says whether ``pred`` holds
+    floating-point scores. ``"argmax"`` needs scores ``(N, C, *spatial)`` against a target
+    ``(N, *spatial)`` and implies ``C`` classes; ``"threshold"`` needs scores of
+    ``target``'s shape and implies 2 classes (single-label); ``"labels"`` needs ``pred``
+    and ``target`` of the same shape and implies ``num_classes``.
+
+    Examples
+    --------
+    >>> check_decision("argmax", np.zeros((2, 3, 4)), np.zeros((2, 4)), scores=True,
+    ...                num_classes=None, multilabel=False)
+    3
+    """
+    check_choice("decision", decision, DECISIONS)
+    if decision == "labels":
+        check_same_shape(pred, target)
+        return num_classes
+    if not scores:
+        raise DTypeError(
+            f"decision={decision!r} needs floating-point scores; got pred of dtype {pred.dtype}. "
+            "Pass label maps with decision='labels' (the default)"
+        )
+    if decision == "argmax":
+        if multilabel:
+            raise ParameterError("decision='argmax' is for single-label scores; multi-label "
+                                 "input needs decision='threshold'")
+        p, t = tuple(pred.shape), tuple(target.shape)
+        if len(p) != len(t) + 1 or p[:1] + p[2:] != t:
+            raise ShapeError(
+                f"decision='argmax' expects scores (N, C, *spatial) and target (N, *spatial); "
+                f"got pred {p} and target {t}"
+            )
+        if num_classes is not None and p[1] != num_classes:
+            raise ShapeError(f"num_classes={num_classes} but pred has {p[1]} score channels")
+        return p[1]
+    check_same_shape(pred, target)
+    if multilabel:
+        return None
+    if num_classes not in (None, 2):
+        raise ParameterError(
+            f"decision='threshold' gives binary labels, so num_classes must be 2; got "
+            f"{num_classes}. Use decision='argmax' for multi-class scores"
+        )
+    return 2

@@ -16,11 +16,9 @@ Examples
 array([[1, 1, 0],
        [0, 2, 0],
        [1, 0, 1]])
->>> acc = ConfusionAccumulator(num_classes=3)
->>> acc.update(pred, target)
->>> acc.update(pred, target)
->>> int(acc.compute().sum())
-12
+
+Tensors are counted on their own device (see ``docs/torch.md``); streaming counts over a
+dataset: :class:`segscope.streaming.OverlapMetric`.
 """
 
 from __future__ import annotations
@@ -33,35 +31,21 @@ from typing import Any
 
 import numpy as np
 
-from ._checks import check_label_array, check_same_shape
-from .errors import DTypeError, LabelError, ParameterError, ShapeError
+from ._backend import any_tensor
+from ._checks import (
+    check_decision,
+    check_ignore_index,
+    check_label_array,
+    check_num_classes,
+    check_same_shape,
+)
+from .errors import LabelError, ParameterError, ShapeError
+from .options import Decision
 
-__all__ = ["ConfusionAccumulator", "confusion_matrix", "multilabel_confusion_matrix"]
+__all__ = ["confusion_matrix", "multilabel_confusion_matrix"]
 
 #: Elements handed to the compiled loop at a time when an input must be copied.
 CHUNK_ELEMENTS = 1 << 22
-
-
-def _check_num_classes(num_classes: Any) -> int:
-    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)):
-        raise ParameterError(
-            f"num_classes must be a positive integer; got {num_classes!r}. "
-            "Pass the number of classes including background, e.g. num_classes=2 for a "
-            "binary mask"
-        )
-    if num_classes < 1:
-        raise ParameterError(f"num_classes must be at least 1; got {num_classes}")
-    return int(num_classes)
-
-
-def _check_ignore_index(ignore_index: Any) -> int | None:
-    if ignore_index is None:
-        return None
-    if isinstance(ignore_index, bool) or not isinstance(ignore_index, (int, np.integer)):
-        raise ParameterError(f"ignore_index must be an integer or None; got {ignore_index!r}")
-    if not -(2**63) <= int(ignore_index) < 2**63:
-        raise ParameterError(f"ignore_index must fit in 64-bit signed integers; got {ignore_index}")
-    return int(ignore_index)
 
 
 def _flat_chunks(pred: np.ndarray, target: np.ndarray):
@@ -357,11 +341,23 @@ def _raise_out_of_range(pred: np.ndarray, target: np.ndarray, num_classes: int,
     )
 
 
-def _prepare(pred: Any, target: Any) -> tuple[np.ndarray, np.ndarray]:
-    p = check_label_array(pred, "pred")
+def _prepare(pred: Any, target: Any, *, decision: Decision = "labels", threshold: float = 0.5,
+             num_classes: int | None = None, multilabel: bool = False
+             ) -> tuple[np.ndarray, np.ndarray, int | None]:
+    """Checked label arrays of ``pred`` (after ``decision``) and ``target``, and the number
+    of classes they imply (``num_classes``, or the score channels with ``"argmax"``)."""
+    if decision == "labels":
+        p = check_label_array(pred, "pred")
+        t = check_label_array(target, "target")
+        check_same_shape(p, t)
+        return p, t, num_classes
+    scores = np.asarray(pred)
     t = check_label_array(target, "target")
-    check_same_shape(p, t)
-    return p, t
+    classes = check_decision(decision, scores, t, scores=scores.dtype.kind == "f",
+                             num_classes=num_classes, multilabel=multilabel)
+    if decision == "argmax":
+        return scores.argmax(axis=1), t, classes
+    return (scores > float(threshold)).view(np.uint8), t, classes
 
 
 def is_image_list(x: Any) -> bool:
@@ -378,8 +374,14 @@ def is_image_list(x: Any) -> bool:
             and all(hasattr(e, "shape") and hasattr(e, "dtype") for e in x))
 
 
-def image_pairs(pred: Any, target: Any) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Checked (pred, target) arrays of two image lists of the same length."""
+def image_pairs(pred: Any, target: Any, *, decision: Decision = "labels",
+                threshold: float = 0.5, num_classes: int | None = None,
+                multilabel: bool = False) -> list[tuple[np.ndarray, np.ndarray, int | None]]:
+    """Checked ``(pred, target, classes)`` of two image lists of the same length.
+
+    With a ``decision`` other than ``"labels"``, each image's scores lack the batch axis:
+    ``(C, *spatial)`` against ``(*spatial)`` for ``"argmax"``.
+    """
     if not (is_image_list(pred) and is_image_list(target)):
         raise ShapeError(
             "pass both pred and target as lists of arrays (one per image), or both as "
@@ -390,10 +392,26 @@ def image_pairs(pred: Any, target: Any) -> list[tuple[np.ndarray, np.ndarray]]:
     pairs = []
     for i, (p, t) in enumerate(zip(pred, target)):
         try:
-            pairs.append(_prepare(p, t))
+            if decision == "labels":
+                pairs.append(_prepare(p, t, num_classes=num_classes))
+            else:  # the decision of a batch of one image
+                a, b, c = _prepare(np.asarray(p)[None], np.asarray(t)[None], decision=decision,
+                                   threshold=threshold, num_classes=num_classes,
+                                   multilabel=multilabel)
+                pairs.append((a[0], b[0], c))
         except ShapeError as err:
             raise ShapeError(f"image {i}: {err}") from None
     return pairs
+
+
+def _host_counts(pred: np.ndarray, target: np.ndarray, num_classes: int,
+                 ignore_index: int | None, per_image: bool) -> np.ndarray:
+    """Counts of checked label arrays: ``(C, C)``, or ``(N, C, C)`` with ``per_image``."""
+    if not per_image:
+        return _count_one(pred, target, num_classes, ignore_index)
+    if pred.ndim < 1:
+        raise ShapeError("per_image=True needs a leading image axis; got a 0-d array")
+    return _count_images(pred, target, num_classes, ignore_index)
 
 
 def confusion_matrix(
@@ -401,29 +419,42 @@ def confusion_matrix(
     target: Any,
     /,
     *,
-    num_classes: int,
+    num_classes: int | None = None,
     ignore_index: int | None = None,
     per_image: bool = False,
-) -> np.ndarray:
+    decision: Decision = "labels",
+    threshold: float = 0.5,
+) -> Any:
     """Count (target class, predicted class) pairs over every pixel.
+
+    NumPy arrays are counted by a compiled loop; torch tensors are counted on their own
+    device and give a tensor (see ``docs/torch.md``). The counts are the same integers.
 
     Parameters
     ----------
-    pred, target : array_like of int or bool, or lists of arrays
+    pred, target : array_like or Tensor of int or bool, or lists of them
         Label maps of the same shape: an image ``(H, W)``, a volume ``(D, H, W)``, or a
         batch with a leading image axis; or two lists of arrays, one per image, whose
-        shapes may differ from image to image. Floats are accepted only if every value
-        is a whole number.
+        shapes may differ from image to image. Float NumPy labels are accepted only if
+        every value is a whole number. With ``decision="argmax"``, ``pred`` holds class
+        scores ``(N, C, *spatial)``; with ``"threshold"``, binary scores of ``target``'s
+        shape.
     num_classes : int
-        Number of classes ``C``; labels must lie in ``[0, C)``.
+        Number of classes ``C``; labels must lie in ``[0, C)``. Required for label maps;
+        implied by the score channels with ``"argmax"`` and 2 with ``"threshold"``.
     ignore_index : int, optional
         Target pixels with this value are removed from both maps.
     per_image : bool
         If true, the leading axis indexes images and the result is ``(N, C, C)``.
+    decision : {"labels", "argmax", "threshold"}
+        How ``pred`` becomes labels: as given, the class of the largest score over axis 1,
+        or ``pred > threshold``. Scores are never thresholded implicitly.
+    threshold : float
+        Used with ``decision="threshold"`` (0.5 for probabilities, 0.0 for logits).
 
     Returns
     -------
-    ndarray of int64, shape (C, C) or (N, C, C)
+    ndarray (or Tensor on the input's device) of int64, shape (C, C) or (N, C, C)
         ``counts[..., i, j]``: pixels of target class ``i`` predicted as ``j``.
 
     Raises
@@ -444,18 +475,26 @@ def confusion_matrix(
     >>> images = [np.array([1, 0]), np.array([[1, 1], [0, 1]])]   # sizes differ
     >>> confusion_matrix(images, images, num_classes=2).tolist()
     [[2, 0], [0, 4]]
+    >>> scores = np.array([[[0.9, 0.2], [0.1, 0.8]]])   # (N=1, C=2, 2 pixels)
+    >>> confusion_matrix(scores, [[0, 0]], decision="argmax").tolist()
+    [[1, 1], [0, 0]]
     """
-    c = _check_num_classes(num_classes)
-    ignore = _check_ignore_index(ignore_index)
+    if any_tensor(pred, target):
+        from ._torch.confusion import confusion_matrix as tensor_confusion_matrix
+
+        return tensor_confusion_matrix(
+            pred, target, num_classes=num_classes, ignore_index=ignore_index,
+            per_image=per_image, decision=decision, threshold=threshold,
+            count_on_host=_host_counts)
+    ignore = check_ignore_index(ignore_index)
     if is_image_list(pred) or is_image_list(target):
-        counts = np.stack([_count_one(p, t, c, ignore) for p, t in image_pairs(pred, target)])
+        pairs = image_pairs(pred, target, decision=decision, threshold=threshold,
+                            num_classes=num_classes)
+        counts = np.stack([_count_one(p, t, check_num_classes(c), ignore) for p, t, c in pairs])
         return counts if per_image else counts.sum(axis=0)
-    p, t = _prepare(pred, target)
-    if not per_image:
-        return _count_one(p, t, c, ignore)
-    if p.ndim < 1:
-        raise ShapeError("per_image=True needs a leading image axis; got a 0-d array")
-    return _count_images(p, t, c, ignore)
+    p, t, c = _prepare(pred, target, decision=decision, threshold=threshold,
+                       num_classes=num_classes)
+    return _host_counts(p, t, check_num_classes(c), ignore, per_image)
 
 
 def _binary_counts(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
@@ -469,29 +508,37 @@ def _binary_counts(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
         raise LabelError(
             "multi-label input must be boolean or 0/1 per channel; found other values "
             f"(pred values {np.unique(pred)[:10].tolist()}, target values "
-            f"{np.unique(target)[:10].tolist()}). Threshold scores first, e.g. probs > 0.5"
+            f"{np.unique(target)[:10].tolist()}). Threshold scores first, e.g. probs > 0.5 "
+            "or decision='threshold'"
         )
     sp, st, tp, n = (int(v) for v in acc[:4])
     fp, fn = sp - tp, st - tp
     return np.array([[n - tp - fp - fn, fp], [fn, tp]], dtype=np.int64)
 
 
-def multilabel_confusion_matrix(pred: Any, target: Any, /, *, per_image: bool = False
-                                ) -> np.ndarray:
+def multilabel_confusion_matrix(pred: Any, target: Any, /, *, per_image: bool = False,
+                                decision: Decision = "labels", threshold: float = 0.5) -> Any:
     """Per-class 2×2 counts of multi-label masks (one boolean channel per class).
+
+    NumPy arrays give an ndarray; torch tensors are counted on their own device and give
+    a tensor.
 
     Parameters
     ----------
-    pred, target : array_like of bool or 0/1 integers, shape (N, C, ...), or lists
+    pred, target : array_like or Tensor of bool or 0/1 integers, shape (N, C, ...), or lists
         A batch of ``N`` images with ``C`` channels; a pixel may belong to several
         classes (or none). Or two lists of ``(C, ...)`` arrays, one per image, whose
         sizes may differ.
     per_image : bool
         Return counts per image, ``(N, C, 2, 2)``, instead of summed over images.
+    decision : {"labels", "threshold"}
+        ``"threshold"`` reads ``pred`` as scores and marks ``pred > threshold``.
+    threshold : float
+        Used with ``decision="threshold"``.
 
     Returns
     -------
-    ndarray of int64, shape (C, 2, 2) or (N, C, 2, 2)
+    ndarray (or Tensor) of int64, shape (C, 2, 2) or (N, C, 2, 2)
         ``[[tn, fp], [fn, tp]]`` per class (scikit-learn's layout).
 
     Examples
@@ -500,10 +547,18 @@ def multilabel_confusion_matrix(pred: Any, target: Any, /, *, per_image: bool = 
     >>> t = np.array([[[1, 1], [0, 1]]], dtype=bool)
     >>> multilabel_confusion_matrix(p, t).tolist()
     [[[0, 0], [1, 1]], [[0, 1], [0, 1]]]
+    >>> multilabel_confusion_matrix(p * 0.9, t, decision="threshold").tolist()
+    [[[0, 0], [1, 1]], [[0, 1], [0, 1]]]
     """
+    if any_tensor(pred, target):
+        from ._torch.confusion import multilabel_confusion_matrix as tensor_counts
+
+        return tensor_counts(pred, target, per_image=per_image, decision=decision,
+                             threshold=threshold, count_on_host=_multilabel_counts)
     if is_image_list(pred) or is_image_list(target):
-        pairs = image_pairs(pred, target)  # one (C, ...) image each
-        channels = {p.shape[0] if p.ndim else None for p, _ in pairs}
+        pairs = image_pairs(pred, target, decision=decision, threshold=threshold,
+                            multilabel=True)  # one (C, ...) image each
+        channels = {p.shape[0] if p.ndim else None for p, _, _ in pairs}
         if len(channels) != 1 or None in channels:
             raise ShapeError(
                 "every multi-label image must have the same number of channels on its first "
@@ -512,132 +567,23 @@ def multilabel_confusion_matrix(pred: Any, target: Any, /, *, per_image: bool = 
         p = [pair[0][None] for pair in pairs]
         t = [pair[1][None] for pair in pairs]
     else:
-        p, t = _prepare(pred, target)
-        if p.ndim < 2:
+        a, b, _ = _prepare(pred, target, decision=decision, threshold=threshold,
+                           multilabel=True)
+        if a.ndim < 2:
             raise ShapeError(
-                f"multi-label input must have shape (N, C, ...); got {p.shape}. Add a batch "
+                f"multi-label input must have shape (N, C, ...); got {a.shape}. Add a batch "
                 "axis with x[None] for a single image"
             )
-        p, t = [p], [t]
+        p, t = [a], [b]
     out = np.concatenate([_multilabel_counts(a, b) for a, b in zip(p, t)])
     return out if per_image else out.sum(axis=0)
 
 
 def _multilabel_counts(p: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """(N, C, 2, 2) counts of an (N, C, ...) batch."""
+    """(N, C, 2, 2) counts of an (N, C, ...) batch of checked 0/1 arrays."""
     n, c = p.shape[:2]
     out = np.empty((n, c, 2, 2), dtype=np.int64)
     for i in range(n):
         for k in range(c):
             out[i, k] = _binary_counts(p[i, k], t[i, k])
     return out
-
-
-class ConfusionAccumulator:
-    """Streaming confusion counts: update with batches, merge partial results.
-
-    Parameters
-    ----------
-    num_classes : int
-        Number of classes (ignored when ``multilabel``; taken from the channel axis).
-    ignore_index : int, optional
-        Target value whose pixels are removed.
-    per_image : bool
-        Keep one count matrix per image (each ``update`` adds its images) so that
-        per-image scores can be computed later.
-    multilabel : bool
-        Inputs are ``(N, C, ...)`` boolean channels; counts are ``(C, 2, 2)``.
-
-    Examples
-    --------
-    >>> a = ConfusionAccumulator(num_classes=2)
-    >>> a.update([0, 1, 1], [0, 1, 0])
-    >>> b = ConfusionAccumulator(num_classes=2)
-    >>> b.update([1], [1])
-    >>> a.merge(b).compute().tolist()
-    [[1, 1], [0, 2]]
-    """
-
-    def __init__(self, num_classes: int, *, ignore_index: int | None = None,
-                 per_image: bool = False, multilabel: bool = False) -> None:
-        self.num_classes = None if multilabel else _check_num_classes(num_classes)
-        self.ignore_index = _check_ignore_index(ignore_index)
-        self.per_image = bool(per_image)
-        self.multilabel = bool(multilabel)
-        if self.multilabel and self.ignore_index is not None:
-            raise ParameterError("ignore_index is not supported for multi-label input")
-        self.reset()
-
-    def reset(self) -> None:
-        """Forget every count."""
-        self._total: np.ndarray | None = None
-        self._images: list[np.ndarray] = []
-        self.num_images = 0
-
-    def update(self, pred: Any, target: Any, /) -> None:
-        """Add the counts of ``pred`` against ``target``.
-
-        With ``per_image=True`` (or ``multilabel``) the leading axis indexes images;
-        otherwise the whole array counts as one image (or one batch).
-        """
-        if self.multilabel:
-            counts = multilabel_confusion_matrix(pred, target, per_image=True)
-        elif self.per_image:
-            counts = confusion_matrix(pred, target, num_classes=self.num_classes,
-                                      ignore_index=self.ignore_index, per_image=True)
-        else:
-            counts = confusion_matrix(pred, target, num_classes=self.num_classes,
-                                      ignore_index=self.ignore_index)[None]
-        self._add(counts)
-
-    def _add(self, counts: np.ndarray) -> None:
-        if self._total is None:
-            self._total = counts.sum(axis=0)
-        else:
-            if counts.shape[1:] != self._total.shape:
-                raise ShapeError(
-                    f"counts of shape {counts.shape[1:]} cannot be added to counts of shape "
-                    f"{self._total.shape}; the number of classes changed between updates"
-                )
-            self._total = self._total + counts.sum(axis=0)
-        if self.per_image or self.multilabel:
-            self._images.extend(counts)
-        self.num_images += counts.shape[0]
-
-    def compute(self) -> np.ndarray:
-        """The counts so far: summed, or ``(N, ...)`` per image when ``per_image``."""
-        if self._total is None:
-            if self.multilabel:
-                raise ParameterError("no multi-label update yet; the number of classes is "
-                                     "unknown until the first update")
-            shape = (self.num_classes, self.num_classes)
-            return np.zeros((0, *shape) if self.per_image else shape, dtype=np.int64)
-        if self.per_image:
-            return np.stack(self._images)
-        return self._total.copy()
-
-    def merge(self, other: ConfusionAccumulator) -> ConfusionAccumulator:
-        """Add another accumulator's counts to this one (in place) and return self."""
-        if not isinstance(other, ConfusionAccumulator):
-            raise DTypeError(f"can only merge a ConfusionAccumulator; got {type(other)!r}")
-        if (other.num_classes, other.multilabel, other.ignore_index) != (
-            self.num_classes, self.multilabel, self.ignore_index
-        ):
-            raise ParameterError(
-                "cannot merge accumulators with different settings: "
-                f"num_classes {self.num_classes} vs {other.num_classes}, ignore_index "
-                f"{self.ignore_index} vs {other.ignore_index}"
-            )
-        if other._total is not None:
-            if other.per_image:
-                self._add(np.stack(other._images))
-            else:
-                self._add(other._total[None])
-                self.num_images += other.num_images - 1
-        return self
-
-    def __getstate__(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__dict__.update(state)

@@ -28,11 +28,14 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
-__all__ = ["DEMO_METRICS", "demo_predictions", "load_nuclei", "run_demo"]
+from .options import DEFAULT_METRICS
+from .results import Report
 
-DEMO_METRICS = ("accuracy", "iou", "dice", "precision", "recall")
+__all__ = ["demo_predictions", "load_nuclei", "run_demo"]
 
 
 def load_nuclei() -> tuple[np.ndarray, np.ndarray]:
@@ -88,8 +91,13 @@ def demo_predictions(image: np.ndarray) -> dict[str, np.ndarray]:
     }
 
 
-def run_demo(metrics=DEMO_METRICS) -> dict:
+def run_demo(metrics: str | Sequence[str] = DEFAULT_METRICS) -> dict[str, Report]:
     """Score each demo prediction against the bundled mask (foreground vs background).
+
+    Parameters
+    ----------
+    metrics : str or sequence of str
+        Overlap metric names (default: :data:`segscope.options.DEFAULT_METRICS`).
 
     Returns
     -------

@@ -208,7 +208,7 @@ def evaluate_paths(
     ShapeError, LabelError, FileFormatError, ParameterError
         Bad input; messages name the files involved.
     """
-    from .metrics import resolve_per_image, scores_from_confusion
+    from .metrics import resolve_per_image
 
     options = ScoreOptions() if options is None else options
     boundary = BoundaryOptions() if boundary is None else boundary
@@ -226,7 +226,7 @@ def evaluate_paths(
         num_classes = 2
     elif num_classes is None:
         _raise_missing_num_classes(pairing.pairs[0], cmap, ignore_index, max_pixels)
-    counts = _Counts(num_classes, ignore_index, keep_images)
+    counts = _Counts(num_classes, ignore_index, keep_images, options)
     distances = boundary.accumulator(num_classes, ignore_index) if boundary else None
     loaded = load_pairs(pairing.pairs, colormap=cmap, max_pixels=max_pixels)
     for item in track(loaded, total=len(pairing.pairs), description="evaluating",
@@ -239,10 +239,7 @@ def evaluate_paths(
         if distances is not None:
             _add_distances(distances, item, boundary.spacing)
     names = tuple(p.name for p in pairing.pairs)
-    settings = options.as_dict()
-    metrics = settings.pop("metrics")
-    report = scores_from_confusion(counts.compute(), metrics,
-                                   image_names=names if keep_images else (), **settings)
+    report = counts.compute()
     if distances is not None:
         report = report.with_scores(distances.compute().scores)
     meta = dict(report.meta)
@@ -283,22 +280,20 @@ def _flat_slices(pred: np.ndarray, target: np.ndarray, spacing: tuple[float, ...
 
 
 class _Counts:
-    """Confusion counts of each pair; errors name the pair's files."""
+    """Confusion counts of each pair (one :class:`~segscope.streaming.OverlapMetric`);
+    errors name the pair's files."""
 
-    def __init__(self, num_classes: int, ignore_index: int | None, per_image: bool) -> None:
-        from .confusion import ConfusionAccumulator
+    def __init__(self, num_classes: int, ignore_index: int | None, per_image: bool,
+                 options: ScoreOptions) -> None:
+        from .streaming import OverlapMetric
 
-        self.per_image = per_image
-        self.inner = ConfusionAccumulator(num_classes, ignore_index=ignore_index,
-                                          per_image=per_image)
+        self.inner = OverlapMetric(num_classes, ignore_index=ignore_index, per_image=per_image,
+                                   **options.as_dict())
 
     def update(self, item: LoadedPair) -> None:
         p, t = item.pred.labels, item.target.labels
         try:
-            if self.per_image:
-                self.inner.update(p[None], t[None])
-            else:
-                self.inner.update(p, t)
+            self.inner.update(p[None], t[None], names=[item.name])
         except (LabelError, ShapeError) as err:
             hint = ""
             if isinstance(err, LabelError):
@@ -306,7 +301,7 @@ class _Counts:
                         "binarize_labels=True, CLI --binarize)")
             raise type(err)(f"{item.pred.path} vs {item.target.path}: {err}{hint}") from err
 
-    def compute(self) -> np.ndarray:
+    def compute(self) -> Report:
         return self.inner.compute()
 
 

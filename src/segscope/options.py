@@ -23,8 +23,10 @@ segscope.errors.ParameterError: average='mean' is not supported; choose one of '
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
+from numbers import Integral, Real
 from typing import Any, Literal
 
 from .errors import ParameterError
@@ -38,6 +40,8 @@ __all__ = [
     "DISTANCE_MEANS",
     "EMPTY_VALUES",
     "LOSS_AGGREGATES",
+    "METRICS",
+    "METRIC_ALIASES",
     "ONE_EMPTY_VALUES",
     "POOLINGS",
     "REDUCTIONS",
@@ -105,8 +109,39 @@ DECISIONS: tuple[str, ...] = ("labels", "argmax", "threshold")
 Reduction = Literal["mean", "sum", "none"]
 REDUCTIONS: tuple[str, ...] = ("mean", "sum", "none")
 
+#: The overlap metrics, each a function of confusion counts (see :mod:`segscope.metrics`).
+METRICS: tuple[str, ...] = (
+    "accuracy", "precision", "recall", "specificity", "npv", "dice", "f1", "fbeta", "iou",
+    "tversky", "balanced_accuracy", "mcc", "kappa", "volume_similarity",
+)
+#: Other names accepted for some of them.
+METRIC_ALIASES: dict[str, str] = {
+    "jaccard": "iou", "sensitivity": "recall", "tpr": "recall", "tnr": "specificity",
+    "ppv": "precision", "pixel_accuracy": "accuracy", "f_beta": "fbeta",
+}
 #: The overlap metrics computed when none are named (functions, classes and the CLI).
 DEFAULT_METRICS: tuple[str, ...] = ("accuracy", "iou", "dice", "precision", "recall")
+
+
+def _metric_names(metrics: str | Sequence[str]) -> tuple[str, ...]:
+    """Canonical names: aliases resolved, ``"all"`` expanded, duplicates dropped."""
+    if isinstance(metrics, str):
+        metrics = [m.strip() for m in metrics.split(",") if m.strip()]
+    out: list[str] = []
+    for m in metrics:
+        name = METRIC_ALIASES.get(str(m).lower(), str(m).lower())
+        if name == "all":
+            out.extend(METRICS)
+        elif name in METRICS:
+            out.append(name)
+        else:
+            raise ParameterError(
+                f"unknown metric {m!r}; choose from {', '.join(METRICS)} "
+                f"(aliases: {', '.join(sorted(METRIC_ALIASES))}), or 'all'"
+            )
+    if not out:
+        raise ParameterError("metrics is empty; name at least one metric, e.g. metrics='iou'")
+    return tuple(dict.fromkeys(out))
 
 
 def _check(name: str, value: Any, choices: Sequence[Any]) -> None:
@@ -123,8 +158,8 @@ class ScoreOptions:
     Parameters
     ----------
     metrics : str or sequence of str
-        Metric names (see :data:`segscope.metrics.METRICS`); a string is one name or a
-        comma-separated list. Names are checked by the code that scores.
+        Metric names of :data:`METRICS` (or :data:`METRIC_ALIASES`, or ``"all"``); a
+        string is one name or a comma-separated list. Stored as canonical names.
     average, aggregate, empty
         See :data:`AVERAGES`, :data:`AGGREGATES`, :data:`EMPTY_VALUES`; ``empty=None``
         takes each metric's default.
@@ -139,7 +174,7 @@ class ScoreOptions:
 
     Examples
     --------
-    >>> ScoreOptions(metrics="iou,dice").metrics
+    >>> ScoreOptions(metrics="iou,jaccard,Dice").metrics
     ('iou', 'dice')
     >>> ScoreOptions().replace(aggregate="image").aggregate
     'image'
@@ -156,20 +191,22 @@ class ScoreOptions:
     tversky_beta: float = 0.5
 
     def __post_init__(self) -> None:
-        metrics = self.metrics
-        if isinstance(metrics, str):
-            metrics = tuple(m.strip() for m in metrics.split(",") if m.strip())
-        object.__setattr__(self, "metrics", tuple(metrics))
+        object.__setattr__(self, "metrics", _metric_names(self.metrics))
         if self.labels is not None:
-            object.__setattr__(self, "labels", tuple(int(x) for x in self.labels))
+            labels = self.labels
+            if isinstance(labels, Integral):
+                labels = (labels,)  # one class
+            object.__setattr__(self, "labels", tuple(int(x) for x in labels))
         _check("average", self.average, AVERAGES)
         _check("aggregate", self.aggregate, AGGREGATES)
         if self.empty is not None:
             _check("empty", self.empty, EMPTY_VALUES)
         for name in ("beta", "tversky_alpha", "tversky_beta"):
             value = getattr(self, name)
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                raise ParameterError(f"{name} must be a number >= 0; got {value!r}")
+            if (isinstance(value, bool) or not isinstance(value, Real)
+                    or not math.isfinite(value) or value < 0):
+                raise ParameterError(f"{name} must be a finite number >= 0; got {value!r}")
+            object.__setattr__(self, name, float(value))
 
     def replace(self, **changes: Any) -> ScoreOptions:
         """A copy with some settings changed (checked again)."""

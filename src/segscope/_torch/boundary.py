@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from ..torch._distributed import gather_objects, is_distributed
-from ..torch._inputs import to_labels
+from .distributed import gather_objects, is_distributed
+from .inputs import to_labels
 
 __all__ = ["batch_labels", "gather_objects", "is_distributed", "to_host"]
 

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import torch
 
-from .._checks import check_choice, check_same_shape
-from ..errors import DTypeError, LabelError, ParameterError, ShapeError
+from .._checks import check_decision
+from ..errors import DTypeError, LabelError, ParameterError
 
-__all__ = ["DECISIONS", "to_labels"]
-
-DECISIONS = ("labels", "argmax", "threshold")
+__all__ = ["to_labels"]
 
 
 def _is_label_dtype(x: torch.Tensor) -> bool:
@@ -45,11 +43,12 @@ def to_labels(
 ) -> tuple[torch.Tensor, torch.Tensor, int | None]:
     """Return ``(pred_labels, target_labels, num_classes)`` of the same shape.
 
-    ``decision="labels"`` takes ``pred`` as a label map; ``"argmax"`` takes the class of
-    the largest score over axis 1 of ``(N, C, ...)`` scores; ``"threshold"`` marks
-    ``pred > threshold`` (binary, or per channel with ``multilabel``). With
-    ``keep_scores`` the checked ``argmax`` scores are returned as they are, for a caller
-    that fuses the argmax with the counting.
+    ``decision="labels"`` takes ``pred`` as a label map (a floating ``pred`` is refused:
+    on a device, checking that scores are whole numbers would cost a synchronisation);
+    ``"argmax"`` takes the class of the largest score over axis 1 of ``(N, C, ...)``
+    scores; ``"threshold"`` marks ``pred > threshold`` (binary, or per channel with
+    ``multilabel``). With ``keep_scores`` the checked ``argmax`` scores are returned as
+    they are, for a caller that fuses the argmax with the counting.
 
     Examples
     --------
@@ -59,48 +58,27 @@ def to_labels(
     >>> p.tolist(), c
     ([[1]], 2)
     """
-    check_choice("decision", decision, DECISIONS)
     for name, x in (("pred", pred), ("target", target)):
         if not isinstance(x, torch.Tensor):
-            raise DTypeError(f"{name} must be a torch.Tensor; got {type(x).__name__}. "
-                             "Use segscope.evaluate for NumPy arrays")
+            raise DTypeError(
+                f"{name} is a {type(x).__name__} but the other input is a torch.Tensor; pass "
+                "both as tensors (torch.as_tensor(x)) or both as NumPy arrays")
     if pred.device != target.device:
         raise ParameterError(
             f"pred is on {pred.device} and target on {target.device}; move both to one device"
         )
     pred, target = pred.detach(), target.detach()
+    classes = check_decision(decision, pred, target, scores=pred.is_floating_point(),
+                             num_classes=num_classes, multilabel=multilabel)
     if decision == "argmax":
-        if not pred.is_floating_point():
-            raise DTypeError(f"decision='argmax' needs floating scores; got {pred.dtype}")
-        if multilabel:
-            raise ParameterError("decision='argmax' is for single-label scores; multi-label "
-                                 "input needs decision='threshold'")
-        if pred.ndim != target.ndim + 1 or pred.shape[:1] + pred.shape[2:] != target.shape:
-            raise ShapeError(
-                f"decision='argmax' expects scores (N, C, *spatial) and target (N, *spatial); "
-                f"got pred {tuple(pred.shape)} and target {tuple(target.shape)}"
-            )
-        if num_classes is not None and pred.shape[1] != num_classes:
-            raise ShapeError(
-                f"num_classes={num_classes} but pred has {pred.shape[1]} score channels"
-            )
         labels = pred if keep_scores else pred.argmax(dim=1)
-        return labels, _target_labels(target), pred.shape[1]
-    check_same_shape(pred, target)
+        return labels, _target_labels(target), classes
     if decision == "threshold":
-        if not pred.is_floating_point():
-            raise DTypeError(f"decision='threshold' needs floating scores; got {pred.dtype}")
-        if not multilabel and num_classes not in (None, 2):
-            raise ParameterError(
-                f"decision='threshold' gives binary labels, so num_classes must be 2; got "
-                f"{num_classes}. Use decision='argmax' for multi-class scores"
-            )
-        labels = (pred > float(threshold)).to(torch.uint8)
-        return labels, _target_labels(target), (None if multilabel else 2)
+        return (pred > float(threshold)).to(torch.uint8), _target_labels(target), classes
     if not _is_label_dtype(pred):
         raise DTypeError(
             f"pred has dtype {pred.dtype}: scores, not labels. Pass decision='argmax' for "
             "class scores (N, C, ...) or decision='threshold' (with threshold=...) for "
             "probabilities or logits"
         )
-    return pred, _target_labels(target), num_classes
+    return pred, _target_labels(target), classes
