@@ -5,20 +5,10 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import math
-import os
 import sys
 import types
-from pathlib import Path
 
 import numpy as np
-
-
-def shared_data() -> Path:
-    """The shared data folder beside the checkout, or $SEGSCOPE_SHARED_DATA."""
-    env = os.environ.get("SEGSCOPE_SHARED_DATA")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 def load_piq_ssim():

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 import segscope
-
-
-def shared_data() -> Path:
-    env = os.environ.get("SEGSCOPE_SHARED_DATA")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @lru_cache(maxsize=1)

@@ -7,8 +7,6 @@ the shared data folder is absent.
 from __future__ import annotations
 
 import math
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,19 +17,11 @@ pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
               pytest.mark.filterwarnings("ignore::FutureWarning")]
 
 
-def _data_dir() -> Path:
-    env = os.environ.get("SEGSCOPE_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data"
-
-
 @pytest.fixture(scope="module")
-def volumes():
+def volumes(shared_data):
     nib = pytest.importorskip("nibabel")
-    mri = _data_dir() / "mri"
-    pred_path = mri / "KmeansTest_T1KmeansPrelimSegmentation.nii.gz"
-    target_path = mri / "KmeansTest_T1RawSkullStrip.nii.gz"
-    if not (pred_path.exists() and target_path.exists()):
-        pytest.skip("shared MRI data not available")
+    pred_path = shared_data("mri", "KmeansTest_T1KmeansPrelimSegmentation.nii.gz")
+    target_path = shared_data("mri", "KmeansTest_T1RawSkullStrip.nii.gz")
     pred_img, target_img = nib.load(pred_path), nib.load(target_path)
     spacing = tuple(float(z) for z in target_img.header.get_zooms()[:3])
     # a central block keeps the reference libraries quick

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 from importlib.resources import files
 from pathlib import Path
 
@@ -19,8 +18,6 @@ import segscope
 from segscope.cli import app
 from segscope.files import binarize
 
-SHARED = Path(os.environ.get("SEGSCOPE_SHARED_DATA") or
-              Path(__file__).resolve().parents[2] / "shared" / "data")
 RNG = np.random.default_rng(7)
 METRICS = ("accuracy", "iou", "dice", "precision", "recall")
 runner = CliRunner()
@@ -109,14 +106,14 @@ def test_csv_columns(tmp_path):
     preds, targets = _masks(n=2)
     pdir, tdir = _folders(tmp_path, preds, targets)
     assert run(pdir, tdir, "-c", 3, "--csv", tmp_path / "c.csv").exit_code == 0
-    rows = list(csv.DictReader((tmp_path / "c.csv").open()))
+    rows = list(csv.DictReader((tmp_path / "c.csv").read_text().splitlines()))
     assert list(rows[0]) == ["class", "support", *METRICS]
     assert [r["class"] for r in rows] == ["0", "1", "2"]
     want = segscope.evaluate(np.stack(preds), np.stack(targets), num_classes=3, metrics=METRICS)
     assert [float(r["iou"]) for r in rows] == pytest.approx(list(want["iou"].per_class))
 
     assert run(pdir, tdir, "-c", 3, "--per-image", "--csv", tmp_path / "p.csv").exit_code == 0
-    rows = list(csv.DictReader((tmp_path / "p.csv").open()))
+    rows = list(csv.DictReader((tmp_path / "p.csv").read_text().splitlines()))
     assert list(rows[0])[:2] == ["image", "class"]
     assert len(rows) == 2 * 3
     assert {r["image"] for r in rows} == {"img0", "img1"}
@@ -216,10 +213,8 @@ def test_all_background_note(tmp_path):
     assert "excluded from the mean" in text and "precision 1 (class 1)" in text
 
 
-def test_membranes_binarized_folder():
-    labels = SHARED / "membranes" / "labels"
-    if not labels.is_dir():
-        pytest.skip("shared data not available")
+def test_membranes_binarized_folder(shared_data):
+    labels = shared_data("membranes", "labels")
     result = run(labels, labels, "--binarize", "--match", "stem", "--json", "-")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

@@ -22,6 +22,11 @@ def image_file(tmp_path):
     return path
 
 
+def _size(path):
+    with Image.open(path) as im:
+        return im.size
+
+
 def test_default_action_segments_one_image(image_file, tmp_path):
     out = tmp_path / "overlay.png"
     labels = tmp_path / "labels.npy"
@@ -31,7 +36,7 @@ def test_default_action_segments_one_image(image_file, tmp_path):
                                  "--labels-out", str(labels), "--json", str(js)])
     assert result.exit_code == 0, result.output
     assert "num_segments" in result.output
-    assert Image.open(out).size == (96, 96)
+    assert _size(out) == (96, 96)
     lab = np.load(labels)
     assert np.array_equal(np.unique(lab), np.arange(lab.max() + 1))
     summary = json.loads(js.read_text())["summary"]
@@ -73,7 +78,7 @@ def test_sweep_writes_gallery_and_csv(image_file, tmp_path):
     header = lines[0].split(",")
     assert header[0] == "scale" and "boundary_recall" in header
     assert "undersegmentation_error" in header
-    w, h = Image.open(grid).size
+    w, h = _size(grid)
     assert w > 2 * 96 and h > 2 * 96
 
 
@@ -129,7 +134,7 @@ def test_explain_with_a_model_file(image_file, tmp_path):
     weights = np.array(doc["weights"])
     assert weights.size == doc["num_segments"]
     assert doc["r2"] > 0.9
-    assert Image.open(heat).size == (96, 96) and Image.open(top).size == (96, 96)
+    assert _size(heat) == (96, 96) and _size(top) == (96, 96)
 
 
 def test_explain_with_a_module_name(image_file, tmp_path, monkeypatch):

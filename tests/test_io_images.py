@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
 import tifffile
@@ -13,9 +10,6 @@ from PIL import Image
 from _png16 import write_png16
 from segscope.errors import FileFormatError, MissingFileError, ParameterError
 from segscope.io import read_image, to_grey
-
-SHARED = Path(os.environ.get("SEGSCOPE_SHARED_DATA") or
-              Path(__file__).resolve().parents[2] / "shared" / "data")
 
 RNG = np.random.default_rng(0)
 
@@ -231,10 +225,8 @@ def test_input_file_is_not_modified(tmp_path):
     assert (tmp_path / "c.png").read_bytes() == before
 
 
-def test_einstein_gif_is_grey():
-    path = SHARED / "einstein" / "einstein.gif"
-    if not path.exists():
-        pytest.skip("shared data not available")
+def test_einstein_gif_is_grey(shared_data):
+    path = shared_data("einstein", "einstein.gif")
     out = read_image(path)
     assert out.ndim == 2 and out.dtype == np.uint8
     assert out.std() > 10

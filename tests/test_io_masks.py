@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,8 +19,6 @@ from segscope.errors import (
 )
 from segscope.io import Mask, apply_colormap, parse_colour, read_colormap, read_mask
 
-SHARED = Path(os.environ.get("SEGSCOPE_SHARED_DATA") or
-              Path(__file__).resolve().parents[2] / "shared" / "data")
 RNG = np.random.default_rng(1)
 
 
@@ -330,21 +326,17 @@ def test_parse_colour():
 
 # --- real data ----------------------------------------------------------------------------
 
-def test_real_nuclei_instance_mask():
-    path = SHARED / "nuclei" / "mask2d.tif"
-    if not path.exists():
-        pytest.skip("shared data not available")
+def test_real_nuclei_instance_mask(shared_data):
+    path = shared_data("nuclei", "mask2d.tif")
     mask = read_mask(path)
     assert mask.shape == (512, 512)
     ids = np.unique(mask.labels)
     assert ids[0] == 0 and len(ids) == 126 and ids.max() == 183
 
 
-def test_real_anisotropic_nifti():
+def test_real_anisotropic_nifti(shared_data):
     pytest.importorskip("nibabel")
-    path = SHARED / "mri" / "KmeansTest_T1KmeansPrelimSegmentation.nii.gz"
-    if not path.exists():
-        pytest.skip("shared data not available")
+    path = shared_data("mri", "KmeansTest_T1KmeansPrelimSegmentation.nii.gz")
     mask = read_mask(path)
     assert mask.shape == (128, 128, 62)
     assert mask.spacing == pytest.approx((2.0, 2.0, 3.0))

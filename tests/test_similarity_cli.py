@@ -31,9 +31,19 @@ def folder(tmp_path_factory):
     return root
 
 
+def _size(path):
+    with Image.open(path) as im:
+        return im.size
+
+
+def _pixels(path):
+    with Image.open(path) as im:
+        return np.asarray(im)
+
+
 def _images(folder):
     names = sorted(p.name for p in folder.glob("*.png") if p.name != "broken.png")
-    return names, [np.asarray(Image.open(folder / n)) for n in names]
+    return names, [_pixels(folder / n) for n in names]
 
 
 def test_compare_json_matches_library(folder):
@@ -41,8 +51,8 @@ def test_compare_json_matches_library(folder):
                               "--metrics", "ssim,mse", "--json", "-"])
     assert res.exit_code == 0, res.output
     values = json.loads(res.stdout)
-    a = np.asarray(Image.open(folder / "cam0.png"))
-    b = np.asarray(Image.open(folder / "cam1.png"))
+    a = _pixels(folder / "cam0.png")
+    b = _pixels(folder / "cam1.png")
     assert values["ssim"] == pytest.approx(ssim(a, b), abs=1e-12)
     assert values["mse"] == pytest.approx(np.mean((a.astype(float) - b) ** 2))
 
@@ -84,12 +94,12 @@ def test_matrix_csv_heatmap_and_skipped_file(folder, tmp_path):
     res = runner.invoke(app, ["matrix", str(folder), "--csv", str(out), "--heatmap", str(png)])
     assert res.exit_code == 0, res.output
     assert "skipped" in res.stderr and "broken.png" in res.stderr
-    rows = list(csv.reader(out.open()))
+    rows = list(csv.reader(out.read_text().splitlines()))
     names, ims = _images(folder)
     assert rows[0][1:] == names
     got = np.array([[float(v) for v in r[1:]] for r in rows[1:]])
     assert np.allclose(got, similarity_matrix(ims), atol=0)
-    assert Image.open(png).size[0] >= len(names)
+    assert _size(png)[0] >= len(names)
 
 
 def test_order_contact_sheet_groups_and_csv(folder, tmp_path):
@@ -97,13 +107,13 @@ def test_order_contact_sheet_groups_and_csv(folder, tmp_path):
     res = runner.invoke(app, ["order", str(folder), "--contact-sheet", str(sheet),
                               "--threshold", "0.5", "--csv", str(out), "--method", "two_opt"])
     assert res.exit_code == 0, res.output
-    rows = list(csv.reader(out.open()))
+    rows = list(csv.reader(out.read_text().splitlines()))
     assert rows[0] == ["position", "image", "ssim_to_previous", "group"]
     order = [r[1] for r in rows[1:]]
     assert sorted(order) == ["cam0.png", "cam1.png", "cam2.png", "coins.png"]
     groups = {r[1]: r[3] for r in rows[1:]}
     assert groups["cam0.png"] == groups["cam1.png"] != groups["coins.png"]
-    assert Image.open(sheet).size[0] > 0
+    assert _size(sheet)[0] > 0
 
 
 def test_folder_errors(tmp_path):

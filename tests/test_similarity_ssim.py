@@ -10,7 +10,7 @@ from hypothesis.extra.numpy import arrays
 from skimage import data
 from skimage.metrics import structural_similarity as sk_ssim
 
-from _similarity_refs import load_piq_ssim, matlab_ssim_reference, shared_data
+from _similarity_refs import load_piq_ssim, matlab_ssim_reference
 from segscope.errors import DataRangeError, ParameterError, ShapeError
 from segscope.similarity import PRESETS, get_preset, ssim, ssim_map
 
@@ -128,14 +128,14 @@ EINSTEIN = {"meanshift": 0.988, "contrast": 0.913, "impulse": 0.840, "blur": 0.6
 
 
 @pytest.mark.parametrize("name", sorted(EINSTEIN))
-def test_reproduces_wang_published_einstein_values(name):
-    folder = shared_data() / "einstein"
-    if not (folder / "einstein.gif").exists():
-        pytest.skip("shared Einstein data not available")
+def test_reproduces_wang_published_einstein_values(name, shared_data):
+    folder = shared_data("einstein")
     from PIL import Image
 
-    ref = np.asarray(Image.open(folder / "einstein.gif").convert("L"))
-    dist = np.asarray(Image.open(folder / f"{name}.gif").convert("L"))
+    with Image.open(folder / "einstein.gif") as im:
+        ref = np.asarray(im.convert("L"))
+    with Image.open(folder / f"{name}.gif") as im:
+        dist = np.asarray(im.convert("L"))
     assert round(ssim(ref, dist), 3) == EINSTEIN[name]
     assert round(ssim(ref, dist, preset="matlab"), 3) == EINSTEIN[name]  # 256²: no downsampling
 

@@ -10,7 +10,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from _superpixel_data import shared_data
 from segscope.errors import LabelError, ShapeError
 from segscope.superpixels import (
     achievable_segmentation_accuracy,
@@ -209,11 +208,9 @@ def test_measures_match_their_definitions(sp, data):
 
 
 # ---------------------------------------------------------------- real data
-def test_membrane_ground_truth_boundary_recall():
-    labels = shared_data() / "membranes" / "labels" / "0.png"
-    image = shared_data() / "membranes" / "images" / "0.png"
-    if not labels.exists():
-        pytest.skip("shared membranes data not available")
+def test_membrane_ground_truth_boundary_recall(shared_data):
+    labels = shared_data("membranes", "labels", "0.png")
+    image = shared_data("membranes", "images", "0.png")
     from PIL import Image
 
     gt = regions_from_mask(np.array(Image.open(labels))[:256, :256], ignore_value=0)

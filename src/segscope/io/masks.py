@@ -265,7 +265,9 @@ def _read_numpy(path: Path, fmt: str, max_pixels: int | None):
         check_pixel_count(shape, path, max_pixels, itemsize=dtype.itemsize)
         arr = np.load(path, mmap_mode="r", allow_pickle=False)
         return np.array(arr), None
-    with np.load(path, allow_pickle=False) as npz:
+    # np.load leaves its own file handle open when a truncated .npz fails to parse, so the
+    # handle is opened (and always closed) here
+    with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as npz:
         keys = list(npz.files)
         spacing = None
         label_keys = [k for k in keys if k != "spacing"]
