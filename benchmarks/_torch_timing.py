@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from _timing import publish
+from ._timing import publish
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -106,7 +106,7 @@ def parse_arguments(description: str, name: str, repeats: int) -> argparse.Names
 
 def command_line(script: str) -> str:
     """``Command: `...` — date UTC.`` for the head of a result section."""
-    command = f"python benchmarks/{script} " + " ".join(sys.argv[1:])
+    command = f"python -m benchmarks.{script.removesuffix('.py')} " + " ".join(sys.argv[1:])
     return (f"Command: `{command.strip()}` — "
             f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC.")
 

@@ -13,7 +13,7 @@ Cases: (a) a ball of radius 40 in 128³ against a perturbed copy; (b) a ball of 
 demo mask, shifted, with some nuclei missed); (d) a 4-class volume (3 structures in
 192×192×96).
 
-Run:  PYTHONPATH=src python benchmarks/boundary.py [--quick] [--out FILE]
+Run:  python -m benchmarks.boundary [--quick] [--out FILE]
 MedPy is run once per case (it is slow); the others report the median of
 ``--repeat`` runs after one warm-up.
 """
@@ -30,8 +30,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from segscope.boundary import boundary_scores
 
@@ -203,7 +201,7 @@ def main(argv=None) -> int:
     print(table)
     if args.out:
         stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        cmd = "PYTHONPATH=src python benchmarks/boundary.py " + " ".join(
+        cmd = "python -m benchmarks.boundary " + " ".join(
             a for a in (argv or sys.argv[1:]))
         args.out.write_text(
             f"# Boundary metrics (HD95 + average surface distance)\n\n"

@@ -3,7 +3,7 @@
 Each benchmark script writes its own table (with the command that made it and the date)
 to ``benchmarks/results/<name>.md``; this script puts them together in a fixed order.
 
-Run:  .venv/bin/python benchmarks/collect.py
+Run:  python -m benchmarks.collect
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ user would otherwise pick **side by side in one process**, checks that the value
 and prints medians and ratios. Absolute times on a shared machine are noise; the ratios
 measured in one run are the figure. Each section names the command that produced it and
 when. Regenerate a section by running its script with `--out benchmarks/results/<name>.md`,
-then `python benchmarks/collect.py`.
+then `python -m benchmarks.collect`.
 
 """
 

@@ -5,7 +5,7 @@ for C in {2, 21, 150}. The read floor is ``np.count_nonzero`` over both arrays (
 cost of reading the same bytes once). Label maps are spatially coherent (blocks of one
 class with 10 % of the prediction changed), as real segmentations are.
 
-Run:  .venv/bin/python benchmarks/confusion.py [--quick] [--out benchmarks/results/confusion.md]
+Run:  python -m benchmarks.confusion [--quick] [--out benchmarks/results/confusion.md]
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 import segscope
-from _timing import machine_line, markdown_table, median_time, publish
+
+from ._timing import machine_line, markdown_table, median_time, publish
 
 
 def label_maps(num_images: int, side: int, num_classes: int, seed: int = 0):

@@ -14,7 +14,7 @@ voc-like
 Every method reads the files and produces per-class IoU; the values are checked to
 agree. The floor is reading the same files with Pillow and nothing else.
 
-Run:  .venv/bin/python benchmarks/evaluate_files.py [--quick]
+Run:  python -m benchmarks.evaluate_files [--quick]
       [--out benchmarks/results/evaluate_files.md]
 """
 
@@ -31,9 +31,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import machine_line, markdown_table, median_time, publish
 from segscope.files import ScoreOptions, evaluate_paths
+
+from ._timing import machine_line, markdown_table, median_time, publish
 
 SHARED = Path(os.environ.get("SEGSCOPE_SHARED_DATA") or
               Path(__file__).resolve().parents[2] / "shared" / "data")

@@ -6,7 +6,7 @@ work), 1000 samples, batches of 50. Both use the cosine kernel of width 0.25 and
 alpha = 1; the samples differ (each library draws its own), so the weights agree up to
 sampling noise: the table gives their correlation and the overlap of the top-5 superpixels.
 
-Run:  PYTHONPATH=src python benchmarks/explain.py [--repeats 3] [--out FILE]
+Run:  python -m benchmarks.explain [--repeats 3] [--out FILE]
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ import numpy as np
 from skimage.data import astronaut
 from skimage.transform import resize
 
-from _timing import publish
 from segscope.explain import explain
 from segscope.superpixels import segment
+
+from ._timing import publish
 
 
 def classifier(batch: np.ndarray) -> np.ndarray:
@@ -71,7 +72,7 @@ def main() -> None:
     lines = [
         "# LIME: segscope.explain vs lime",
         "",
-        f"Command: `PYTHONPATH=src python benchmarks/explain.py --repeats {args.repeats}`  ",
+        f"Command: `python -m benchmarks.explain --repeats {args.repeats}`  ",
         f"Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; lime 0.2.0.1, "
         f"Python {platform.python_version()}; shared 2-core machine (wall clock, medians of "
         f"alternating runs).  ",

@@ -4,22 +4,18 @@ Every loss is timed side by side in one process at settings where the definition
 coincide (checked: the values must agree), on the CPU and, when available, on CUDA.
 Ratios are peer time / segscope time (> 1: segscope is faster).
 
-    python benchmarks/losses.py [--batch 8 --classes 21 --size 256 --repeats 5]
+    python -m benchmarks.losses [--batch 8 --classes 21 --size 256 --repeats 5]
 """
 
 from __future__ import annotations
 
-import sys
 import warnings
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from segscope import losses as L
 
-from _torch_timing import (
+from ._torch_timing import (
     command_line,
     devices,
     environment,
@@ -29,11 +25,10 @@ from _torch_timing import (
     parse_arguments,
     ratio,
 )
-from segscope import losses as L
 
 
 def _peers():
-    from references import smp_submodule
+    from tests.references import smp_submodule
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

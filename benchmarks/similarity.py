@@ -2,7 +2,7 @@
 
 Run from the repository root:
 
-    .venv/bin/python benchmarks/similarity.py [--n 200] [--side 256] [--sample-pairs 150]
+    python -m benchmarks.similarity [--n 200] [--side 256] [--sample-pairs 150]
         [--out benchmarks/results/similarity.md]
 
 1. SSIM of one pair (grey, Wang preset): ``segscope.similarity.ssim`` vs
@@ -28,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from _timing import machine_line, markdown_table, publish
+from ._timing import machine_line, markdown_table, publish
 
 
 def _timeit(fn, repeats: int) -> tuple[float, object]:

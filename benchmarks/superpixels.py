@@ -6,7 +6,7 @@ both give the same labels (after renumbering), and segscope's quality measures (
 explained variation, compactness; boundary recall, undersegmentation error and ASA on the
 membrane image, which has ground truth).
 
-Run:  PYTHONPATH=src python benchmarks/superpixels.py [--repeats 5] [--out FILE]
+Run:  python -m benchmarks.superpixels [--repeats 5] [--out FILE]
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from skimage import segmentation as skseg
 from skimage.color import rgb2gray
 from skimage.filters import sobel
 
-from _timing import publish
 from segscope.superpixels import (
     achievable_segmentation_accuracy,
     boundary_recall,
@@ -37,6 +36,8 @@ from segscope.superpixels import (
     segment,
     undersegmentation_error,
 )
+
+from ._timing import publish
 
 ROOT = Path(__file__).resolve().parents[1]
 # CPU time of this process: the methods are single-threaded, and on a shared machine the
@@ -191,7 +192,7 @@ def main() -> None:
     table = bench(args.repeats, args.methods.split(","))
     header = (
         f"# Superpixels: segscope vs scikit-image\n\n"
-        f"Command: `PYTHONPATH=src python benchmarks/superpixels.py --repeats {args.repeats}`  \n"
+        f"Command: `python -m benchmarks.superpixels --repeats {args.repeats}`  \n"
         f"Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC; "
         f"scikit-image {skimage.__version__}, NumPy {np.__version__}, Python "
         f"{platform.python_version()}, {os.cpu_count()} CPUs (shared machine: ratios "

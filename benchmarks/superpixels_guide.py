@@ -4,7 +4,7 @@ Sweeps every method over its main parameters on two 512×512 images: the astrona
 no ground truth: K, explained variation, compactness, runtime) and ISBI membrane section 0
 (grey, with ground truth: boundary recall, undersegmentation error, ASA as well).
 
-Run:  PYTHONPATH=src python benchmarks/superpixels_guide.py [--out FILE]
+Run:  python -m benchmarks.superpixels_guide [--out FILE]
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from pathlib import Path
 
 import numpy as np
 
-from _timing import publish
 from segscope.superpixels import regions_from_mask, sweep
+
+from ._timing import publish
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -77,7 +78,7 @@ def main() -> None:
     parts = [
         "# Superpixel parameter sweeps",
         "",
-        "Command: `PYTHONPATH=src python benchmarks/superpixels_guide.py`  ",
+        "Command: `python -m benchmarks.superpixels_guide`  ",
         f"Date: {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M} UTC. "
         "EV = explained variation, CO = compactness, BR/BP = boundary recall/precision "
         "(2 px), UE = "

@@ -14,7 +14,7 @@ classes (spacing 0.8×0.8×2). Values are checked to agree (relative 1e-4: MONAI
 percentile works in float32) wherever both maps hold the class. The GPU is not
 involved: both libraries compute distances on the CPU.
 
-Run:  .venv/bin/python benchmarks/torch_boundary.py [--repeat 3] [--quick] [--out FILE]
+Run:  python -m benchmarks.torch_boundary [--repeat 3] [--quick] [--out FILE]
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ import numpy as np
 import torch
 from scipy import ndimage as ndi
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _timing import machine_line, markdown_table, median_time, publish
 from segscope.streaming import BoundaryMetric
+
+from ._timing import machine_line, markdown_table, median_time, publish
 
 
 def boundary_scores(pred, target, **options):

@@ -6,22 +6,20 @@ checked to agree at matching settings. Ratios are torchmetrics time / segscope t
 memory-bandwidth limit of any counting method; each floor is timed round-robin with the
 segscope call it bounds.
 
-    python benchmarks/torch_metrics.py [--batch 8 --classes 21 --size 256 --repeats 9]
+    python -m benchmarks.torch_metrics [--batch 8 --classes 21 --size 256 --repeats 9]
 """
 
 from __future__ import annotations
 
-import sys
 import warnings
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from segscope import torch as st
 
 import segscope
-from _torch_timing import (
+
+from ._torch_timing import (
     command_line,
     devices,
     environment,
@@ -31,7 +29,9 @@ from _torch_timing import (
     parse_arguments,
     ratio,
 )
-from segscope.streaming import OverlapMetric
+import segscope
+
+from ._torch_timing import (
 
 
 def _agree(name: str, ours: float, theirs: float) -> None:
