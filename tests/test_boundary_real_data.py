@@ -13,9 +13,6 @@ import pytest
 
 from segscope.streaming import BoundaryMetric
 
-pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
-              pytest.mark.filterwarnings("ignore::FutureWarning")]
-
 
 @pytest.fixture(scope="module")
 def volumes(shared_data):

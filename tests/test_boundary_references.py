@@ -37,8 +37,6 @@ from segscope.boundary._kernels import (
 from segscope.boundary.surfaces import element_measure_table
 
 RTOL = 1e-6
-pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning"),
-              pytest.mark.filterwarnings("ignore::FutureWarning")]
 
 
 def _random_pairs(n=6):

@@ -69,7 +69,6 @@ def test_tensor_rows_equal_numpy_rows(shape, spacing):
         np.testing.assert_array_equal(np.array(score.per_image), expected[score.metric])
 
 
-@pytest.mark.filterwarnings("ignore:.*always_return_as_numpy:FutureWarning")
 def test_batched_values_reproduce_monai():
     metrics = pytest.importorskip("monai.metrics")
     pred, target = _batch((12, 16, 14), 3, 3, seed=11)
