@@ -21,6 +21,7 @@ import inspect
 import pkgutil
 import re
 import sys
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +95,9 @@ def describe(module_name: str) -> list[str]:
         except Exception as err:  # a broken public name is part of the picture
             lines.append(f"{prefix}{name}  [unavailable: {type(err).__name__}]")
             continue
-        if inspect.ismodule(value):
+        if typing.get_origin(value) is not None:  # a type alias such as Literal[...]
+            lines.append(f"{prefix}{name} = {value!r}")
+        elif inspect.ismodule(value):
             lines.append(f"{prefix}{name}  [module {value.__name__}]")
         elif inspect.isclass(value):
             lines += [f"{prefix}{line[len(prefix):]}" for line in _class_lines(prefix, value)]
