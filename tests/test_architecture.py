@@ -35,12 +35,6 @@ ALLOWED: dict[str, str] = {
     "segscope.similarity.torch_path":
         "issue 15: the SSIM formulas move to similarity._core and torch_path becomes "
         "similarity._torch (similarity helper)",
-    "up a floor: segscope.io.evaluation (floor 1) imports segscope.boundary (floor 2)":
-        "issue 15: the file-level pipeline moves to segscope.files",
-    "up a floor: segscope.io.evaluation (floor 1) imports segscope.confusion (floor 2)":
-        "issue 15: the file-level pipeline moves to segscope.files",
-    "up a floor: segscope.io.evaluation (floor 1) imports segscope.metrics (floor 2)":
-        "issue 15: the file-level pipeline moves to segscope.files",
     "private loan: segscope.explain.render imports segscope.superpixels._image":
         "issue 15: superpixels._image moves to the package root as segscope._image",
     "private loan: segscope.superpixels.render imports segscope.io._atomic":
