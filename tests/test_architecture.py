@@ -33,8 +33,6 @@ FACADE = {"segscope", "segscope.__main__"}
 ALLOWED: dict[str, str] = {
     "private loan: segscope.explain.render imports segscope.superpixels._image":
         "issue 15: superpixels._image moves to the package root as segscope._image",
-    "private loan: segscope.superpixels.render imports segscope.io._atomic":
-        "issue 15: writing goes through segscope.io's public functions",
     "private loan: segscope.cli.similarity imports segscope.similarity._collection":
         "issue 15: the CLI uses the similarity package's public names (cli helper)",
     "private loan: segscope._torch.boundary imports segscope.torch._distributed":

@@ -198,7 +198,7 @@ def test_sweep_json_equals_csv(image_file, tmp_path):
     result = runner.invoke(app, [*args, "--json", "-"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    rows = list(csv.DictReader((tmp_path / "s.csv").open()))
+    rows = list(csv.DictReader((tmp_path / "s.csv").read_text().splitlines()))
     assert len(doc) == len(rows) == 2
     assert [r["num_segments"] for r in doc] == [int(r["num_segments"]) for r in rows]
     quiet = runner.invoke(app, [*args, "-q"])

@@ -76,7 +76,7 @@ def test_cli_demo_json_and_csv_hold_the_table(reports, tmp_path):
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert set(doc) == set(reports)
-    rows = {r["method"]: r for r in csv.DictReader((tmp_path / "d.csv").open())}
+    rows = {r["method"]: r for r in csv.DictReader((tmp_path / "d.csv").read_text().splitlines())}
     for name, report in reports.items():
         assert doc[name]["summary"]["iou"] == pytest.approx(report["iou"].value)
         assert float(rows[name]["iou"]) == pytest.approx(report["iou"].value)

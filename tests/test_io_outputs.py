@@ -160,7 +160,7 @@ def test_sigterm_during_the_work_leaves_nothing_behind(tmp_path):
     """, tmp_path)
     assert proc.stdout.readline().strip() == b"ready"
     proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=30)
+    proc.communicate(timeout=30)  # waits, and closes the pipes
     assert proc.returncode == -signal.SIGTERM
     assert _listing(tmp_path) == []
 
