@@ -91,7 +91,8 @@ def test_thumbnail_orientation_and_modes(tmp_path):
         exif = Image.Exif()
         exif[0x0112] = orientation
         Image.fromarray(img[:, :200]).save(path, exif=exif, quality=95)
-        want = ImageOps.exif_transpose(Image.open(path)).convert("L")
+        with Image.open(path) as im:
+            want = ImageOps.exif_transpose(im).convert("L")
         t = read_thumbnail(path, size=32)
         assert (t.height, t.width) == (want.height, want.width)
         ref = np.asarray(want.resize((32, 32), Image.Resampling.BOX), dtype=float)
@@ -190,7 +191,8 @@ def test_cli_dedup_outputs(folder, tmp_path):
     data = json.loads((out / "a.json").read_text(encoding="utf-8"))
     assert len(data["pairs"]) == 2 and len(data["skipped"]) == 6
     assert (out / "a.csv").read_text(encoding="utf-8").startswith("name_a,name_b")
-    assert Image.open(out / "sheet.png").size[0] > 0
+    with Image.open(out / "sheet.png") as im:
+        assert im.size[0] > 0
     assert (out / "drops.txt").read_text(encoding="utf-8").splitlines() == \
         ["camera.png", "sub/кофе ☕.png"] or len(data["suggested_drops"]) == 2
     assert _digest(folder) == before

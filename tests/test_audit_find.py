@@ -87,9 +87,9 @@ def test_consecutive_microscopy_sections_are_not_duplicates():
     assert len(result.names) == 30
     assert result.pairs == ()
     # while a noisy, re-encoded copy of one section is found
-    section = np.asarray(Image.open(folder / "7.png"))
-    again = find_duplicates([section, jpeg(noise(section, 0.05), 40),
-                             np.asarray(Image.open(folder / "8.png"))])
+    with Image.open(folder / "7.png") as im7, Image.open(folder / "8.png") as im8:
+        section, other = np.asarray(im7), np.asarray(im8)
+    again = find_duplicates([section, jpeg(noise(section, 0.05), 40), other])
     assert [(p.name_a, p.name_b) for p in again.pairs] == [("0", "1")]
 
 
