@@ -15,9 +15,8 @@ import warnings
 
 import torch
 
-from segscope import torch as st
-
 import segscope
+from segscope.streaming import OverlapMetric
 
 from ._torch_timing import (
     command_line,
@@ -29,9 +28,6 @@ from ._torch_timing import (
     parse_arguments,
     ratio,
 )
-import segscope
-
-from ._torch_timing import (
 
 
 def _agree(name: str, ours: float, theirs: float) -> None:

@@ -35,13 +35,6 @@ ALLOWED: dict[str, str] = {
         "issue 15: superpixels._image moves to the package root as segscope._image",
     "private loan: segscope.cli.similarity imports segscope.similarity._collection":
         "issue 15: the CLI uses the similarity package's public names (cli helper)",
-    "private loan: segscope._torch.boundary imports segscope.torch._distributed":
-        "issue 15: segscope.torch's helpers move into segscope._torch (overlap helper)",
-    "private loan: segscope._torch.boundary imports segscope.torch._inputs":
-        "issue 15: segscope.torch's helpers move into segscope._torch (overlap helper)",
-    "no floor: segscope.torch":
-        "issue 15: segscope.torch becomes segscope._torch and segscope.streaming (overlap "
-        "helper)",
 }
 
 
