@@ -28,6 +28,7 @@ from .evaluate import count_instances, evaluate_instances
 from .labels import check_instance_map, label_components
 from .matching import DEFAULT_THRESHOLDS, MATCH_METHODS, RULES, Matching, match_objects
 from .overlaps import Overlaps, instance_overlaps
+from .panoptic import evaluate_panoptic, panoptic_overlaps
 from .report import InstanceReport, score_counts
 from .scores import INSTANCE_METRICS
 
@@ -45,8 +46,10 @@ __all__ = [
     "count_image",
     "count_instances",
     "evaluate_instances",
+    "evaluate_panoptic",
     "instance_overlaps",
     "label_components",
     "match_objects",
+    "panoptic_overlaps",
     "score_counts",
 ]
