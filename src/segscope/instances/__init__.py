@@ -9,6 +9,9 @@ Pipeline (each step usable on its own):
 3. :func:`evaluate_instances` scores one image or a dataset: TP/FP/FN, precision,
    recall, F1, the Data Science Bowl score, panoptic quality (SQ, RQ), the aggregated
    Jaccard index and, with scores, COCO-style mask AP; per image and pooled side by side.
+4. :func:`object_table` lists every object (size, partner, IoU, boundary distance), so
+   missed and spurious objects can be looked at; :func:`evaluate_panoptic` scores
+   category + instance maps per category.
 
 Examples
 --------
@@ -27,6 +30,7 @@ from .counts import Detections, InstanceCounts, count_image
 from .evaluate import count_instances, evaluate_instances
 from .labels import check_instance_map, label_components
 from .matching import DEFAULT_THRESHOLDS, MATCH_METHODS, RULES, Matching, match_objects
+from .objects import ObjectTable, object_table
 from .overlaps import Overlaps, instance_overlaps
 from .panoptic import evaluate_panoptic, panoptic_overlaps
 from .report import InstanceReport, score_counts
@@ -41,6 +45,7 @@ __all__ = [
     "InstanceCounts",
     "InstanceReport",
     "Matching",
+    "ObjectTable",
     "Overlaps",
     "check_instance_map",
     "count_image",
@@ -50,6 +55,7 @@ __all__ = [
     "instance_overlaps",
     "label_components",
     "match_objects",
+    "object_table",
     "panoptic_overlaps",
     "score_counts",
 ]
