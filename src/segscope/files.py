@@ -52,10 +52,12 @@ from .results import Report
 if TYPE_CHECKING:
     import numpy as np
 
+    from .instances import InstanceReport
     from .io.colormap import Colormap
     from .streaming import BoundaryMetric
 
-__all__ = ["BoundaryOptions", "ScoreOptions", "binarize", "evaluate_paths"]
+__all__ = ["BoundaryOptions", "ScoreOptions", "binarize", "evaluate_instance_paths",
+           "evaluate_paths"]
 
 
 def binarize(labels: np.ndarray, ignore_index: int | None = None) -> np.ndarray:
@@ -252,6 +254,94 @@ def evaluate_paths(
     if boundary.spacing is not None:
         meta["spacing"] = list(boundary.spacing)
     return Report(report.scores, len(pairing.pairs), names, meta)
+
+
+def evaluate_instance_paths(
+    pred: str | os.PathLike,
+    target: str | os.PathLike,
+    /,
+    *,
+    thresholds: float | Sequence[float] | None = None,
+    method: str = "optimal",
+    rule: str = ">=",
+    metrics: str | Sequence[str] | None = None,
+    aggregate: str = "dataset",
+    empty: str = "nan",
+    void: int | None = None,
+    objects: bool = False,
+    boundary: bool = False,
+    match: MatchMode = "path",
+    allow_unpaired: bool = False,
+    extensions: Sequence[str] = PAIRING_EXTENSIONS,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    progress: bool = False,
+) -> InstanceReport:
+    """Instance scores of instance label files (one pair of files or two folders).
+
+    Each pair is read, its objects matched and counted, and the next pair read: memory
+    holds one pair and the counts. The scores are
+    :func:`~segscope.instances.evaluate_instances`'s, pooled and per image.
+
+    Parameters
+    ----------
+    pred, target : str or path-like
+        Two instance mask files (TIFF, PNG, NIfTI, NPY...) or two folders of them.
+    thresholds, method, rule, metrics, aggregate, empty, void
+        As :func:`segscope.instances.evaluate_instances`.
+    objects : bool
+        Also list every object (``report.objects``, at the first threshold).
+    boundary : bool
+        With ``objects``: the boundary distance of each matched pair, in the files'
+        spacing when they record one.
+    match, allow_unpaired, extensions, max_pixels, progress
+        As :func:`evaluate_paths`.
+
+    Returns
+    -------
+    InstanceReport
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> np.save(root / "t.npy", np.array([[1, 1, 0, 2, 2]]))
+    >>> np.save(root / "p.npy", np.array([[5, 5, 0, 0, 0]]))
+    >>> r = evaluate_instance_paths(root / "p.npy", root / "t.npy", thresholds=0.5)
+    >>> r.value("recall"), r.value("precision")
+    (0.5, 1.0)
+    """
+    from .instances import InstanceCounts, count_image, instance_overlaps, score_counts
+    from .instances.evaluate import _settings
+    from .instances.matching import check_thresholds
+    from .instances.objects import ObjectRows
+
+    _settings(method, rule, aggregate, None)
+    ts = check_thresholds(thresholds)
+    pairing = pair_inputs(pred, target, match=match, extensions=extensions)
+    _check_pairing(pairing, pred, target, allow_unpaired, match)
+    rows = ObjectRows(ts[0], method=method, rule=rule, boundary=boundary) if objects else None
+    parts = []
+    for item in track(load_pairs(pairing.pairs, max_pixels=max_pixels),
+                      total=len(pairing.pairs), description="matching objects",
+                      enabled=progress and len(pairing.pairs) > 1):
+        p, t = item.pred.labels, item.target.labels
+        try:
+            ov = instance_overlaps(p, t, void=void)
+            parts.append(count_image(ov, ts, method=method, rule=rule))
+            if rows is not None:
+                rows.add(item.name, ov, p, t, spacing=item.spacing)
+        except (LabelError, ShapeError, TypeError) as err:
+            raise type(err)(f"{item.pred.path} vs {item.target.path}: {err}") from err
+    meta = {
+        "pred": str(pred), "target": str(target), "num_pairs": len(pairing.pairs),
+        "void": void, "match": match,
+        "unpaired_pred": [str(x) for x in pairing.unpaired_pred],
+        "unpaired_target": [str(x) for x in pairing.unpaired_target],
+    }
+    report = score_counts(InstanceCounts.concatenate(parts), metrics=metrics,
+                          aggregate=aggregate, empty=empty,
+                          image_names=tuple(x.name for x in pairing.pairs), meta=meta)
+    return replace(report, objects=None if rows is None else rows.table())
 
 
 def _add_distances(distances: BoundaryMetric, item: LoadedPair,

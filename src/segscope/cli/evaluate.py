@@ -1,4 +1,4 @@
-"""``segscope evaluate PRED TARGET``: overlap metrics of one pair of files or two folders."""
+"""``segscope evaluate PRED TARGET``: overlap (with ``--instances``: object) metrics of files."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ _METRICS_HELP = ("Comma-separated overlap metrics: accuracy, precision, recall, 
 
 #: ``segscope.io.MatchMode`` (not imported: the io package loads NumPy, and --help must not).
 Match = Literal["path", "stem"]
+#: ``segscope.instances.MatchMethod`` without the scored method, and ``Rule``.
+MatchMethod = Literal["optimal", "greedy_iou"]
+Rule = Literal[">=", ">"]
 
 
 @app.command()
@@ -84,6 +87,25 @@ def evaluate(
     max_pixels: Annotated[int | None, typer.Option(
         "--max-pixels", help="Refuse images with more pixels than this (default 2^30, a guard "
         "against decompression bombs); 0 lifts the limit.")] = None,
+    instances: Annotated[bool, typer.Option(
+        "--instances", help="Score objects, not pixels: match predicted and true instances "
+        "(ids > 0, any values) one to one and report TP/FP/FN, precision, recall, F1, DSB, "
+        "PQ/SQ/RQ and AJI per IoU threshold, pooled and per image.")] = False,
+    thresholds: Annotated[str | None, typer.Option(
+        help="With --instances: IoU thresholds, comma floats (default 0.5,0.55,...,0.95).")
+    ] = None,
+    matching: Annotated[MatchMethod, typer.Option(
+        help="With --instances: optimal (most matches, then the largest IoU sum; stardist, "
+        "cellpose) | greedy_iou (pairs by decreasing IoU).")] = "optimal",
+    rule: Annotated[Rule, typer.Option(
+        help="With --instances: a pair matches when IoU >= t (stardist, cellpose, COCO) or "
+        "IoU > t (MONAI, torchmetrics, the Data Science Bowl). Quote it in a shell.")] = ">=",
+    void: Annotated[int | None, typer.Option(
+        help="With --instances: a target id marking pixels not to score.")] = None,
+    objects: Annotated[Path | None, typer.Option(
+        "--objects", metavar="PATH", help="With --instances: write one CSV row per object "
+        "(size, partner, IoU, status matched/missed/spurious) to PATH ('-': standard "
+        "output); --boundary adds each matched pair's ASSD.")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Score predicted masks against target masks (two files, or two folders).
@@ -95,13 +117,32 @@ def evaluate(
       segscope evaluate preds/ labels/ -c 21 --ignore-index 255 --json report.json
 
       segscope evaluate pred.tif gt.tif --binarize --per-image
+
+      segscope evaluate preds/ nuclei/ --instances --thresholds 0.5,0.75 --objects objects.csv
     """
-    from ..files import BoundaryOptions, ScoreOptions, evaluate_paths
     from ..io import DEFAULT_MAX_PIXELS
 
-    out = Output(quiet=quiet, json=json_file, csv=csv_file)
+    out = Output(quiet=quiet, json=json_file, csv=csv_file, objects=objects)
     if max_pixels is None:
         max_pixels = DEFAULT_MAX_PIXELS
+    if instances:
+        from ._instances import run_instances
+
+        _refuse_pixel_options(num_classes=num_classes, ignore_index=ignore_index,
+                              binarize=binarize, colormap=colormap, labels=labels,
+                              no_background=no_background, average=average != "macro",
+                              spacing=spacing)
+        run_instances(pred, target, out=out, thresholds=parse_floats("--thresholds", thresholds),
+                      matching=matching, rule=rule,
+                      metrics=None if metrics == _DEFAULT else metrics, aggregate=aggregate,
+                      empty=empty or "nan", void=void, match=match,
+                      allow_unpaired=allow_unpaired, per_image=per_image, json_file=json_file,
+                      csv_file=csv_file, objects_file=objects, boundary=boundary is not None,
+                      max_pixels=max_pixels or None)
+        return
+    _refuse_instance_options(thresholds=thresholds, matching=matching != "optimal",
+                             rule=rule != ">=", void=void, objects=objects)
+    from ..files import BoundaryOptions, ScoreOptions, evaluate_paths
     options = ScoreOptions(metrics=metrics, average=average, aggregate=aggregate, empty=empty,
                            labels=parse_ints("--labels", labels),
                            include_background=not no_background)
@@ -124,6 +165,26 @@ def evaluate(
         out.write(csv_file, _csv_rows(report, per_image))
     if out.show_tables:
         _show(report, per_image)
+
+
+def _refuse_pixel_options(**given: object) -> None:
+    from ..errors import ParameterError
+
+    used = [name for name, value in given.items() if value not in (None, False)]
+    if used:
+        flags = ", ".join("--" + n.replace("_", "-") for n in used)
+        raise ParameterError(f"{flags} do(es) not apply with --instances (objects are matched "
+                             "by id, not scored by class); leave them out")
+
+
+def _refuse_instance_options(**given: object) -> None:
+    from ..errors import ParameterError
+
+    used = [name for name, value in given.items() if value not in (None, False)]
+    if used:
+        flags = ", ".join("--" + n for n in used)
+        raise ParameterError(f"{flags} only apply with --instances; add --instances to score "
+                             "objects")
 
 
 def _csv_rows(report, per_image: bool) -> str:

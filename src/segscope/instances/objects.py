@@ -34,7 +34,7 @@ from .evaluate import _as_lists, _settings
 from .matching import MatchMethod, Rule, match_objects
 from .overlaps import Overlaps, instance_overlaps
 
-__all__ = ["ObjectTable", "object_table"]
+__all__ = ["ObjectRows", "ObjectTable", "object_table"]
 
 _COLUMNS = ("image", "side", "id", "class", "size", "status", "partner", "iou",
             "best_partner", "best_iou", "boundary")
@@ -137,12 +137,43 @@ def object_table(pred: Any, target: Any, threshold: float = 0.5, *,
     names = list(image_names) if image_names is not None else [str(i) for i in range(len(preds))]
     if len(names) != len(preds):
         raise ParameterError(f"image_names has {len(names)} names for {len(preds)} images")
-    cols: dict[str, list] = {c: [] for c in _COLUMNS}
+    rows = ObjectRows(threshold, method=method, rule=rule, boundary=boundary)
     for name, p, t in zip(names, preds, targets):
         ov = instance_overlaps(p, t, void=void, check_semantic=check_semantic)
-        _add_image(cols, name, ov, p, t, threshold, method, rule, boundary, spacing)
-    return ObjectTable(columns={k: tuple(v) for k, v in cols.items()}, threshold=float(threshold),
-                       method=method, rule=rule, boundary="assd" if boundary else None)
+        rows.add(name, ov, p, t, spacing=spacing)
+    return rows.table()
+
+
+class ObjectRows:
+    """Collects the object rows of images one at a time (what :func:`object_table` uses).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from segscope.instances import instance_overlaps
+    >>> rows = ObjectRows(0.5)
+    >>> t = np.array([[1, 1, 0]]); p = np.array([[0, 0, 5]])
+    >>> rows.add("a", instance_overlaps(p, t), p, t)
+    >>> [r["status"] for r in rows.table().rows()]
+    ['missed', 'spurious']
+    """
+
+    def __init__(self, threshold: float = 0.5, *, method: str = "optimal", rule: str = ">=",
+                 boundary: bool = False) -> None:
+        self.threshold, self.method, self.rule, self.boundary = threshold, method, rule, boundary
+        self.cols: dict[str, list] = {c: [] for c in _COLUMNS}
+
+    def add(self, name: str, overlaps: Overlaps, pred: Any, target: Any, *,
+            spacing: Sequence[float] | float | None = None) -> None:
+        """Add the objects of one image (its table and its two label maps)."""
+        _add_image(self.cols, name, overlaps, pred, target, self.threshold, self.method,
+                   self.rule, self.boundary, spacing)
+
+    def table(self) -> ObjectTable:
+        """The rows collected so far."""
+        return ObjectTable(columns={k: tuple(v) for k, v in self.cols.items()},
+                           threshold=float(self.threshold), method=self.method, rule=self.rule,
+                           boundary="assd" if self.boundary else None)
 
 
 def _best(first: np.ndarray, second: np.ndarray, iou: np.ndarray, n: int

@@ -80,6 +80,8 @@ class InstanceReport:
     image_names : tuple of str
     meta : mapping
         Settings and provenance (paths, void, max_detections...).
+    objects : ObjectTable or None
+        One row per object, when asked for (:func:`~segscope.instances.object_table`).
     """
 
     counts: InstanceCounts
@@ -90,6 +92,7 @@ class InstanceReport:
     empty: str = "nan"
     image_names: tuple[str, ...] = ()
     meta: Mapping[str, Any] = field(default_factory=dict)
+    objects: Any = None
 
     @property
     def thresholds(self) -> tuple[float, ...]:
@@ -236,6 +239,8 @@ class InstanceReport:
         }
         if self.classes != (0,):
             out["classes"] = json_safe(self.class_rows())
+        if self.objects is not None:
+            out["objects"] = self.objects.to_dict()
         return out
 
     def to_json(self, **kwargs: Any) -> str:
