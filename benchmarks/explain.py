@@ -43,7 +43,7 @@ def main() -> None:
 
     img = (resize(astronaut()[:300, 100:400], (224, 224), anti_aliasing=True) * 255).astype(
         np.uint8)
-    sp = segment(img, method="slic", n_segments=60)
+    sp = segment(img, method="slic", n_segments=60, channel_axis=-1)
     rows = []
     for fill, hide in (("mean", None), (0, 0)):
         t_ours, t_lime = [], []
@@ -53,7 +53,8 @@ def main() -> None:
                 t0 = time.perf_counter()
                 if side == 0:
                     ours = explain(img, classifier, segments=sp, num_samples=args.samples,
-                                   fill=fill, target=1, batch_size=50, seed=i)
+                                   fill=fill, target=1, batch_size=50, seed=i,
+                                   channel_axis=-1)
                     t_ours.append(time.perf_counter() - t0)
                 else:
                     ref = lime_image.LimeImageExplainer(random_state=i).explain_instance(

@@ -50,7 +50,7 @@ def table(title: str, image: np.ndarray, grids: dict, gt=None) -> str:
     out = [f"### {title}", ""]
     for method, grid in grids.items():
         res = sweep(image, method=method, grid=grid, gt=gt, ignore_index=0 if gt is not None
-                    else None)
+                    else None, channel_axis=-1 if image.ndim == 3 else None)
         params = list(grid) if "compactness" not in grid else [
             "compactness (param)" if p == "compactness" else p for p in grid]
         cols = [c for c in COLUMNS if c in res.columns]

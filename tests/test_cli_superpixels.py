@@ -95,16 +95,30 @@ def test_cli_errors_are_clear(image_file):
     assert result.exit_code == 2
 
 
-def test_uint16_image_needs_data_range(tmp_path):
+def test_float_image_needs_data_range_and_integers_use_their_dtype(tmp_path):
     import tifffile
 
     path = tmp_path / "n.tif"
-    tifffile.imwrite(path, (astronaut_crop()[:64, :64, 0].astype(np.uint16) * 3))
+    tifffile.imwrite(path, (astronaut_crop()[:64, :64, 0].astype(np.float32) * 3))
     result = runner.invoke(app, ["superpixels", str(path)])
     assert result.exit_code == 2 and "--data-range" in result.output
     result = runner.invoke(app, ["superpixels", str(path), "--data-range", "image",
                                  "--param", "compactness=0.1"])
     assert result.exit_code == 0, result.output
+    wide = tmp_path / "w.tif"  # uint16: the dtype's span 65535 (segscope's one rule)
+    tifffile.imwrite(wide, astronaut_crop()[:64, :64, 0].astype(np.uint16) * 257)
+    js = tmp_path / "w.json"
+    result = runner.invoke(app, ["superpixels", str(wide), "--method", "felzenszwalb",
+                                 "--json", str(js)])
+    assert result.exit_code == 0, result.output
+    same = runner.invoke(app, ["superpixels", str(wide), "--method", "felzenszwalb",
+                               "--data-range", "65535", "--json", str(tmp_path / "x.json")])
+    assert same.exit_code == 0, same.output
+    def measures(p):
+        return {k: v for k, v in json.loads(p.read_text())["summary"].items()
+                if k != "runtime_s"}
+
+    assert measures(js) == measures(tmp_path / "x.json")
 
 
 MODEL = '''
@@ -153,11 +167,11 @@ def test_explain_bad_model_spec(image_file):
     assert result.exit_code == 2 and "no callable" in result.output
 
 
-def test_explain_grey_16_bit_with_data_range_image(tmp_path):
+def test_explain_grey_float_with_data_range_image(tmp_path):
     import tifffile
 
     path = tmp_path / "grey.tif"
-    tifffile.imwrite(path, astronaut_crop()[:96, :96, 0].astype(np.uint16) * 40)
+    tifffile.imwrite(path, astronaut_crop()[:96, :96, 0].astype(np.float32) * 40)
     model = tmp_path / "grey_model.py"
     model.write_text("def predict(batch):\n"
                      "    return batch[:, :48, :48].astype(float).mean(axis=(1, 2))\n")

@@ -97,7 +97,7 @@ def test_kernel_is_limes_exponential_kernel():
 
 def test_l2_distance_equals_rms_of_the_perturbed_image():
     img = astronaut_crop()[:40, :40]
-    seg = segment(img, method="slic", n_segments=12).labels
+    seg = segment(img, channel_axis=-1, method="slic", n_segments=12).labels
     k = seg.max() + 1
     filler = fill_image(img, seg, k, "mean")
     masks = sample_masks(k, 6, rng=2)
@@ -203,8 +203,9 @@ def _face() -> np.ndarray:
 @pytest.mark.parametrize("method", list(METHODS))
 def test_top_superpixels_cover_the_region_the_classifier_looks_at(method):
     img = _face()
-    sp = segment(img, method=method, **METHOD_PARAMS[method])
-    e = explain(img, _square_brightness, segments=sp, num_samples=300, fill=0, seed=0)
+    sp = segment(img, channel_axis=-1, method=method, **METHOD_PARAMS[method])
+    e = explain(img, _square_brightness, segments=sp, channel_axis=-1,
+                num_samples=300, fill=0, seed=0)
     square = np.zeros(img.shape[:2], bool)
     square[ROWS, COLS] = True
     overlap = np.bincount(sp.labels[square], minlength=sp.num_segments)
@@ -221,8 +222,8 @@ def test_top_superpixels_cover_the_region_the_classifier_looks_at(method):
 @pytest.mark.parametrize("distance", ["l2", "ssim"])
 def test_faithful_with_image_level_distances(distance):
     img = _face()
-    sp = segment(img, method="slic", n_segments=40)
-    e = explain(img, _square_brightness, segments=sp, num_samples=120, fill=0,
+    sp = segment(img, channel_axis=-1, method="slic", n_segments=40)
+    e = explain(img, _square_brightness, segments=sp, channel_axis=-1, num_samples=120, fill=0,
                 distance=distance, seed=0)
     square = np.zeros(img.shape[:2], bool)
     square[ROWS, COLS] = True
@@ -235,7 +236,8 @@ def test_grey_uint16_image():
     from _superpixel_data import nuclei_crop
 
     img = nuclei_crop()[:96, :96]
-    sp = segment(img, method="slic", n_segments=30, compactness=0.1, data_range="image")
+    sp = segment(img, method="slic", n_segments=30, compactness=0.1,
+                 data_range=float(np.ptp(img)))
 
     def score(batch):
         return batch[:, 20:60, 20:60].astype(float).mean(axis=(1, 2))
@@ -256,14 +258,14 @@ def test_grey_uint16_image():
 
 def test_same_seed_same_explanation_other_seed_other_samples():
     img = _face()
-    sp = segment(img, method="slic", n_segments=30)
+    sp = segment(img, channel_axis=-1, method="slic", n_segments=30)
 
     def noisy(batch):  # depends on the whole image: weights are not trivially exact
         return np.tanh(batch.astype(float).mean(axis=(1, 2, 3)) / 100.0)
 
-    a = explain(img, noisy, segments=sp, num_samples=80, seed=4)
-    b = explain(img, noisy, segments=sp, num_samples=80, seed=4, batch_size=7)
-    c = explain(img, noisy, segments=sp, num_samples=80, seed=5)
+    a = explain(img, noisy, segments=sp, channel_axis=-1, num_samples=80, seed=4)
+    b = explain(img, noisy, segments=sp, channel_axis=-1, num_samples=80, seed=4, batch_size=7)
+    c = explain(img, noisy, segments=sp, channel_axis=-1, num_samples=80, seed=5)
     np.testing.assert_array_equal(a.masks, b.masks)
     np.testing.assert_allclose(a.weights, b.weights, rtol=1e-12)
     assert not np.array_equal(a.masks, c.masks)
@@ -271,56 +273,114 @@ def test_same_seed_same_explanation_other_seed_other_samples():
 
 def test_target_column_and_probabilities():
     img = _face()
-    sp = segment(img, method="slic", n_segments=20)
+    sp = segment(img, channel_axis=-1, method="slic", n_segments=20)
 
     def two_classes(batch):
         s = _square_brightness(batch)
         return np.stack([1 - s, s], axis=1)
 
-    e = explain(img, two_classes, segments=sp, num_samples=60, fill=0, seed=0)
+    e = explain(img, two_classes, segments=sp, channel_axis=-1, num_samples=60, fill=0, seed=0)
     assert e.target == int(np.argmax(two_classes(img[None])[0]))
-    e1 = explain(img, two_classes, segments=sp, num_samples=60, fill=0, seed=0, target=1)
-    e0 = explain(img, two_classes, segments=sp, num_samples=60, fill=0, seed=0, target=0)
+    e1 = explain(img, two_classes, segments=sp, channel_axis=-1,
+                 num_samples=60, fill=0, seed=0, target=1)
+    e0 = explain(img, two_classes, segments=sp, channel_axis=-1,
+                 num_samples=60, fill=0, seed=0, target=0)
     np.testing.assert_allclose(e0.weights, -e1.weights, atol=1e-9)
     with pytest.raises(ParameterError, match="output column"):
-        explain(img, two_classes, segments=sp, num_samples=10, target=2)
+        explain(img, two_classes, segments=sp, channel_axis=-1, num_samples=10, target=2)
     with pytest.raises(ParameterError, match="one score per image"):
-        explain(img, _square_brightness, segments=sp, num_samples=10, target=0)
+        explain(img, _square_brightness, segments=sp, channel_axis=-1, num_samples=10, target=0)
 
 
 def test_explain_errors():
     img = _face()
-    sp = segment(img, method="slic", n_segments=20)
+    sp = segment(img, channel_axis=-1, method="slic", n_segments=20)
     with pytest.raises(ShapeError, match="height and width"):
-        explain(img, _square_brightness, segments=sp.labels[:10], num_samples=10)
+        explain(img, _square_brightness, segments=sp.labels[:10], channel_axis=-1, num_samples=10)
     with pytest.raises(ShapeError, match="one score per image"):
-        explain(img, lambda b: np.ones(3), segments=sp, num_samples=10)
+        explain(img, lambda b: np.ones(3), segments=sp, channel_axis=-1, num_samples=10)
     with pytest.raises(ParameterError, match="distance"):
-        explain(img, _square_brightness, segments=sp, num_samples=10, distance="cos")
+        explain(img, _square_brightness, segments=sp, channel_axis=-1,
+                num_samples=10, distance="cos")
     with pytest.raises(DataRangeError, match="data_range"):
-        explain(img / 255.0, _square_brightness, segments=sp, num_samples=10, distance="l2")
+        explain(img / 255.0, _square_brightness, segments=sp, channel_axis=-1,
+                num_samples=10, distance="l2")
     with pytest.raises(ParameterError, match="kernel weight is 0"):
-        explain(img, _square_brightness, segments=sp, num_samples=10, kernel_width=1e-4)
+        explain(img, _square_brightness, segments=sp, channel_axis=-1,
+                num_samples=10, kernel_width=1e-4)
     with pytest.raises(ParameterError, match="NaN"):
-        explain(img, lambda b: np.full(len(b), np.nan), segments=sp, num_samples=10)
+        explain(img, lambda b: np.full(len(b), np.nan), segments=sp, channel_axis=-1,
+                num_samples=10)
 
 
 def test_rendering():
     img = _face()
-    sp = segment(img, method="slic", n_segments=40)
-    e = explain(img, _square_brightness, segments=sp, num_samples=100, fill=0, seed=0)
+    sp = segment(img, channel_axis=-1, method="slic", n_segments=40)
+    e = explain(img, _square_brightness, segments=sp, channel_axis=-1,
+                num_samples=100, fill=0, seed=0)
     heat = heatmap(e)
     best = e.top(1)[0]
     ys, xs = np.nonzero(sp.labels == best)
     assert heat[ys[0], xs[0]].tolist() == [255, 0, 0]  # the strongest positive is full red
-    assert heatmap(e, img).shape == img.shape
-    over = top_k_overlay(e, img, 3)
+    assert heatmap(e, img, channel_axis=-1).shape == img.shape
+    over = top_k_overlay(e, img, 3, channel_axis=-1)
     chosen = np.isin(sp.labels, e.top(3))
     assert over.shape == img.shape
     # pixels of non-chosen superpixels are dimmed
     assert over[~chosen].mean() < img[~chosen].mean() * 0.5
     grey = top_k_overlay(e, img[..., 0], 3)
     assert grey.shape == img.shape
+
+
+def test_channel_axis_first_gives_the_classifier_its_own_layout():
+    img = _face()
+    sp = segment(img, channel_axis=-1, method="slic", n_segments=30)
+    seen = []
+
+    def chw_square(batch):  # a channels-first model: (B, C, H, W)
+        seen.append(batch.shape[1:])
+        return batch[:, :, ROWS, COLS].astype(float).mean(axis=(1, 2, 3)) / 255.0
+
+    first = explain(np.moveaxis(img, -1, 0), chw_square, segments=sp, channel_axis=0,
+                    num_samples=60, fill=0, seed=1)
+    last = explain(img, _square_brightness, segments=sp, channel_axis=-1, num_samples=60,
+                   fill=0, seed=1)
+    assert set(seen) == {(3, *img.shape[:2])}
+    np.testing.assert_allclose(first.weights, last.weights, rtol=1e-12)
+    ssim_first = explain(np.moveaxis(img, -1, 0), chw_square, segments=sp, channel_axis=0,
+                         num_samples=30, fill=0, distance="ssim", seed=1)
+    ssim_last = explain(img, _square_brightness, segments=sp, channel_axis=-1,
+                        num_samples=30, fill=0, distance="ssim", seed=1)
+    np.testing.assert_allclose(ssim_first.distances, ssim_last.distances, atol=1e-12)
+    np.testing.assert_array_equal(
+        heatmap(first, np.moveaxis(img, -1, 0), channel_axis=0),
+        heatmap(last, img, channel_axis=-1))
+
+
+def test_colour_image_needs_channel_axis_and_data_range_follows_the_one_rule():
+    img = _face()
+    sp = segment(img, channel_axis=-1, method="slic", n_segments=20)
+    with pytest.raises(ShapeError, match="channel_axis=-1"):
+        explain(img, _square_brightness, segments=sp, num_samples=10)
+    with pytest.raises(ShapeError, match="channel_axis=-1"):
+        heatmap(explain(img, _square_brightness, segments=sp, channel_axis=-1,
+                        num_samples=40, seed=0), img)
+    # integer images take their dtype's span (uint8 255, uint16 65535), floats need it
+    e8 = explain(img, _square_brightness, segments=sp, channel_axis=-1, num_samples=20,
+                 fill=0, distance="l2", seed=0)
+    assert e8.settings["data_range"] == 255.0
+    wide = (img.astype(np.uint16) * 257)
+    e16 = explain(wide, lambda b: _square_brightness(b / 257.0), segments=sp,
+                  channel_axis=-1, num_samples=20, fill=0, distance="l2", seed=0)
+    assert e16.settings["data_range"] == 65535.0
+    np.testing.assert_allclose(e16.distances, e8.distances, atol=1e-12)
+    with pytest.raises(DataRangeError, match="data_range is required for float"):
+        explain(img / 255.0, _square_brightness, segments=sp, channel_axis=-1,
+                num_samples=10, distance="ssim")
+    # cosine distance needs no scale at all
+    cos = explain(img / 255.0, _square_brightness, segments=sp, channel_axis=-1,
+                  num_samples=40, seed=0)
+    assert cos.settings["data_range"] is None
 
 
 # ------------------------------------------------------------------ reference: the lime package
@@ -330,7 +390,7 @@ def test_rendering():
 def test_weights_agree_with_the_lime_package(fill):
     lime_image = pytest.importorskip("lime.lime_image")
     img = _face()
-    sp = segment(img, method="slic", n_segments=40)
+    sp = segment(img, channel_axis=-1, method="slic", n_segments=40)
 
     def two_classes(batch):
         s = _square_brightness(batch)
@@ -344,7 +404,8 @@ def test_weights_agree_with_the_lime_package(fill):
     lime_weights = np.zeros(sp.num_segments)
     for feature, weight in ref.local_exp[1]:
         lime_weights[feature] = weight
-    ours = explain(img, two_classes, segments=sp, num_samples=500, fill=fill, target=1, seed=0)
+    ours = explain(img, two_classes, segments=sp, channel_axis=-1,
+                   num_samples=500, fill=fill, target=1, seed=0)
     # same kernel (cosine, width 0.25), same ridge (alpha 1), different random samples
     assert np.corrcoef(lime_weights, ours.weights)[0, 1] > 0.99
     # superpixels that matter clearly (over a third of the largest weight) rank alike

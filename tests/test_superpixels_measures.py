@@ -132,7 +132,10 @@ def test_explained_variation_known_values():
     assert math.isnan(explained_variation(GT, np.ones(GT.shape)))
     # scale does not matter; colour sums the channels
     rgb = np.stack([img, img * 2, np.ones_like(img)], axis=-1)
-    assert explained_variation(GT, rgb) == pytest.approx(1.0)
+    assert explained_variation(GT, rgb, channel_axis=-1) == pytest.approx(1.0)
+    assert explained_variation(GT, np.moveaxis(rgb, -1, 0), channel_axis=0) == pytest.approx(1.0)
+    with pytest.raises(ShapeError, match="channel_axis=-1"):
+        explained_variation(GT, rgb)  # colour must be named: the default is no channel axis
 
 
 def test_size_statistics_and_fragments():

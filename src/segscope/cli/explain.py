@@ -111,43 +111,42 @@ def explain(
 
     from ..explain import explain as run_explain
     from ..explain import heatmap, top_k_overlay
-    from ..io import read_image
+    from ..io import read_image, write_image
     from ..results import json_safe
-    from ..superpixels import save_image, segment, tune
+    from ..superpixels import segment, tune
     from ..superpixels.methods import method_spec
     from ._params import parse_assignments, parse_value
     from ._report import rows_to_csv
-    from .superpixels import _data_range
+    from .superpixels import _channel_axis, _data_range
 
     output = Output(quiet=quiet, json=json_file, csv=csv_file)
     img = read_image(image, mode="keep")
     predict = load_callable(model)
-    span = _data_range(data_range)
+    span = _data_range(data_range, img)
+    axis = _channel_axis(img)
     params = parse_assignments(param, multiple=False)
     if "n_segments" in method_spec(method).defaults:
         params.setdefault("n_segments", n_segments)
-        sp = segment(img, method=method, seed=seed, data_range=span, **params)
+        sp = segment(img, method=method, seed=seed, data_range=span, channel_axis=axis,
+                     **params)
     else:
         sp = tune(img, method=method, num_segments=n_segments, seed=seed, data_range=span,
-                  **params).superpixels
+                  channel_axis=axis, **params).superpixels
     fill_value = parse_value(fill)
-    if span == "image":  # the image's own min..max, as for the superpixels
-        numeric_span = float(img.max()) - float(img.min()) or 1.0
-    else:
-        numeric_span = span
     result = run_explain(
         img, predict, segments=sp, num_samples=num_samples, target=target,
         keep_probability=keep_probability, fill=fill_value, distance=distance,
         kernel_width=kernel_width, alpha=alpha, batch_size=batch_size,
-        data_range=numeric_span, seed=seed, progress=output.show_progress)
+        data_range=span, channel_axis=axis, seed=seed, progress=output.show_progress)
     import numpy as np
 
     sizes = np.bincount(result.segments.ravel(), minlength=sp.num_segments)
     if out is not None:
-        save_image(out, heatmap(result, img, data_range=span))
+        write_image(out, heatmap(result, img, data_range=span, channel_axis=axis))
         output.note(f"heat map written to {out}")
     if overlay is not None:
-        save_image(overlay, top_k_overlay(result, img, top_k, data_range=span))
+        write_image(overlay, top_k_overlay(result, img, top_k, data_range=span,
+                                           channel_axis=axis))
         output.note(f"overlay written to {overlay}")
     if json_file is not None:
         doc = {

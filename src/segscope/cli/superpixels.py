@@ -66,9 +66,12 @@ def _cell(value) -> str:
     return str(value)
 
 
-def _data_range(text: str | None):
-    if text is None or text == "image":
-        return text
+def _data_range(text: str | None, img) -> float | None:
+    """The number ``--data-range`` names; ``image`` is this image's own max - min."""
+    if text is None:
+        return None
+    if text == "image":
+        return float(img.max()) - float(img.min()) or 1.0
     try:
         return float(text)
     except ValueError:
@@ -77,6 +80,11 @@ def _data_range(text: str | None):
         raise ParameterError(
             f"--data-range {text!r} must be a positive number or 'image'"
         ) from None
+
+
+def _channel_axis(img) -> int | None:
+    """Images are read channels-last: a 3-D image has its colours on the last axis."""
+    return -1 if img.ndim == 3 else None
 
 
 def _read_gt(path: Path, ignore: int | None):
@@ -130,14 +138,8 @@ def segment_command(
     import numpy as np
 
     from ..errors import ParameterError
-    from ..io import read_image, write_bytes
-    from ..superpixels import (
-        draw_boundaries,
-        save_image,
-        segment,
-        superpixel_quality,
-        tune,
-    )
+    from ..io import read_image, write_bytes, write_image
+    from ..superpixels import draw_boundaries, segment, superpixel_quality, tune
     from ..superpixels.methods import method_spec
     from ._params import parse_assignments
     from ._report import rows_to_csv
@@ -146,13 +148,14 @@ def segment_command(
     spec = method_spec(method)
     params = parse_assignments(param, multiple=False)
     img = read_image(image, mode="keep")
-    span = _data_range(data_range)
+    span = _data_range(data_range, img)
+    axis = _channel_axis(img)
     message = None
     if exact and n_segments is None:
         raise ParameterError("--exact needs --n-segments")
     if n_segments is not None and (exact or "n_segments" not in spec.defaults):
         result = tune(img, method=method, num_segments=n_segments, seed=seed, data_range=span,
-                      **params)
+                      channel_axis=axis, **params)
         sp = result.superpixels
         message = result.message
     else:
@@ -160,12 +163,13 @@ def segment_command(
             if "n_segments" in params:
                 raise ParameterError("give n_segments once: --n-segments or --param")
             params["n_segments"] = n_segments
-        sp = segment(img, method=method, seed=seed, data_range=span, **params)
+        sp = segment(img, method=method, seed=seed, data_range=span, channel_axis=axis,
+                     **params)
     gt_map, ignore_index = _read_gt(gt, gt_ignore) if gt is not None else (None, None)
     from ..superpixels import as_float_image
 
-    report = superpixel_quality(sp, as_float_image(img, data_range=span), gt=gt_map,
-                                ignore_index=ignore_index)
+    report = superpixel_quality(sp, as_float_image(img, data_range=span, channel_axis=axis),
+                                gt=gt_map, ignore_index=ignore_index, channel_axis=axis)
     if message:
         output.note(message)
     summary = report.summary()
@@ -175,7 +179,7 @@ def segment_command(
         output.write(csv_file, rows_to_csv([{"measure": k, "value": v}
                                             for k, v in summary.items()]))
     if out is not None:
-        save_image(out, draw_boundaries(img, sp, data_range=span))
+        write_image(out, draw_boundaries(img, sp, data_range=span, channel_axis=axis))
         output.note(f"overlay written to {out}")
     if labels_out is not None:
         suffix = labels_out.suffix.lower()
@@ -227,18 +231,20 @@ def sweep_command(
 
     from rich.table import Table
 
-    from ..io import read_image
+    from ..io import read_image, write_image
     from ..results import json_safe
-    from ..superpixels import save_image, sweep
+    from ..superpixels import sweep
     from ._params import parse_assignments
 
     output = Output(quiet=quiet, json=json_file, csv=csv_file)
     grid = parse_assignments(param, multiple=True)
     img = read_image(image, mode="keep")
-    span = _data_range(data_range)
+    span = _data_range(data_range, img)
+    axis = _channel_axis(img)
     gt_map, ignore_index = _read_gt(gt, gt_ignore) if gt is not None else (None, None)
     result = sweep(img, method=method, grid=grid, gt=gt_map, ignore_index=ignore_index,
-                   seed=seed, data_range=span, progress=output.show_progress)
+                   seed=seed, data_range=span, channel_axis=axis,
+                   progress=output.show_progress)
     measures = [c for c in _SHORT if c in result.columns and c not in _CSV_ONLY
                 and not (c == "fragments" and not any(r[c] for r in result.rows))]
     params_shown = [c for c in result.columns if c not in _SHORT and not c.startswith("size_")]
@@ -260,6 +266,6 @@ def sweep_command(
     if json_file is not None:
         output.write(json_file, json.dumps(json_safe(list(result.rows)), indent=2))
     if out is not None:
-        save_image(out, result.gallery(img, ncols=ncols, data_range=span))
+        write_image(out, result.gallery(img, ncols=ncols, data_range=span, channel_axis=axis))
         output.note(f"gallery written to {out}")
     output.table(table)

@@ -74,12 +74,12 @@ def ssim_distance(batch: np.ndarray, original: np.ndarray, data_range: float) ->
     >>> ssim_distance(img[None], img, 1.0).tolist()
     [0.0]
     """
-    from ..similarity import ssim
+    from ..similarity import ssim_batch
 
-    colour = original.ndim == 3
-    s = np.array([ssim(image, original, data_range=data_range,
-                       channel_axis=-1 if colour else None, preset="wang")
-                  for image in batch], dtype=np.float64)
+    batch = np.asarray(batch)
+    s = ssim_batch(batch, np.broadcast_to(original, batch.shape), data_range=data_range,
+                   channel_axis=-1 if original.ndim == 3 else None, preset="wang",
+                   reduction="none")
     return np.clip(1.0 - s, 0.0, 1.0)
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from .._checks import resolve_data_range
+from .._image import check_channel_axis
 from .._progress import progress_bar
 from ..errors import DataRangeError, ParameterError, ShapeError
 from ..superpixels.methods import Superpixels, relabel_sequential
@@ -121,22 +123,27 @@ def _pick(arr: np.ndarray, target: int | None) -> np.ndarray:
     return arr[:, target]
 
 
-def _data_range(image: np.ndarray, data_range: float | None, distance: str) -> float | None:
-    if data_range is not None:
-        value = float(data_range)
-        if not (np.isfinite(value) and value > 0):
-            raise DataRangeError(f"data_range must be a positive number; got {data_range!r}")
-        return value
-    if distance == "cosine":
-        return None
-    if image.dtype == np.uint8:
-        return 255.0
-    if image.dtype == bool:
-        return 1.0
-    raise DataRangeError(
-        f"distance={distance!r} compares pixel values, and an image of dtype {image.dtype} "
-        "has no self-evident intensity scale; pass data_range (e.g. 1.0 for [0, 1] floats)"
-    )
+def _channels_last(arr: np.ndarray, channel_axis: int | None) -> tuple[np.ndarray, int | None]:
+    """The image as ``(H, W)`` or ``(H, W, C)``, and the axis its channels came from."""
+    if arr.ndim not in (2, 3) or arr.dtype.kind not in "biuf":
+        raise ShapeError(
+            f"image must be a numeric (H, W) array, or 3-D with channel_axis; got shape "
+            f"{arr.shape}, dtype {arr.dtype}"
+        )
+    if arr.ndim == 2:
+        return arr, None
+    if channel_axis is None:
+        check_channel_axis(arr.shape, None, volumes=False)
+        raise ShapeError(
+            f"image has shape {arr.shape} and channel_axis=None; pass the axis of its "
+            "channels (channel_axis=-1 for (H, W, C), 0 for (C, H, W)), or a 2-D grey image"
+        )
+    if isinstance(channel_axis, bool) or not isinstance(channel_axis, (int, np.integer)) or (
+            not -3 <= channel_axis < 3):
+        raise ShapeError(f"channel_axis={channel_axis!r} is not an axis of an image of shape "
+                         f"{arr.shape}")
+    axis = int(channel_axis) % 3
+    return np.moveaxis(arr, axis, -1), axis
 
 
 def explain(
@@ -154,6 +161,7 @@ def explain(
     alpha: float = 1.0,
     batch_size: int = 32,
     data_range: float | None = None,
+    channel_axis: int | None = None,
     seed: int = 0,
     progress: bool = False,
 ) -> Explanation:
@@ -162,11 +170,12 @@ def explain(
     Parameters
     ----------
     image : array_like
-        ``(H, W)`` grey or ``(H, W, C)`` channels-last image, in the units ``predict_fn``
-        expects; perturbed images keep its dtype.
+        ``(H, W)`` grey image, or a 3-D image with its channels on ``channel_axis``, in the
+        units ``predict_fn`` expects; perturbed images keep its dtype and layout.
     predict_fn : callable
-        Takes a batch ``(B, H, W[, C])`` and returns ``(B,)`` scores or ``(B, num_classes)``
-        (NumPy array, list, or torch tensor).
+        Takes a batch ``(B, *image.shape)`` (the image's own layout, e.g. ``(B, H, W, C)``
+        or ``(B, C, H, W)``) and returns ``(B,)`` scores or ``(B, num_classes)`` (NumPy
+        array, list, or torch tensor).
     segments : array_like or Superpixels
         ``(H, W)`` superpixel labels (any integers; renumbered ``0 .. K-1``).
     num_samples : int
@@ -191,7 +200,11 @@ def explain(
     batch_size : int
         Images per ``predict_fn`` call.
     data_range : float, optional
-        Intensity span, needed by ``"l2"`` and ``"ssim"`` except for ``uint8``/``bool`` images.
+        Intensity span, used by ``"l2"`` and ``"ssim"``: required for float images; ``bool``,
+        8- and 16-bit integer images use their dtype's span (segscope's one rule).
+    channel_axis : int, optional
+        Axis of the channels of a 3-D image (-1 for ``(H, W, C)``, 0 for ``(C, H, W)``);
+        ``None`` (default) for a grey ``(H, W)`` image.
     seed : int
         Seed of the sampling: the same seed gives the same explanation.
     progress : bool
@@ -215,12 +228,7 @@ def explain(
     >>> int(e.top(1)[0])
     0
     """
-    img = np.asarray(image)
-    if img.ndim not in (2, 3) or img.dtype.kind not in "biuf":
-        raise ShapeError(
-            f"image must be a numeric (H, W) or (H, W, C) channels-last array; got shape "
-            f"{img.shape}, dtype {img.dtype}"
-        )
+    img, axis = _channels_last(np.asarray(image), channel_axis)
     if img.dtype.kind == "f" and not np.isfinite(img).all():
         raise DataRangeError("image contains NaN or infinite values")
     seg_in = segments.labels if isinstance(segments, Superpixels) else np.asarray(segments)
@@ -241,7 +249,8 @@ def explain(
         raise ParameterError(f"batch_size must be a positive integer; got {batch_size!r}")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise ParameterError(f"seed must be an integer; got {seed!r}")
-    span = _data_range(img, data_range, distance)
+    span = (None if distance == "cosine" and data_range is None
+            else resolve_data_range(data_range, img))
     if not (np.isfinite(kernel_width) and kernel_width > 0):
         raise ParameterError(f"kernel_width must be a positive number; got {kernel_width!r}")
 
@@ -255,7 +264,8 @@ def explain(
         for start in range(0, n, int(batch_size)):
             chunk = masks[start:start + int(batch_size)]
             batch = perturb_batch(img, filler, seg, chunk)
-            raw_scores.append(_predict_scores(predict_fn, batch))
+            shown = batch if axis in (None, 2) else np.moveaxis(batch, -1, axis + 1)
+            raw_scores.append(_predict_scores(predict_fn, shown))
             if distance == "ssim":
                 ssim_d.append(ssim_distance(batch, img, span))
             advance(chunk.shape[0])
@@ -298,7 +308,7 @@ def explain(
         "num_samples": int(n), "keep_probability": float(keep_probability),
         "fill": fill, "blur_sigma": float(blur_sigma), "distance": distance,
         "kernel_width": float(kernel_width), "alpha": float(alpha), "data_range": span,
-        "seed": int(seed), "batch_size": int(batch_size),
+        "channel_axis": channel_axis, "seed": int(seed), "batch_size": int(batch_size),
     }
     return Explanation(
         weights=fit.coef, intercept=float(fit.intercept), r2=float(fit.r2), target=target,

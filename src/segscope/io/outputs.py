@@ -46,11 +46,12 @@ import threading
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from ..errors import OutputError
 from ._files import full_suffix
 
-__all__ = ["STDOUT", "Outputs", "atomic_path", "write_bytes", "write_text"]
+__all__ = ["STDOUT", "Outputs", "atomic_path", "write_bytes", "write_image", "write_text"]
 
 #: The path that means "standard output".
 STDOUT = "-"
@@ -226,6 +227,38 @@ def write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     with Outputs() as out:
         out.write_bytes(path, data)
     return Path(path)
+
+
+def write_image(path: str | os.PathLike, image: Any) -> Path:
+    """Write an RGB/grey ``uint8`` array or a Pillow image to ``path`` whole or not at all.
+
+    The format follows the suffix (``.png``, ``.jpg``, ``.tif`` ...); an unknown suffix is
+    an :class:`~segscope.errors.OutputError` and nothing is written. The picture is encoded
+    in memory first, then written as one file (:func:`write_bytes`).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import numpy as np
+    >>> p = write_image(pathlib.Path(tempfile.mkdtemp()) / "x.png", np.zeros((2, 2, 3), np.uint8))
+    >>> p.suffix
+    '.png'
+    """
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    target = Path(path)
+    fmt = Image.registered_extensions().get(target.suffix.lower())
+    if fmt is None:
+        raise OutputError(
+            f"cannot tell the image format of {str(target)!r} from its suffix; use .png or .jpg"
+        )
+    pil = image if isinstance(image, Image.Image) else Image.fromarray(np.asarray(image))
+    buf = io.BytesIO()
+    pil.save(buf, format=fmt)
+    return write_bytes(target, buf.getvalue())
 
 
 @contextlib.contextmanager

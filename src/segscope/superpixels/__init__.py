@@ -10,15 +10,15 @@ Examples
 --------
 >>> from skimage.data import astronaut
 >>> from segscope.superpixels import segment, superpixel_quality
->>> sp = segment(astronaut()[:128, :128], method="slic", n_segments=50)
->>> report = superpixel_quality(sp, astronaut()[:128, :128])
+>>> sp = segment(astronaut()[:128, :128], method="slic", n_segments=50, channel_axis=-1)
+>>> report = superpixel_quality(sp, astronaut()[:128, :128], channel_axis=-1)
 >>> 0 < report["explained_variation"].value <= 1
 True
 """
 
 from __future__ import annotations
 
-from ._image import as_float_image
+from .._image import as_float_image
 from .measures import (
     achievable_segmentation_accuracy,
     boundary_mask,
@@ -35,7 +35,7 @@ from .measures import (
     undersegmentation_error,
 )
 from .methods import METHODS, MethodSpec, Superpixels, relabel_sequential, segment
-from .render import boundary_lines, draw_boundaries, gallery, save_image
+from .render import boundary_lines, draw_boundaries, gallery
 from .tune import SweepResult, TuneResult, sweep, tune
 
 __all__ = [
@@ -58,7 +58,6 @@ __all__ = [
     "num_fragments",
     "regions_from_mask",
     "relabel_sequential",
-    "save_image",
     "segment",
     "segment_sizes",
     "size_statistics",

@@ -29,9 +29,9 @@ from typing import Any
 import numpy as np
 
 from .._checks import check_label_array, check_same_shape
+from .._image import check_image_layout
 from ..errors import LabelError, ParameterError
 from ..results import Report, Score
-from ._image import check_image_layout
 from .methods import Superpixels, relabel_sequential
 
 __all__ = [
@@ -103,7 +103,7 @@ def size_statistics(labels: Any) -> dict[str, float]:
     }
 
 
-def explained_variation(labels: Any, image: Any, *, channel_axis: int | None = -1) -> float:
+def explained_variation(labels: Any, image: Any, *, channel_axis: int | None = None) -> float:
     """Fraction of the image's variance explained by replacing each superpixel by its mean.
 
     ``EV = Σ_S |S| ‖μ_S − μ‖² / Σ_x ‖I(x) − μ‖²`` with ``μ_S`` the mean colour of superpixel
@@ -387,7 +387,7 @@ def superpixel_quality(
     gt: Any = None,
     tolerance: int | None = None,
     ignore_index: int | None = None,
-    channel_axis: int | None = -1,
+    channel_axis: int | None = None,
 ) -> Report:
     """Every measure that applies, as a :class:`~segscope.results.Report` of scores.
 
@@ -404,6 +404,8 @@ def superpixel_quality(
         Boundary tolerance in pixels (default ``round(0.0025 × diagonal)``).
     ignore_index : int, optional
         Ground-truth value left out of the ground-truth measures.
+    channel_axis : int, optional
+        Axis of the colour channels of a 3-D ``image``; ``None`` for a grey image.
 
     Examples
     --------

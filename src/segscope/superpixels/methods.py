@@ -32,8 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from .._image import as_float_image
 from ..errors import ParameterError
-from ._image import as_float_image
 
 __all__ = ["METHODS", "MethodSpec", "Superpixels", "relabel_sequential", "segment"]
 
@@ -405,8 +405,8 @@ def segment(
     *,
     method: str = "slic",
     seed: int = 0,
-    channel_axis: int | None = -1,
-    data_range: float | str | None = None,
+    channel_axis: int | None = None,
+    data_range: float | None = None,
     split_disconnected: bool = False,
     **params: Any,
 ) -> Superpixels:
@@ -421,10 +421,12 @@ def segment(
     seed : int
         Seed for randomised methods (quickshift's ``rng``); the others are deterministic.
     channel_axis : int or None
-        Axis of the colour channels of a 3-D image.
-    data_range : float, ``"image"`` or None
-        Intensity span mapped to ``[0, 1]`` before segmenting (needed for every dtype but
-        ``uint8``/``bool``); see :func:`segscope.superpixels.as_float_image`.
+        Axis of the colour channels of a 3-D image (e.g. -1 for ``(H, W, 3)``); ``None``
+        (default) for a grey ``(H, W)`` image.
+    data_range : float, optional
+        Intensity span mapped to ``[0, 1]`` before segmenting: required for float images;
+        ``bool``, 8- and 16-bit integer images use their dtype's span (the one rule of
+        ``segscope``, see :func:`segscope.superpixels.as_float_image`).
     split_disconnected : bool
         quickshift (and, rarely, other methods) can give one label to several separate
         pieces. With ``True`` every 8-connected piece becomes its own superpixel (K grows);
@@ -441,7 +443,7 @@ def segment(
     Examples
     --------
     >>> from skimage.data import astronaut
-    >>> sp = segment(astronaut()[:64, :64], method="slic", n_segments=16)
+    >>> sp = segment(astronaut()[:64, :64], method="slic", n_segments=16, channel_axis=-1)
     >>> sp.labels.min(), sp.labels.max() == sp.num_segments - 1
     (np.int32(0), np.True_)
     """

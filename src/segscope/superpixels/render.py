@@ -1,24 +1,21 @@
 """Pictures of superpixels: boundaries drawn on the image, and a titled gallery.
 
-Drawing uses NumPy and Pillow only. Every output file is written atomically.
+Drawing uses NumPy and Pillow only; files are written with :func:`segscope.io.write_image`.
 """
 
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .._image import as_float_image, to_display_uint8
 from ..errors import ParameterError, ShapeError
-from ..io.outputs import atomic_path
-from ._image import as_float_image, to_display_uint8
 from .methods import Superpixels
 
-__all__ = ["boundary_lines", "draw_boundaries", "gallery", "save_image"]
+__all__ = ["boundary_lines", "draw_boundaries", "gallery"]
 
 
 def boundary_lines(labels: np.ndarray) -> np.ndarray:
@@ -36,9 +33,10 @@ def boundary_lines(labels: np.ndarray) -> np.ndarray:
     return out
 
 
-def _rgb(image: Any, channel_axis: int | None, data_range: float | str | None) -> np.ndarray:
+def _rgb(image: Any, channel_axis: int | None, data_range: float | None) -> np.ndarray:
     arr = np.asarray(image)
     if arr.dtype == np.uint8 and arr.ndim == 3 and arr.shape[-1] == 3 and channel_axis in (-1, 2):
+        # already what we draw on
         return arr.copy()
     return to_display_uint8(as_float_image(arr, channel_axis=channel_axis,
                                            data_range=data_range))
@@ -49,8 +47,8 @@ def draw_boundaries(
     labels: Any,
     *,
     color: tuple[int, int, int] = (255, 255, 0),
-    channel_axis: int | None = -1,
-    data_range: float | str | None = None,
+    channel_axis: int | None = None,
+    data_range: float | None = None,
 ) -> np.ndarray:
     """An RGB ``uint8`` copy of ``image`` with superpixel boundaries drawn in ``color``.
 
@@ -62,6 +60,10 @@ def draw_boundaries(
         Label map of the image's height and width.
     color : tuple of int
         RGB colour of the lines.
+    channel_axis : int, optional
+        Axis of the colour channels of a 3-D image; ``None`` for a grey image.
+    data_range : float, optional
+        Intensity span, as in :func:`segment`.
 
     Examples
     --------
@@ -147,29 +149,3 @@ def gallery(
             size -= 1
         draw.text((x + 2, y + 3), text, fill=(0, 0, 0), font=_font(size))
     return sheet
-
-
-def save_image(path: str | os.PathLike, image: Any) -> Path:
-    """Write an RGB/grey ``uint8`` array or a Pillow image to ``path`` atomically.
-
-    The format follows the suffix (``.png``, ``.jpg``, ``.tif`` ...).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = save_image(pathlib.Path(tempfile.mkdtemp()) / "x.png", np.zeros((2, 2, 3), np.uint8))
-    >>> p.suffix
-    '.png'
-    """
-    from PIL import Image
-
-    target = Path(path)
-    pil = image if isinstance(image, Image.Image) else Image.fromarray(np.asarray(image))
-    fmt = Image.registered_extensions().get(target.suffix.lower())
-    if fmt is None:
-        raise ParameterError(
-            f"cannot tell the image format of {str(target)!r} from its suffix; use .png or .jpg"
-        )
-    with atomic_path(target) as tmp:
-        pil.save(tmp, format=fmt)
-    return target

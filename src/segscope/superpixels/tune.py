@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from .._image import as_float_image
 from .._progress import track
 from ..errors import ParameterError
-from ._image import as_float_image
 from .measures import superpixel_quality
 from .methods import Superpixels, _fmt, method_spec, resolve_params, segment
 
@@ -82,8 +82,8 @@ def tune(
     tolerance: float = 0.05,
     max_evals: int = 30,
     seed: int = 0,
-    channel_axis: int | None = -1,
-    data_range: float | str | None = None,
+    channel_axis: int | None = None,
+    data_range: float | None = None,
     **params: Any,
 ) -> TuneResult:
     """Find the value of ``param`` that gives ``num_segments`` superpixels.
@@ -121,7 +121,8 @@ def tune(
     Examples
     --------
     >>> from skimage.data import astronaut
-    >>> res = tune(astronaut()[:96, :96], method="felzenszwalb", num_segments=40)
+    >>> res = tune(astronaut()[:96, :96], method="felzenszwalb", num_segments=40,
+    ...            channel_axis=-1)
     >>> res.reached, abs(res.num_segments - 40) <= 2
     (True, True)
     """
@@ -256,8 +257,8 @@ class SweepResult:
                           f"K={sp.num_segments}"])
                 for s, sp in zip(self.settings, self.superpixels, strict=True)]
 
-    def gallery(self, image: Any, *, ncols: int | None = None, channel_axis: int | None = -1,
-                data_range: float | str | None = None):
+    def gallery(self, image: Any, *, ncols: int | None = None, channel_axis: int | None = None,
+                data_range: float | None = None):
         """A Pillow image of the boundaries of every setting, each panel titled with it."""
         from .render import draw_boundaries, gallery
 
@@ -299,8 +300,8 @@ def sweep(
     ignore_index: int | None = None,
     tolerance: int | None = None,
     seed: int = 0,
-    channel_axis: int | None = -1,
-    data_range: float | str | None = None,
+    channel_axis: int | None = None,
+    data_range: float | None = None,
     progress: bool = False,
     **params: Any,
 ) -> SweepResult:
@@ -326,7 +327,8 @@ def sweep(
     Examples
     --------
     >>> from skimage.data import astronaut
-    >>> res = sweep(astronaut()[:64, :64], method="felzenszwalb", grid={"scale": [10, 100]})
+    >>> res = sweep(astronaut()[:64, :64], method="felzenszwalb", grid={"scale": [10, 100]},
+    ...             channel_axis=-1)
     >>> [row["scale"] for row in res.rows]
     [10, 100]
     """
@@ -354,8 +356,9 @@ def sweep(
         setting = dict(zip(names, combo, strict=True))
         sp = segment(img, method=method, seed=seed, channel_axis=channel_axis,
                      data_range=data_range, **params, **setting)
-        report = superpixel_quality(
-            sp, img01, gt=gt, ignore_index=ignore_index, tolerance=tolerance)
+        report = superpixel_quality(  # img01 is channels-last
+            sp, img01, gt=gt, ignore_index=ignore_index, tolerance=tolerance,
+            channel_axis=-1 if img01.ndim == 3 else None)
         summary = report.summary()
         # a parameter named like a measure (slic's compactness) gets its own column name
         row: dict[str, Any] = {(f"{k} (param)" if k in summary else k): v
