@@ -276,3 +276,22 @@ def test_boundary_metric_on_arrays_equals_on_tensors():
     assert on_tensors.merge(more).num_images == 5
     np.testing.assert_array_equal(on_tensors.compute()["hd"].per_image[4],
                                   array_report["hd"].per_image[0])
+
+
+def test_a_mixed_batch_is_read_on_the_tensor_side():
+    pred, target = _batch((16, 16), 3, 2, seed=29)
+    mixed = _batch_scores(pred, target.numpy(), num_classes=3, metrics=("hd", "nsd"))
+    assert mixed.to_dict() == _batch_scores(pred, target, num_classes=3,
+                                            metrics=("hd", "nsd")).to_dict()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_tensors_give_the_numpy_numbers():
+    pred, target = _batch((20, 24), 3, 2, seed=31)
+    logits = torch.nn.functional.one_hot(pred, 3).movedim(-1, 1).float() * 4 - 1
+    on_host = _batch_scores(logits, target, metrics="all", decision="argmax")
+    on_device = _batch_scores(logits.cuda(), target.cuda(), metrics="all", decision="argmax")
+    assert on_device.to_dict() == on_host.to_dict()
+    p, t = pred[0] == 1, target[0] == 1
+    assert boundary.hausdorff(p.cuda(), t.cuda(), spacing=(0.5, 2.0)) == boundary.hausdorff(
+        p.numpy(), t.numpy(), spacing=(0.5, 2.0))
