@@ -141,6 +141,20 @@ def run(device: torch.device, args) -> list[str]:
                     f"| {ms(times['segscope'])} | floor {ms(times['floor'])} | "
                     f"{times['segscope'] / times['floor']:.1f}× the floor | "
                     f"{pred.numel() / times['floor'] / 1e6:.0f} (floor) |")
+
+    # the same function on the tensor, and on a NumPy copy of it on the host (what
+    # segscope.evaluate did with a tensor before it counted tensors on their device)
+    def host_copy():
+        return segscope.evaluate(pred.cpu().numpy(), target.cpu().numpy(), num_classes=c,
+                                 metrics="iou")["iou"].value
+
+    _agree("tensor vs host copy", ours_miou(), host_copy())
+    times = median_times({"tensor": ours_miou, "host": host_copy}, device, args.repeats)
+    rows.append(f"| same function: `segscope.evaluate(tensor)` vs "
+                f"`segscope.evaluate(tensor.cpu().numpy())` | {ms(times['tensor'])} | "
+                f"host copy {ms(times['host'])} | {ratio(times['host'], times['tensor'])} | "
+                f"{pred.numel() / times['tensor'] / 1e6:.0f} |")
+    print(rows[-1], flush=True)
     return rows
 
 

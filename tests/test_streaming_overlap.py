@@ -158,6 +158,8 @@ def test_errors_come_early_and_name_the_fix():
         OverlapMetric(3, decision="max")
     with pytest.raises(ParameterError, match="ignore_index"):
         OverlapMetric(task="multilabel", ignore_index=255)
+    with pytest.raises(ParameterError, match="argmax"):
+        OverlapMetric(task="multilabel", decision="argmax")
     with pytest.raises(ParameterError, match="MeanIoU always"):
         MeanIoU(3, metrics="dice")
     metric = OverlapMetric(3)

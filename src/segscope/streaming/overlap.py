@@ -149,6 +149,9 @@ class OverlapMetric:
                 "including background (it is inferred only with decision='argmax')"
             )
         self.decision: Decision = check_choice("decision", decision, DECISIONS)
+        if self.multilabel and decision == "argmax":
+            raise ParameterError("decision='argmax' is for single-label scores; task="
+                                 "'multilabel' needs decision='threshold' (or 'labels')")
         self.threshold = float(threshold)
         self.per_image = resolve_per_image(aggregate, per_image, False)
         self.sync_on_compute = bool(sync_on_compute)
