@@ -6,6 +6,8 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
 
@@ -366,3 +368,24 @@ def test_state_dict_round_trip_through_a_weights_only_checkpoint(tmp_path, aggre
     assert restored.num_images == metric.num_images == 4
     with_group = OverlapMetric(num_classes=4, process_group=lambda: None)
     assert pickle.loads(pickle.dumps(with_group)).process_group is None
+
+
+# ---------------------------------------------------------------- property: same integers
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 6), st.sampled_from([torch.uint8, torch.int16, torch.int32, torch.int64]),
+       st.sampled_from([None, 0, 255]), st.integers(0, 2**31 - 1), st.booleans())
+def test_property_tensor_counts_equal_numpy_counts(c, dtype, ignore, seed, per_image):
+    g = torch.Generator().manual_seed(seed)
+    shape = tuple(int(x) for x in torch.randint(1, 9, (3,), generator=g))
+    target = torch.randint(0, c, shape, generator=g)
+    if ignore is not None:
+        target[torch.rand(shape, generator=g) < 0.2] = ignore
+    pred, target = torch.randint(0, c, shape, generator=g).to(dtype), target.to(dtype)
+    expected = segscope.confusion_matrix(pred.numpy(), target.numpy(), num_classes=c,
+                                         ignore_index=ignore, per_image=per_image)
+    host = segscope.confusion_matrix(pred, target, num_classes=c, ignore_index=ignore,
+                                     per_image=per_image)
+    device, invalid = count_on_device(pred, target, c, ignore, per_image)
+    np.testing.assert_array_equal(host.numpy(), expected)
+    np.testing.assert_array_equal(device.numpy(), expected)
+    assert int(invalid) == 0
