@@ -180,3 +180,27 @@ def test_ssim_loss_function_and_module():
         losses.SSIMLoss(data_range=None)
     with pytest.raises(ParameterError, match="reduction"):
         losses.SSIMLoss(data_range=1.0, reduction="batch")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_tensors_stay_on_their_device_and_match_numpy(rgb_pair):
+    a, b = rgb_pair
+    ta = torch.from_numpy(a).double().cuda()
+    tb = torch.from_numpy(b).double().cuda()
+    got = ssim(ta, tb, data_range=255, channel_axis=-1)
+    assert got.device.type == "cuda"
+    assert got.item() == pytest.approx(ssim(a, b, channel_axis=-1), abs=1e-10)
+    assert ms_ssim(ta, tb, data_range=255, channel_axis=-1).item() == pytest.approx(
+        ms_ssim(a, b, channel_axis=-1), abs=1e-10)
+    assert psnr(ta, tb, data_range=255).item() == pytest.approx(psnr(a, b), rel=1e-10)
+    xa, xb = np.stack([a, b]), np.stack([b, a])
+    per = ssim_batch(torch.from_numpy(xa).cuda(), torch.from_numpy(xb).cuda(),
+                     channel_axis=-1, reduction="none")
+    assert per.device.type == "cuda"
+    np.testing.assert_allclose(per.cpu().numpy(),
+                               ssim_batch(xa, xb, channel_axis=-1, reduction="none"),
+                               atol=1e-5)  # uint8 tensors compute in float32
+    x = (torch.from_numpy(xa).float().cuda() / 255).movedim(-1, 1).requires_grad_()
+    loss = losses.SSIMLoss(data_range=1.0, channel_axis=1)(x, x.detach().flip(0))
+    loss.backward()
+    assert x.grad is not None and x.grad.device.type == "cuda"

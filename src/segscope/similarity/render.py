@@ -55,13 +55,27 @@ def heatmap(matrix: Any, *, low: float | None = None, high: float | None = None,
 
 
 def to_uint8(image: np.ndarray, data_range: float | None = None) -> np.ndarray:
-    """Scale an image to ``uint8`` for display (integer dtypes by their span)."""
+    """Scale an image to ``uint8`` for display: ``0 .. data_range`` becomes ``0 .. 255``.
+
+    ``data_range`` follows segscope's one rule (:func:`segscope._checks.resolve_data_range`):
+    integer and ``bool`` images use their dtype's span, float images need it.
+
+    Examples
+    --------
+    >>> to_uint8(np.array([0, 32768, 65535], np.uint16)).tolist()
+    [0, 128, 255]
+    >>> to_uint8(np.array([0.0, 0.5]), data_range=1.0).tolist()
+    [0, 128]
+    """
+    from .._checks import resolve_data_range
+
     arr = np.asarray(image)
-    if arr.dtype == np.uint8:
+    if arr.dtype == np.uint8 and data_range is None:
         return arr
-    if data_range is None:
-        data_range = float(np.iinfo(arr.dtype).max) if arr.dtype.kind in "iu" else 1.0
-    return np.clip(np.round(arr.astype(np.float64) / data_range * 255), 0, 255).astype(np.uint8)
+    span = resolve_data_range(data_range, arr)
+    low = float(np.iinfo(arr.dtype).min) if arr.dtype.kind == "i" else 0.0
+    scaled = (arr.astype(np.float64) - low) / span * 255
+    return np.clip(np.round(scaled), 0, 255).astype(np.uint8)
 
 
 def contact_sheet(images: Sequence[np.ndarray], *, names: Sequence[str] | None = None,
