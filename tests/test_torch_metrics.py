@@ -146,8 +146,8 @@ def test_errors():
         segscope.evaluate(pred, target, num_classes=4, decision="max")
     with pytest.raises(DTypeError, match="fractional"):
         segscope.evaluate(pred, target + 0.5, num_classes=4)
-    with pytest.raises(DTypeError, match=r"torch\.Tensor"):
-        segscope.evaluate(pred.numpy(), target, num_classes=4)
+    with pytest.raises(DTypeError, match="dtype <U1"):
+        segscope.evaluate(np.array([["a"]]), target[:1, :1, :1], num_classes=4)
     with pytest.raises(ParameterError, match="num_classes must be 2"):
         segscope.evaluate(torch.rand(3, 9, 11), target, num_classes=4, decision="threshold")
 
@@ -330,10 +330,21 @@ def test_lists_of_tensors_of_different_sizes():
         segscope.confusion_matrix(preds, [target[0], target[1]], num_classes=4)
 
 
-def test_mixed_inputs_are_refused_with_the_fix():
-    pred, target = _labels(19)
-    with pytest.raises(DTypeError, match="pass both as tensors"):
-        segscope.confusion_matrix(pred, target.numpy(), num_classes=4)
+def test_a_mixed_pair_is_read_on_the_tensor_side():
+    # as the boundary metrics do: the NumPy side moves to the tensor's device
+    pred, target = _labels(19, ignore=255)
+    expected = segscope.confusion_matrix(pred, target, num_classes=4, ignore_index=255)
+    for p, t in ((pred, target.numpy()), (pred.numpy(), target)):
+        counts = segscope.confusion_matrix(p, t, num_classes=4, ignore_index=255)
+        assert isinstance(counts, torch.Tensor)
+        np.testing.assert_array_equal(counts.numpy(), expected.numpy())
+    _same_report(segscope.evaluate(pred, target.numpy(), num_classes=4, ignore_index=255),
+                 segscope.evaluate(pred, target, num_classes=4, ignore_index=255))
+    scores = torch.randn(3, 4, 9, 11, generator=torch.Generator().manual_seed(1))
+    np.testing.assert_array_equal(
+        segscope.confusion_matrix(scores, target.numpy(), decision="argmax",
+                                  ignore_index=255).numpy(),
+        segscope.confusion_matrix(scores, target, decision="argmax", ignore_index=255).numpy())
 
 
 # ---------------------------------------------------------------- one streaming class
@@ -389,3 +400,35 @@ def test_property_tensor_counts_equal_numpy_counts(c, dtype, ignore, seed, per_i
     np.testing.assert_array_equal(host.numpy(), expected)
     np.testing.assert_array_equal(device.numpy(), expected)
     assert int(invalid) == 0
+
+
+# ---------------------------------------------------------------- CUDA (where it exists)
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_tensors_are_counted_on_the_device_and_give_the_numpy_numbers():
+    pred, target = _labels(22, ignore=255)
+    cuda_pred, cuda_target = pred.cuda(), target.cuda()
+    counts = segscope.confusion_matrix(cuda_pred, cuda_target, num_classes=4, ignore_index=255,
+                                       per_image=True)
+    assert counts.device.type == "cuda"
+    np.testing.assert_array_equal(counts.cpu().numpy(), segscope.confusion_matrix(
+        pred.numpy(), target.numpy(), num_classes=4, ignore_index=255, per_image=True))
+    options = {"num_classes": 4, "ignore_index": 255, "metrics": "all", "aggregate": "image"}
+    _same_report(segscope.evaluate(cuda_pred, cuda_target, **options),
+                 segscope.evaluate(pred.numpy(), target.numpy(), **options))
+    logits = torch.randn(3, 4, 9, 11, generator=torch.Generator().manual_seed(2))
+    _same_report(segscope.evaluate(logits.cuda(), cuda_target, decision="argmax",
+                                   ignore_index=255),
+                 segscope.evaluate(logits.argmax(1).numpy(), target.numpy(), num_classes=4,
+                                   ignore_index=255))
+    metric = OverlapMetric(num_classes=4, ignore_index=255, metrics="iou")
+    metric.update(cuda_pred, cuda_target)
+    assert metric.counts.device.type == "cuda"
+    _same_report(metric.compute(), segscope.evaluate(pred.numpy(), target.numpy(),
+                                                     num_classes=4, ignore_index=255,
+                                                     metrics="iou"))
+    cuda_target[0, 0, 0] = 7
+    metric.update(cuda_pred, cuda_target)  # no synchronisation, so no error yet
+    with pytest.raises(LabelError, match="outside"):
+        metric.compute()
+    with pytest.raises(LabelError):
+        segscope.confusion_matrix(cuda_pred, cuda_target, num_classes=4)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from .._checks import check_decision
@@ -31,6 +32,15 @@ def _target_labels(target: torch.Tensor) -> torch.Tensor:
     return target.long()
 
 
+def _as_tensor(x: object, device: torch.device, name: str) -> torch.Tensor:
+    """The NumPy side of a mixed pair as a tensor on the other side's device."""
+    arr = np.asarray(x)
+    if arr.dtype.kind not in "biuf":
+        raise DTypeError(f"{name} has dtype {arr.dtype}; expected an integer, boolean or "
+                         "floating array")
+    return torch.as_tensor(arr, device=device)
+
+
 def to_labels(
     pred: torch.Tensor,
     target: torch.Tensor,
@@ -42,6 +52,8 @@ def to_labels(
     keep_scores: bool = False,
 ) -> tuple[torch.Tensor, torch.Tensor, int | None]:
     """Return ``(pred_labels, target_labels, num_classes)`` of the same shape.
+
+    One of ``pred`` and ``target`` may be a NumPy array: it is moved to the tensor's device.
 
     ``decision="labels"`` takes ``pred`` as a label map (a floating ``pred`` is refused:
     on a device, checking that scores are whole numbers would cost a synchronisation);
@@ -58,11 +70,10 @@ def to_labels(
     >>> p.tolist(), c
     ([[1]], 2)
     """
-    for name, x in (("pred", pred), ("target", target)):
-        if not isinstance(x, torch.Tensor):
-            raise DTypeError(
-                f"{name} is a {type(x).__name__} but the other input is a torch.Tensor; pass "
-                "both as tensors (torch.as_tensor(x)) or both as NumPy arrays")
+    # a NumPy side of a mixed pair is read on the tensor side (as the boundary metrics do)
+    device = pred.device if isinstance(pred, torch.Tensor) else target.device
+    pred = pred if isinstance(pred, torch.Tensor) else _as_tensor(pred, device, "pred")
+    target = target if isinstance(target, torch.Tensor) else _as_tensor(target, device, "target")
     if pred.device != target.device:
         raise ParameterError(
             f"pred is on {pred.device} and target on {target.device}; move both to one device"
