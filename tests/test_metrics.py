@@ -344,3 +344,25 @@ def test_lazy_top_level_names():
     # tensors go through the same functions: there is no public torch namespace
     spec = importlib.util.find_spec("segscope.torch")
     assert spec is None or spec.origin is None  # at most a stale folder of compiled files
+
+
+def test_task_binary_is_two_classes_and_task_is_checked():
+    rng = np.random.default_rng(21)
+    target = rng.integers(0, 2, (3, 8, 8))
+    pred = rng.integers(0, 2, (3, 8, 8))
+    binary = evaluate(pred, target, task="binary", metrics="all")
+    assert binary.to_dict()["scores"] == evaluate(pred, target, num_classes=2,
+                                                  metrics="all").to_dict()["scores"]
+    assert binary.meta["task"] == "binary"
+    probs = rng.random((3, 8, 8))
+    assert evaluate(probs, target, task="binary", decision="threshold", threshold=0.7,
+                    metrics="iou").summary() == evaluate(probs > 0.7, target, num_classes=2,
+                                                         metrics="iou").summary()
+    with pytest.raises(ParameterError, match="task='binary' has 2 classes"):
+        evaluate(pred, target, task="binary", num_classes=3)
+    with pytest.raises(ParameterError, match="task='multi'"):
+        evaluate(pred, target, task="multi", num_classes=2)
+    with pytest.raises(ShapeError, match="task='binary' needs"):
+        scores_from_confusion(np.eye(3, dtype=int), "iou", task="binary")
+    with pytest.raises(ParameterError, match="ignore_index is not supported"):
+        evaluate(pred[:, None] > 0, target[:, None] > 0, task="multilabel", ignore_index=255)

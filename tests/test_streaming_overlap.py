@@ -10,6 +10,8 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import segscope
 from segscope import Report, confusion_matrix, multilabel_confusion_matrix
@@ -167,3 +169,33 @@ def test_errors_come_early_and_name_the_fix():
         metric.update(np.int64(1), np.int64(1))
     with pytest.raises(LabelError, match="labels"):
         metric.update(np.array([[0, 3]]), np.array([[0, 1]]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 5), st.lists(st.integers(1, 4), min_size=1, max_size=5),
+       st.sampled_from(["dataset", "image"]), st.integers(0, 2**31 - 1))
+def test_property_any_split_into_batches_gives_the_one_shot_report(c, sizes, aggregate, seed):
+    rng = np.random.default_rng(seed)
+    n = sum(sizes)
+    target = rng.integers(0, c, (n, 5, 6))
+    pred = rng.integers(0, c, (n, 5, 6))
+    target[rng.random(target.shape) < 0.1] = 255
+    metric = OverlapMetric(c, metrics=("iou", "dice", "accuracy"), ignore_index=255,
+                           aggregate=aggregate)
+    parts = [OverlapMetric(c, metrics=("iou", "dice", "accuracy"), ignore_index=255,
+                           aggregate=aggregate) for _ in sizes]
+    start = 0
+    for size, part in zip(sizes, parts):
+        metric.update(pred[start:start + size], target[start:start + size])
+        part.update(pred[start:start + size], target[start:start + size])
+        start += size
+    merged = parts[0]
+    for part in parts[1:]:
+        merged.merge(pickle.loads(pickle.dumps(part)))
+    expected = segscope.evaluate(pred, target, num_classes=c, metrics=("iou", "dice", "accuracy"),
+                                 ignore_index=255, aggregate=aggregate)
+    for report in (metric.compute(), merged.compute()):
+        _same_report(report, expected)
+        assert report.num_images == n
+    np.testing.assert_array_equal(metric.counts, confusion_matrix(pred, target, num_classes=c,
+                                                                  ignore_index=255))
