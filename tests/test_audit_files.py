@@ -193,9 +193,23 @@ def test_cli_dedup_outputs(folder, tmp_path):
     assert (out / "a.csv").read_text(encoding="utf-8").startswith("name_a,name_b")
     with Image.open(out / "sheet.png") as im:
         assert im.size[0] > 0
+    # equal sizes: the first name of each group is kept
     assert (out / "drops.txt").read_text(encoding="utf-8").splitlines() == \
-        ["camera.png", "sub/кофе ☕.png"] or len(data["suggested_drops"]) == 2
+        ["sub/camera copy.jpg", "sub/кофе ☕.png"]
     assert _digest(folder) == before
+
+
+def test_cli_csv_neutralises_hostile_names(tmp_path):
+    base = photos()
+    root = tmp_path / "in"
+    root.mkdir()
+    Image.fromarray(base["camera"]).save(root / "=HYPERLINK(1).png")
+    Image.fromarray(jpeg(base["camera"], 50)).save(root / "a,b.jpg")
+    r = CliRunner().invoke(app, ["dedup", str(root), "--csv", "-", "-q"])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].startswith("name_a,name_b,split_a,split_b,distance")
+    assert lines[1].startswith("'=HYPERLINK(1).png,\"a,b.jpg\",images,images,")
 
 
 def test_cli_refuses_output_that_is_an_input(folder):

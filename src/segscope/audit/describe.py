@@ -102,7 +102,7 @@ def describe(items: Sequence[Item], *, size: int = 64, threads: int = 1,
         Draw a progress bar on stderr.
     """
     kept: list[Item] = []
-    thumbs: list[np.ndarray] = []
+    thumbs = np.empty((len(items), size, size), np.uint8)  # filled in order, cut at the end
     pixels: list[int] = []
     skipped: list[tuple[str, str]] = []
     pool = ThreadPoolExecutor(threads) if threads > 1 else None
@@ -143,12 +143,11 @@ def describe(items: Sequence[Item], *, size: int = 64, threads: int = 1,
                     if reason is not None:
                         skipped.append((item.name, reason))
                         continue
+                    thumbs[len(kept)] = px
                     kept.append(item)
-                    thumbs.append(px)
                     pixels.append(h * w)
                 advance(len(chunk))
     finally:
         if pool is not None:
             pool.shutdown()
-    stack = np.stack(thumbs) if thumbs else np.zeros((0, size, size), np.uint8)
-    return Described(tuple(kept), stack, tuple(pixels), tuple(skipped))
+    return Described(tuple(kept), thumbs[:len(kept)], tuple(pixels), tuple(skipped))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["check_outputs", "max_pixels_value", "render", "split_names", "write_outputs"]
+__all__ = ["claim_outputs", "max_pixels_value", "render", "split_names", "write_outputs"]
 
 _SHOWN = 20
 _PAIR_COLUMNS = ("name_a", "name_b", "split_a", "split_b", "distance", "ncc", "ssim",
@@ -39,54 +39,48 @@ def split_names(folders: Sequence[Path]) -> list[str]:
     return out
 
 
-def check_outputs(outputs: Sequence[Path | None], inputs: Sequence[Path]) -> None:
-    """Refuse an output that is an input image, or an image written inside an input folder.
+def claim_outputs(inputs: Sequence[Path], **paths: Path | None):
+    """An :class:`segscope.io.Outputs` transaction with every output path claimed up front.
 
-    Nothing the audit writes may replace a user's image, and a contact sheet left inside
-    an audited folder would be audited next time.
+    ``inputs`` are the folders (or files) audited: an output that is an input image, or an
+    image inside an audited folder (the next run would audit it), is refused before any
+    work. Returns ``(outputs, claimed)`` with ``claimed[name]`` the checked path or None.
+    The ``index`` path is only checked: SQLite writes it (committed in batches).
     """
-    from ..errors import ParameterError
-    from ..io import IMAGE_EXTENSIONS
+    from ..io import IMAGE_EXTENSIONS, Outputs
 
-    folders = [p.resolve() for p in inputs if p.is_dir()]
-    files = {p.resolve() for p in inputs if p.is_file()}
-    for out in outputs:
-        if out is None or str(out) == "-":
-            continue
-        target = out.resolve()
-        inside = any(target.is_relative_to(f) for f in folders)
-        image = target.suffix.lower() in IMAGE_EXTENSIONS
-        if target in files or (inside and image and target.exists()):
-            raise ParameterError(f"output {out} is one of the input images; choose another path")
-        if target.is_dir():
-            raise ParameterError(f"output {out} is a folder; expected a file path")
-        if inside and image:
-            raise ParameterError(f"output {out} is inside an audited folder, where it would "
-                                 "be audited next time; write it elsewhere")
+    out = Outputs(inputs=[p for p in inputs if not p.is_dir()],
+                  read_folders=[(p, IMAGE_EXTENSIONS) for p in inputs if p.is_dir()])
+    claimed = {name: out.claim(path, option=f"--{name.replace('_', '-')}")
+               for name, path in paths.items()}
+    return out, claimed
 
 
-def write_outputs(result, output, *, json_file: Path | None, csv_file: Path | None,
-                  sheet: Path | None, drops: Path | None, resplit: Path | None,
-                  folders: Mapping[str, Path]) -> None:
-    """Write every output that was asked for, each whole (``-`` is standard output)."""
+def write_outputs(result, out, claimed: Mapping[str, Path | None],
+                  folders: Mapping[str, Path], output) -> None:
+    """Queue every output that was asked for in ``out`` (written whole when it commits)."""
     import json
 
-    from ..io import write_bytes
-    from ._report import rows_to_csv
+    from ..io import csv_text
 
-    output.write(json_file, json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-    rows = result.rows()
-    output.write(csv_file, rows_to_csv(rows) if rows else ",".join(_PAIR_COLUMNS))
-    if drops is not None:
-        output.write(drops, "".join(f"{n}\n" for n in result.suggested_drops()))
-    if resplit is not None:
-        output.write(resplit, rows_to_csv([{"name": n, "split": s}
-                                           for n, s in result.resplit().items()]))
-    if sheet is not None:
+    if claimed.get("json") is not None:
+        out.write_text(claimed["json"], json.dumps(result.to_dict(), indent=2,
+                                                   ensure_ascii=False) + "\n")
+    if claimed.get("csv") is not None:
+        rows = result.rows()
+        out.write_text(claimed["csv"], csv_text(rows, columns=_PAIR_COLUMNS))
+    if claimed.get("drops") is not None:
+        out.write_text(claimed["drops"], "".join(f"{n}\n" for n in result.suggested_drops()))
+    if claimed.get("resplit") is not None:
+        out.write_text(claimed["resplit"], csv_text(
+            [{"name": n, "split": s} for n, s in result.resplit().items()],
+            columns=("name", "split")))
+    if claimed.get("out") is not None:
         from ..audit.sheet import contact_sheet
 
-        write_bytes(sheet, contact_sheet(result, lambda name: _preview(name, folders)))
-        output.note(f"wrote {sheet}")
+        out.write_bytes(claimed["out"], contact_sheet(result,
+                                                      lambda name: _preview(name, folders)))
+        output.note(f"contact sheet: {claimed['out']}")
 
 
 def _preview(name: str, folders: Mapping[str, Path]):

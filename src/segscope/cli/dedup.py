@@ -63,14 +63,15 @@ def dedup(
       segscope dedup photos/ --index photos.audit.sqlite --json -
     """
     from ..audit import find_duplicates
-    from ._audit import check_outputs, max_pixels_value, render, write_outputs
+    from ._audit import claim_outputs, max_pixels_value, render, write_outputs
 
     output = Output(quiet=quiet, json=json_file, csv=csv_file)
-    check_outputs([json_file, csv_file, out, drops, index], [folder])
-    result = find_duplicates(folder, radius=radius, flips=flips, rotations=rotations,
-                             index=index, threads=threads,
-                             max_pixels=max_pixels_value(max_pixels),
-                             progress=output.show_progress)
-    write_outputs(result, output, json_file=json_file, csv_file=csv_file, sheet=out,
-                  drops=drops, resplit=None, folders={"": folder})
+    files, claimed = claim_outputs([folder], json=json_file, csv=csv_file, out=out,
+                                   drops=drops, index=index)
+    with files:
+        result = find_duplicates(folder, radius=radius, flips=flips, rotations=rotations,
+                                 index=index, threads=threads,
+                                 max_pixels=max_pixels_value(max_pixels),
+                                 progress=output.show_progress)
+        write_outputs(result, files, claimed, {"": folder}, output)
     render(result, output)

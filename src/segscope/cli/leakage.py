@@ -47,19 +47,20 @@ def leakage(
     """
     from ..audit import find_leakage
     from ..errors import ParameterError
-    from ._audit import check_outputs, max_pixels_value, render, split_names, write_outputs
+    from ._audit import claim_outputs, max_pixels_value, render, split_names, write_outputs
 
     if len(splits) < 2:
         raise ParameterError(f"leakage needs at least two split folders (TRAIN VAL); got "
                              f"{len(splits)}. For one folder use segscope dedup")
     output = Output(quiet=quiet, json=json_file, csv=csv_file)
     names = split_names(splits)
-    check_outputs([json_file, csv_file, out, resplit, drops, index], splits)
-    result = find_leakage(dict(zip(names, splits, strict=True)), radius=radius, flips=flips,
-                          rotations=rotations, index=index, threads=threads,
-                          max_pixels=max_pixels_value(max_pixels),
-                          progress=output.show_progress)
-    write_outputs(result, output, json_file=json_file, csv_file=csv_file, sheet=out,
-                  drops=drops, resplit=resplit,
-                  folders={f"{n}/": f for n, f in zip(names, splits, strict=True)})
+    files, claimed = claim_outputs(splits, json=json_file, csv=csv_file, out=out,
+                                   resplit=resplit, drops=drops, index=index)
+    with files:
+        result = find_leakage(dict(zip(names, splits, strict=True)), radius=radius,
+                              flips=flips, rotations=rotations, index=index, threads=threads,
+                              max_pixels=max_pixels_value(max_pixels),
+                              progress=output.show_progress)
+        write_outputs(result, files, claimed,
+                      {f"{n}/": f for n, f in zip(names, splits, strict=True)}, output)
     render(result, output)

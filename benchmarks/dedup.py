@@ -1,0 +1,437 @@
+"""Benchmark: the near-duplicate audit vs imagededup and imagehash, accuracy, speed and scale.
+
+Run from the repository root (either form):
+
+    .venv/bin/python benchmarks/dedup.py [--quick] [--scale N] [--index-scale M]
+        [--distractors D] [--out benchmarks/results/dedup.md]
+    .venv/bin/python -m benchmarks.dedup --quick
+
+1. **Planted duplicates** (``_dedup_data``): real photos (scikit-image's bundled ones cut in
+   256² tiles, the 30 EM sections of ``../shared/data/membranes``, the nuclei image, the two
+   views of the stereo motorcycle); each transform at each strength applied to every base.
+   Per transform and strength, one run over the bases and their copies: recall = copies
+   paired with their original, precision = those among every pair reported (pairs between
+   bases are hard negatives: adjacent tiles, consecutive sections, the stereo views).
+   segscope at its defaults; imagededup's PHash/DHash/WHash and imagehash's
+   phash/dhash/whash at imagededup's default ``max_distance_threshold=10`` (all pairs
+   compared, as their brute-force search does). A precision–recall curve over each
+   method's threshold.
+2. **Distractors**: D procedural images (detail at every scale) plus the bases, all pairs:
+   false pairs per million pairs at the defaults.
+3. **Speed**: decode + descriptors, one thread, images/s for 256² JPEGs and 12-megapixel
+   JPEG photos; imagededup's and imagehash's hashing of the same files.
+4. **Scale**: N generated 256² JPEGs (1 % planted copies) through ``segscope dedup`` end to
+   end in a subprocess: wall time, peak memory (max RSS), recall of the planted copies.
+5. **Index**: exact Hamming search over M codes (real hashes spread by random bit flips):
+   build time, full-frame self-search, window queries, memory.
+
+``--quick`` shrinks every section (a few minutes on a busy 2-core machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import importlib.util
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _dedup_data import TRANSFORMS, base_images, distractor  # noqa: E402
+from _timing import machine_line, markdown_table, publish  # noqa: E402
+
+PEER_RADIUS = 10  # imagededup's default max_distance_threshold
+
+
+# ------------------------------------------------------------------ peers
+def _imagededup_hashing():
+    """imagededup.methods.hashing without the package __init__s (they import torchvision)."""
+    spec = importlib.util.find_spec("imagededup")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = spec.submodule_search_locations[0]
+    for sub in ("methods", "utils"):
+        name = f"imagededup.{sub}"
+        if name not in sys.modules:
+            pkg = types.ModuleType(name)
+            pkg.__path__ = [os.path.join(root, sub)]
+            sys.modules[name] = pkg
+    return importlib.import_module("imagededup.methods.hashing")
+
+
+def peer_hashers() -> dict[str, object]:
+    """name -> function(uint8 image array) -> uint64 code."""
+    from PIL import Image
+
+    out: dict[str, object] = {}
+    hashing = _imagededup_hashing()
+    if hashing is not None:
+        for cls in ("PHash", "DHash", "WHash"):
+            method = getattr(hashing, cls)(verbose=False)
+            out[f"imagededup {cls}"] = (
+                lambda a, m=method: np.uint64(int(m.encode_image(image_array=_rgb(a)), 16)))
+    try:
+        import imagehash
+    except ImportError:  # pragma: no cover - optional peer
+        imagehash = None
+    if imagehash is not None:
+        for fn in ("phash", "dhash", "whash"):
+            f = getattr(imagehash, fn)
+            out[f"imagehash {fn}"] = (
+                lambda a, f=f: np.uint64(int(str(f(Image.fromarray(a))), 16)))
+    return out
+
+
+def _rgb(a: np.ndarray) -> np.ndarray:
+    return a if a.ndim == 3 else np.repeat(a[..., None], 3, axis=-1)
+
+
+def _hamming_matrix(codes: np.ndarray) -> np.ndarray:
+    x = np.bitwise_xor(codes[:, None], codes[None, :])
+    return np.bitwise_count(x).astype(np.int16)
+
+
+# ------------------------------------------------------------------ segscope
+def _thumbs(images: list[np.ndarray]) -> np.ndarray:
+    from segscope.io.thumbnails import thumbnail_of
+
+    return np.stack([thumbnail_of(a, channel_axis=-1 if a.ndim == 3 else None).pixels
+                     for a in images])
+
+
+def _score(scores, rules) -> float:
+    """One number per verified pair: >= 1 exactly when the default rule accepts it."""
+    return min(scores.ssim / rules.min_ssim,
+               max(scores.ncc / rules.min_ncc, scores.match / rules.min_match))
+
+
+def segscope_scored(thumbs: np.ndarray, *, flips: bool = False,
+                    rotations: bool = False) -> dict[tuple[int, int], float]:
+    """Candidate pairs of the default pipeline with their score (see :func:`_score`)."""
+    from segscope.audit import Thresholds, verify_pair
+    from segscope.audit.candidates import candidate_pairs
+
+    rules = Thresholds()
+    lo, hi, _ = candidate_pairs(thumbs, flips=flips, rotations=rotations)
+    return {(int(i), int(j)): _score(verify_pair(thumbs[i], thumbs[j], flips=flips,
+                                                 rotations=rotations), rules)
+            for i, j in zip(lo, hi, strict=True)}
+
+
+# ------------------------------------------------------------------ 1. planted
+def planted(bases, hashers, quick: bool):
+    names = [n for n, _ in bases]
+    images = [a for _, a in bases]
+    nb = len(images)
+    base_thumbs = _thumbs(images)
+    base_codes = {m: np.array([h(a) for a in images], np.uint64) for m, h in hashers.items()}
+    rng = np.random.default_rng(0)
+    rows, curve = [], {}
+    methods = ["segscope", *hashers]
+    for tname, (fn, strengths) in TRANSFORMS.items():
+        geometric = tname in ("hflip", "rot90")
+        for s in strengths[: 2 if quick else None]:
+            copies = [fn(a, s, rng=rng) for a in images]
+            truth = {(k, nb + k) for k in range(nb)}
+            thumbs = np.concatenate([base_thumbs, _thumbs(copies)])
+            scored = segscope_scored(thumbs, flips=geometric, rotations=tname == "rot90")
+            found = {"segscope": {p for p, v in scored.items() if v >= 1.0}}
+            curve.setdefault("segscope", []).append((truth, scored, len(thumbs)))
+            for m, h in hashers.items():
+                codes = np.concatenate([base_codes[m], np.array([h(c) for c in copies],
+                                                                np.uint64)])
+                dist = _hamming_matrix(codes)
+                iu = np.triu_indices(len(codes), 1)
+                found[m] = {(int(i), int(j)) for i, j, d in zip(*iu, dist[iu], strict=True)
+                            if d <= PEER_RADIUS}
+                curve.setdefault(m, []).append(
+                    (truth, {(int(i), int(j)): -float(d) for i, j, d in
+                             zip(*iu, dist[iu], strict=True) if d <= 32}, len(codes)))
+            label = f"{tname}{'' if s is None else f' {s}'}"
+            if geometric:
+                label += " (--flips/--rotations)"
+            cells = [label]
+            for m in methods:
+                tp = len(found[m] & truth)
+                fp = len(found[m] - truth)
+                cells.append(f"{tp / nb:.3f} / {tp / max(tp + fp, 1):.3f}")
+            rows.append(cells)
+    table = markdown_table(["transform", *[f"{m} R / P" for m in methods]], rows)
+    return table, curve, names
+
+
+def pr_curve(curve) -> str:
+    """Precision and recall pooled over every transform run, per threshold."""
+    lines = []
+    for method, runs in curve.items():
+        if method == "segscope":
+            steps = (0.7, 0.8, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2)
+        else:
+            steps = tuple(-float(t) for t in (2, 4, 6, 8, 10, 12, 14, 16, 20))
+        points = []
+        for th in steps:
+            tp = fp = pos = 0
+            for truth, scored, _ in runs:
+                hit = {p for p, v in scored.items() if v >= th}
+                tp += len(hit & truth)
+                fp += len(hit - truth)
+                pos += len(truth)
+            shown = f"{th:g}" if method == "segscope" else f"d<={-th:g}"
+            points.append(f"{shown}: {tp / pos:.3f}/{tp / max(tp + fp, 1):.3f}")
+        lines.append(f"| {method} | " + " · ".join(points) + " |")
+    head = ("| method | threshold: recall/precision, pooled over every transform and strength "
+            "(segscope: score = min(ssim/min_ssim, max(ncc/min_ncc, match/min_match)), "
+            "default 1; hashes: Hamming distance, imagededup default 10) |\n|---|---|")
+    return head + "\n" + "\n".join(lines)
+
+
+# ------------------------------------------------------------------ 2. distractors
+def distractors(bases, hashers, count: int) -> str:
+    rng = np.random.default_rng(1)
+    images = [distractor(rng) for _ in range(count)] + [a for _, a in bases]
+    n = len(images)
+    pairs = n * (n - 1) // 2
+    thumbs = _thumbs(images)
+    t0 = time.perf_counter()
+    scored = segscope_scored(thumbs)
+    elapsed = time.perf_counter() - t0
+    rows = [["segscope", len(scored), sum(v >= 1.0 for v in scored.values())]]
+    for m, h in hashers.items():
+        codes = np.array([h(a) for a in images], np.uint64)
+        dist = _hamming_matrix(codes)
+        false = int(((dist <= PEER_RADIUS).sum() - n) // 2)
+        rows.append([m, "all pairs", false])
+    for r in rows:
+        r.append(f"{1e6 * r[2] / pairs:.2f}")
+    return (f"{count} distractors + {len(bases)} real bases = {n} images, {pairs:,} pairs "
+            f"(segscope: candidates and verification in {elapsed:.1f} s)\n\n"
+            + markdown_table(["method", "candidates", "false pairs", "per million pairs"],
+                             rows))
+
+
+# ------------------------------------------------------------------ 3. speed
+def _write_jpegs(folder: Path, images, quality: int = 90) -> list[Path]:
+    from PIL import Image
+
+    paths = []
+    for k, a in enumerate(images):
+        p = folder / f"{k:06d}.jpg"
+        Image.fromarray(a).save(p, quality=quality)
+        paths.append(p)
+    return paths
+
+
+def speed(hashers_by_path, quick: bool) -> str:
+    from PIL import Image
+
+    from segscope.audit.descriptors import frame_hashes, window_hashes
+    from segscope.io.thumbnails import read_thumbnail
+
+    rng = np.random.default_rng(2)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        small = _write_jpegs(Path(tmp), [distractor(rng) for _ in range(100 if quick else 1000)])
+        import skimage.data
+
+        photo = Image.fromarray(skimage.data.astronaut()).resize((4000, 3000),
+                                                                 Image.Resampling.BICUBIC)
+        big = []
+        for k in range(3 if quick else 12):
+            p = Path(tmp) / f"photo{k}.jpg"
+            photo.rotate(k, resample=Image.Resampling.BILINEAR).save(p, quality=90)
+            big.append(p)
+        for label, paths in (("256×256 JPEG", small), ("12-megapixel JPEG", big)):
+            t0 = time.perf_counter()
+            thumbs = np.stack([read_thumbnail(p).pixels for p in paths])
+            frame_hashes(thumbs)
+            window_hashes(thumbs)
+            seg = len(paths) / (time.perf_counter() - t0)
+            cells = [label, f"{seg:,.0f}"]
+            for name, fn in hashers_by_path.items():
+                t0 = time.perf_counter()
+                for p in paths:
+                    fn(p)
+                rate = len(paths) / (time.perf_counter() - t0)
+                cells.append(f"{rate:,.0f} ({seg / rate:.1f}×)")
+            rows.append(cells)
+    return markdown_table(["images", "segscope (decode + thumbnail + 19 hashes) /s",
+                           *[f"{n} /s (segscope ×)" for n in hashers_by_path]], rows)
+
+
+def path_hashers() -> dict[str, object]:
+    from PIL import Image
+
+    out: dict[str, object] = {}
+    hashing = _imagededup_hashing()
+    if hashing is not None:
+        ph = hashing.PHash(verbose=False)
+        out["imagededup PHash"] = lambda p: ph.encode_image(image_file=p)
+    try:
+        import imagehash
+
+        out["imagehash phash"] = lambda p: imagehash.phash(Image.open(p))
+    except ImportError:  # pragma: no cover - optional peer
+        pass
+    return out
+
+
+# ------------------------------------------------------------------ 4. scale
+def _make_scale_set(folder: Path, n: int, seed: int = 3) -> list[tuple[str, str]]:
+    """n JPEGs: distractors plus 1 % planted copies (JPEG 50 + brightness); the planted pairs."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    planted_n = max(1, n // 100)
+    originals = n - planted_n
+    with ProcessPoolExecutor(max(1, (os.cpu_count() or 1))) as pool:
+        list(pool.map(_write_block, [(folder, start, min(start + 500, originals), seed)
+                                     for start in range(0, originals, 500)]))
+    from PIL import Image
+
+    pairs = []
+    rng = np.random.default_rng(seed + 1)
+    for k, src in enumerate(rng.choice(originals, planted_n, replace=False)):
+        a = np.asarray(Image.open(folder / f"{src:07d}.jpg"))
+        b = np.clip(a.astype(np.int16) + 20, 0, 255).astype(np.uint8)
+        name = f"copy{k:06d}.jpg"
+        Image.fromarray(b).save(folder / name, quality=50)
+        pairs.append((f"{src:07d}.jpg", name))
+    return pairs
+
+
+def _write_block(args) -> None:
+    from PIL import Image
+
+    folder, start, stop, seed = args
+    for k in range(start, stop):
+        rng = np.random.default_rng([seed, k])
+        Image.fromarray(distractor(rng)).save(folder / f"{k:07d}.jpg", quality=85)
+
+
+def scale(n: int) -> str:
+    import json
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "images"
+        folder.mkdir()
+        t0 = time.perf_counter()
+        planted_pairs = _make_scale_set(folder, n)
+        made = time.perf_counter() - t0
+        out = Path(tmp) / "result.json"
+        env = dict(os.environ)
+        src = str(Path(__file__).resolve().parents[1] / "src")
+        env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "segscope", "dedup", str(folder), "--json",
+                        str(out), "-q"], check=True, env=env)
+        wall = time.perf_counter() - t0
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        data = json.loads(out.read_text())
+    found = {tuple(sorted((p["name_a"], p["name_b"]))) for p in data["pairs"]}
+    recall = sum(tuple(sorted(p)) in found for p in planted_pairs) / len(planted_pairs)
+    extra = len(found) - sum(tuple(sorted(p)) in found for p in planted_pairs)
+    mem = f"{peak / 1024:,.0f} MiB" + ("" if peak > before else " (≥, an earlier child)")
+    return markdown_table(
+        ["images", "end to end (s)", "images/s", "peak memory (max RSS)", "candidates",
+         "planted pairs found", "other pairs", "set generated in (s)"],
+        [[f"{n:,}", f"{wall:.1f}", f"{n / wall:,.0f}", mem, f"{data['candidates']:,}",
+          f"{recall:.3f} of {len(planted_pairs)}", extra, f"{made:.0f}"]])
+
+
+# ------------------------------------------------------------------ 5. index
+def index_search(m: int) -> str:
+    from segscope.audit.descriptors import frame_hashes, window_hashes
+    from segscope.audit.index import HammingIndex
+
+    rng = np.random.default_rng(4)
+    seeds = np.stack([_thumb_of(distractor(rng)) for _ in range(512)])
+    real = frame_hashes(seeds)
+    wins = window_hashes(seeds)
+    # spread the real hashes over m codes: each a real hash with 12-24 random bits flipped
+    codes = real[rng.integers(0, real.size, m)]
+    for _ in range(3):
+        bits = rng.integers(0, 64, (m, 6)).astype(np.uint64)
+        masks = np.bitwise_or.reduce(np.uint64(1) << bits, axis=1)
+        codes ^= masks
+    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    t0 = time.perf_counter()
+    index = HammingIndex(codes, threads=os.cpu_count() or 1)
+    build = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    q, _, _ = index.query(codes, radius=10)
+    frame_t = time.perf_counter() - t0
+    sub = min(m, 50_000)
+    queries = (wins[rng.integers(0, wins.shape[0], sub)]
+               ^ (np.uint64(1) << rng.integers(0, 64, (sub, 1)).astype(np.uint64)))
+    t0 = time.perf_counter()
+    index.query(queries.ravel(), radius=10)
+    win_t = (time.perf_counter() - t0) * m / sub
+    rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return markdown_table(
+        ["codes", "build (s)", "frame self-search (s)", "matches", "window queries (s, "
+         f"{wins.shape[1]} per image{'' if sub == m else f', timed on {sub:,} images'})",
+         "index memory", "max RSS growth"],
+        [[f"{m:,}", f"{build:.2f}", f"{frame_t:.1f}", f"{len(q):,}", f"{win_t:.1f}",
+          f"{index.nbytes / 2**20:,.0f} MiB", f"{max(rss1 - rss0, 0) / 1024:,.0f} MiB"]])
+
+
+def _thumb_of(a):
+    from segscope.io.thumbnails import thumbnail_of
+
+    return thumbnail_of(a).pixels
+
+
+# ------------------------------------------------------------------ main
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes everywhere")
+    parser.add_argument("--scale", type=int, default=None,
+                        help="images of the end-to-end run (default 100000; quick 2000)")
+    parser.add_argument("--index-scale", type=int, default=None,
+                        help="codes of the index run (default 1000000; quick 100000)")
+    parser.add_argument("--distractors", type=int, default=None,
+                        help="procedural distractors (default 1500; quick 300)")
+    parser.add_argument("--skip", default="", help="comma list of sections to skip: "
+                        "planted,distractors,speed,scale,index")
+    parser.add_argument("--out", type=Path, help="write the Markdown section here")
+    args = parser.parse_args()
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    n_scale = args.scale or (2000 if args.quick else 100_000)
+    n_index = args.index_scale or (100_000 if args.quick else 1_000_000)
+    n_distract = args.distractors or (300 if args.quick else 1500)
+    cmd = "python -m benchmarks.dedup " + " ".join(sys.argv[1:])
+    parts = [f"## Near-duplicate audit (`{cmd.strip()}`)\n", machine_line(), ""]
+    bases, _ = base_images()
+    if args.quick:
+        bases = bases[::3]
+    hashers = peer_hashers()
+    if "planted" not in skip:
+        table, curve, _ = planted(bases, hashers, args.quick)
+        parts += [f"### Planted duplicates: recall / precision per transform ({len(bases)} "
+                  "real bases; hashes at Hamming ≤ 10)\n", table, "",
+                  "### Precision–recall curve\n", pr_curve(curve), ""]
+        print("\n".join(parts), flush=True)
+    if "distractors" not in skip:
+        parts += ["### False pairs among distractors\n", distractors(bases, hashers,
+                                                                     n_distract), ""]
+    if "speed" not in skip:
+        parts += ["### Decode + descriptors, one thread\n", speed(path_hashers(), args.quick),
+                  ""]
+    if "scale" not in skip:
+        parts += [f"### End to end: `segscope dedup` on {n_scale:,} generated 256² JPEGs\n",
+                  scale(n_scale), ""]
+    if "index" not in skip:
+        parts += ["### Exact Hamming search (multi-index hashing)\n", index_search(n_index), ""]
+    publish("\n".join(parts), args.out)
+
+
+if __name__ == "__main__":
+    main()
