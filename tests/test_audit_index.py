@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from segscope.audit.candidates import pairs_from_hashes
-from segscope.audit.descriptors import frame_hashes, hamming, window_hashes
+from segscope.audit.candidates import GRADIENT, Hashes, pairs_from_hashes
+from segscope.audit.descriptors import frame_hashes, gradient_hashes, hamming, window_hashes
 from segscope.audit.index import HammingIndex, brute_force
 from segscope.errors import ParameterError
 
@@ -59,15 +59,28 @@ def test_candidate_pairs_equal_brute_force_on_hashes_of_images():
     thumbs = np.concatenate([thumbs, thumbs[:100] + rng.normal(0, 6, (100, 64, 64))])
     thumbs = np.clip(thumbs, 0, 255).astype(np.uint8)
     frames = frame_hashes(thumbs)
+    gradients = gradient_hashes(thumbs)
     windows = window_hashes(thumbs)
-    lo, hi, d = pairs_from_hashes(frames, windows, radius=10)
+    found = pairs_from_hashes(Hashes(frames, gradients, windows), radius=10)
     want = {}
     queries = np.concatenate([frames[:, None], windows], axis=1)
     for i in range(len(thumbs)):
         dist = hamming(queries[i][:, None], frames[None, :]).min(axis=0)
+        dist = np.minimum(dist, hamming(gradients[i], gradients))
         for j in np.nonzero(dist <= 10)[0]:
             if i != j:
                 key = (min(i, j), max(i, j))
                 want[key] = min(want.get(key, 99), int(dist[j]))
-    assert dict(zip(zip(lo.tolist(), hi.tolist(), strict=True), d.tolist(), strict=True)) == want
+    got = zip(zip(found.lo.tolist(), found.hi.tolist(), strict=True), found.distance.tolist(),
+              strict=True)
+    assert dict(got) == want
     assert len(want) >= 100  # the noisy copies are there
+    assert set(found.via.tolist()) <= {GRADIENT, *range(windows.shape[1] + 1)}
+    # the owner is one of the pair, and its query is within the distance
+    for lo, hi, d, via, owner in zip(*found, strict=True):
+        assert owner in (lo, hi)
+        other = hi if owner == lo else lo
+        if via == GRADIENT:
+            assert hamming(gradients[owner], gradients[other]) == d
+        else:
+            assert hamming(queries[owner][via], frames[other]) == d

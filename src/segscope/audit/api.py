@@ -13,14 +13,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from .._progress import progress_bar
 from ..errors import ParameterError
 from ..io import DEFAULT_MAX_PIXELS
-from .candidates import candidate_pairs
+from .candidates import Candidates, candidate_pairs
 from .describe import Described, describe
-from .descriptors import DEFAULT_WINDOW_SCALES
+from .descriptors import DEFAULT_WINDOW_SCALES, window_boxes
 from .result import AuditResult, DuplicatePair
 from .sources import Item, collect
 from .store import ThumbnailStore
@@ -42,18 +40,24 @@ def _threads(threads: int | None) -> int:
     return threads
 
 
-def _verify_all(found: Described, lo: np.ndarray, hi: np.ndarray, dist: np.ndarray,
-                thresholds: Thresholds, splits: Sequence[str], threads: int,
-                progress: bool, flips: bool, rotations: bool) -> list[DuplicatePair]:
+def _verify_all(found: Described, cands: Candidates, thresholds: Thresholds,
+                splits: Sequence[str], threads: int, progress: bool, flips: bool,
+                rotations: bool) -> list[DuplicatePair]:
     items = found.items
+    lo, hi, dist = cands.lo, cands.hi, cands.distance
+    boxes = window_boxes(THUMBNAIL_SIDE, DEFAULT_WINDOW_SCALES)
 
     def one(k: int) -> DuplicatePair | None:
         i, j = int(lo[k]), int(hi[k])
         a, b = items[i], items[j]
         if (a.split, a.name) > (b.split, b.name):  # verify in a fixed order: by split, name
             a, b, i, j = b, a, j, i
+        via = int(cands.via[k])
+        hint = None
+        if 1 <= via <= len(boxes):  # a window of `owner` matched: start the search there
+            hint = (0 if int(cands.owner[k]) == i else 1, boxes[via - 1])
         scores = verify_pair(found.thumbs[i], found.thumbs[j], thresholds=thresholds,
-                             flips=flips, rotations=rotations)
+                             flips=flips, rotations=rotations, hint=hint)
         if not thresholds.accepts(scores):
             return None
         return DuplicatePair(a.name, b.name, splits[a.split], splits[b.split], int(dist[k]),
@@ -102,18 +106,17 @@ def _audit(items: list[Item], splits: Sequence[str], *, cross_only: bool, radius
         if store is not None:
             store.close()
     split_of = [it.split for it in found.items]
-    lo, hi, dist = candidate_pairs(found.thumbs, radius=radius, split_of=split_of,
-                                   cross_only=cross_only, windows=DEFAULT_WINDOW_SCALES,
-                                   flips=flips, rotations=rotations, threads=n_threads)
-    pairs = _verify_all(found, lo, hi, dist, rules, splits, n_threads, progress, flips,
-                        rotations)
+    cands = candidate_pairs(found.thumbs, radius=radius, split_of=split_of,
+                            cross_only=cross_only, windows=DEFAULT_WINDOW_SCALES, flips=flips,
+                            rotations=rotations, threads=n_threads)
+    pairs = _verify_all(found, cands, rules, splits, n_threads, progress, flips, rotations)
     settings: dict[str, Any] = {"radius": radius, "flips": flips, "rotations": rotations,
                                 "thumbnail": THUMBNAIL_SIDE, "min_ssim": rules.min_ssim,
                                 "min_ncc": rules.min_ncc, "min_match": rules.min_match,
                                 "max_crop": rules.max_crop}
     return AuditResult(names=tuple(it.name for it in found.items), split_of=tuple(split_of),
                        splits=tuple(splits), pixels=found.pixels, pairs=tuple(pairs),
-                       skipped=found.skipped, candidates=len(lo), settings=settings)
+                       skipped=found.skipped, candidates=int(cands.lo.size), settings=settings)
 
 
 def find_duplicates(images: Any, *, radius: int = DEFAULT_RADIUS,

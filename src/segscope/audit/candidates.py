@@ -1,10 +1,12 @@
 """Candidate pairs from the hashes: full frames, windows (crops), variants (flips, turns).
 
-Every image's full-frame hash goes into one :class:`~segscope.audit.index.HammingIndex`.
-The queries are the full-frame hashes (resized, re-encoded, re-toned, noisy copies), the
-window hashes (one image is a crop of the other) and, when asked, the hashes of flipped or
-rotated thumbnails. A pair is a candidate when any query of one image falls within
-``radius`` bits of the other's full-frame hash; its distance is the smallest such.
+Every image's full-frame hashes go into two :class:`~segscope.audit.index.HammingIndex`
+(the DCT hash, and the gradient hash, which a caption barely changes). The queries are the
+full-frame hashes (resized, re-encoded, re-toned, noisy, captioned copies), the window hashes
+(one image is a crop of the other) and, when asked, the DCT hashes of flipped or rotated
+thumbnails. A pair is a candidate when any query of one image falls within ``radius`` bits
+of the other's frame hash of the same kind; its distance is the smallest such, and ``via``
+says which query it was (so that verification can start from the matching window).
 
 Hashes are computed in blocks of thumbnails, so the memory beyond the thumbnails is a few
 codes per image (8 bytes each) and the matches of one block of queries.
@@ -14,37 +16,72 @@ Examples
 >>> import numpy as np
 >>> rng = np.random.default_rng(0)
 >>> t = rng.integers(0, 256, (1, 64, 64)).astype(np.uint8)
->>> pairs = candidate_pairs(np.concatenate([t, t, rng.integers(0, 256, (1, 64, 64))
+>>> found = candidate_pairs(np.concatenate([t, t, rng.integers(0, 256, (1, 64, 64))
 ...                                          .astype(np.uint8)]), radius=4)
->>> pairs[0].tolist(), pairs[1].tolist(), pairs[2].tolist()
-([0], [1], [0])
+>>> found.lo.tolist(), found.hi.tolist(), found.distance.tolist(), found.via.tolist()
+([0], [1], [0], [0])
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 
-from .descriptors import DEFAULT_WINDOW_SCALES, frame_hashes, variant_thumbnails, window_hashes
+from .descriptors import (
+    DEFAULT_WINDOW_SCALES,
+    frame_hashes,
+    gradient_hashes,
+    variant_thumbnails,
+    window_hashes,
+)
 from .index import HammingIndex
 
-__all__ = ["candidate_pairs", "hash_all"]
+__all__ = ["GRADIENT", "Candidates", "Hashes", "candidate_pairs", "hash_all",
+           "pairs_from_hashes"]
+
+#: ``via`` of a pair found by the gradient (dHash) frame hashes.
+GRADIENT = -1
+
+
+class Hashes(NamedTuple):
+    """The hashes of N thumbnails: frames ``(N,)``, gradients ``(N,)``, queries ``(N, K)``
+    (the windows, then the variants)."""
+
+    frames: np.ndarray
+    gradients: np.ndarray
+    queries: np.ndarray
+
+
+class Candidates(NamedTuple):
+    """Candidate pairs ``lo[k] < hi[k]``, sorted.
+
+    ``distance`` is the smallest Hamming distance that made the pair; ``via`` the query
+    that gave it (0: the DCT frame hash, :data:`GRADIENT`: the gradient hash, ``k >= 1``:
+    column ``k - 1`` of :attr:`Hashes.queries`); ``owner`` the image whose query it was.
+    """
+
+    lo: np.ndarray
+    hi: np.ndarray
+    distance: np.ndarray
+    via: np.ndarray
+    owner: np.ndarray
 
 _BLOCK = 2048
 
 
 def hash_all(thumbs: np.ndarray, *, windows: Sequence[float] = DEFAULT_WINDOW_SCALES,
-             flips: bool = False, rotations: bool = False
-             ) -> tuple[np.ndarray, np.ndarray]:
-    """``(frames, queries)``: ``(N,)`` full-frame hashes and ``(N, K)`` extra query hashes
-    (windows, then variants)."""
+             flips: bool = False, rotations: bool = False) -> Hashes:
+    """Every hash of ``(N, S, S)`` thumbnails (see :class:`Hashes`)."""
     n = thumbs.shape[0]
     frames = np.empty(n, np.uint64)
+    gradients = np.empty(n, np.uint64)
     extra = []
     for start in range(0, n, _BLOCK):
         block = thumbs[start:start + _BLOCK]
         frames[start:start + len(block)] = frame_hashes(block)
+        gradients[start:start + len(block)] = gradient_hashes(block)
         parts = [window_hashes(block, windows)] if windows else []
         if flips or rotations:
             variants = [np.stack(variant_thumbnails(t, flips=flips, rotations=rotations))
@@ -54,15 +91,14 @@ def hash_all(thumbs: np.ndarray, *, windows: Sequence[float] = DEFAULT_WINDOW_SC
         extra.append(np.concatenate(parts, axis=1) if parts else np.zeros((len(block), 0),
                                                                           np.uint64))
     queries = np.concatenate(extra) if extra else np.zeros((0, 0), np.uint64)
-    return frames, queries
+    return Hashes(frames, gradients, queries)
 
 
 def candidate_pairs(thumbs: np.ndarray, *, radius: int = 10,
                     split_of: Sequence[int] | None = None, cross_only: bool = False,
                     windows: Sequence[float] = DEFAULT_WINDOW_SCALES, flips: bool = False,
-                    rotations: bool = False, threads: int = 1
-                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(i, j, distance)`` of every candidate pair, ``i < j``, sorted.
+                    rotations: bool = False, threads: int = 1) -> Candidates:
+    """Every candidate pair (see :class:`Candidates`).
 
     Parameters
     ----------
@@ -79,34 +115,39 @@ def candidate_pairs(thumbs: np.ndarray, *, radius: int = 10,
     threads : int
         Query chunks searched at once (the result does not depend on it).
     """
-    frames, queries = hash_all(thumbs, windows=windows, flips=flips, rotations=rotations)
-    return pairs_from_hashes(frames, queries, radius=radius, split_of=split_of,
+    hashes = hash_all(thumbs, windows=windows, flips=flips, rotations=rotations)
+    return pairs_from_hashes(hashes, radius=radius, split_of=split_of,
                              cross_only=cross_only, threads=threads)
 
 
-def pairs_from_hashes(frames: np.ndarray, queries: np.ndarray, *, radius: int,
-                      split_of: Sequence[int] | None = None, cross_only: bool = False,
-                      threads: int = 1) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _matches(index: HammingIndex, codes: np.ndarray, owner: np.ndarray, via: np.ndarray,
+             radius: int) -> tuple[np.ndarray, ...]:
+    q, t, d = index.query(codes, radius=radius)
+    return owner[q], t, d, via[q]
+
+
+def pairs_from_hashes(hashes: Hashes, *, radius: int, split_of: Sequence[int] | None = None,
+                      cross_only: bool = False, threads: int = 1) -> Candidates:
     """Candidate pairs of precomputed hashes (see :func:`candidate_pairs`)."""
-    n = frames.size
-    index = HammingIndex(frames, threads=threads)
-    owners = [np.arange(n)]
-    codes = [frames]
-    if queries.size:
-        owners.append(np.repeat(np.arange(n), queries.shape[1]))
-        codes.append(queries.ravel())
-    owner = np.concatenate(owners)
-    q, t, d = index.query(np.concatenate(codes), radius=radius)
-    a = owner[q]
+    n = hashes.frames.size
+    ids = np.arange(n)
+    k = hashes.queries.shape[1] if hashes.queries.size else 0
+    owner = np.concatenate([ids, np.repeat(ids, k)])
+    via = np.concatenate([np.zeros(n, np.int64), np.tile(np.arange(1, k + 1), n)])
+    codes = np.concatenate([hashes.frames, hashes.queries.ravel()])
+    found = [_matches(HammingIndex(hashes.frames, threads=threads), codes, owner, via, radius),
+             _matches(HammingIndex(hashes.gradients, threads=threads), hashes.gradients, ids,
+                      np.full(n, GRADIENT, np.int64), radius)]
+    a, t, d, v = (np.concatenate(parts) for parts in zip(*found, strict=True))
     keep = a != t
-    a, t, d = a[keep], t[keep], d[keep]
     if cross_only and split_of is not None:
         s = np.asarray(split_of)
-        keep = s[a] != s[t]
-        a, t, d = a[keep], t[keep], d[keep]
+        keep &= s[a] != s[t]
+    a, t, d, v = a[keep], t[keep], d[keep], v[keep]
     lo, hi = np.minimum(a, t), np.maximum(a, t)
-    order = np.lexsort((d, hi, lo))
-    lo, hi, d = lo[order], hi[order], d[order]
+    rank = np.where(v == GRADIENT, k + 1, v)  # on a tie: the frame, then windows, then dHash
+    order = np.lexsort((rank, d, hi, lo))
+    lo, hi, d, v, a = lo[order], hi[order], d[order], v[order], a[order]
     first = np.ones(lo.size, bool)
     first[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
-    return lo[first], hi[first], d[first]
+    return Candidates(lo[first], hi[first], d[first], v[first], a[first])

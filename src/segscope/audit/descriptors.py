@@ -35,8 +35,10 @@ import numpy as np
 __all__ = [
     "DEFAULT_WINDOW_SCALES",
     "frame_hashes",
+    "gradient_hashes",
     "hamming",
     "variant_thumbnails",
+    "window_boxes",
     "window_hashes",
 ]
 
@@ -63,13 +65,49 @@ def _dct_basis() -> np.ndarray:
     return np.cos(np.pi * (2 * x[None, :] + 1) * np.arange(_LOW)[:, None] / (2 * _GRID))
 
 
-def _area_matrix(n_in: int, start: float, length: float) -> np.ndarray:
-    """``(_GRID, n_in)`` weights averaging ``[start, start + length)`` into ``_GRID`` cells."""
-    edges = start + length * np.arange(_GRID + 1) / _GRID
+def _area_matrix(n_in: int, start: float, length: float, cells: int = _GRID) -> np.ndarray:
+    """``(cells, n_in)`` weights averaging ``[start, start + length)`` into ``cells`` cells."""
+    edges = start + length * np.arange(cells + 1) / cells
     lo = np.arange(n_in)[None, :]
     overlap = (np.minimum(edges[1:, None], lo + 1) - np.maximum(edges[:-1, None], lo))
     w = np.clip(overlap, 0, None)
     return w / w.sum(axis=1, keepdims=True)
+
+
+def window_boxes(side: int, scales: Sequence[float] = DEFAULT_WINDOW_SCALES
+                 ) -> list[tuple[float, float, float, float]]:
+    """``(y0, x0, h, w)`` of each window, in the column order of :func:`window_hashes`.
+
+    Examples
+    --------
+    >>> window_boxes(64, (0.5,))[4]
+    (16.0, 16.0, 32.0, 32.0)
+    """
+    out = []
+    for s in scales:
+        length = side * float(s)
+        offsets = (0.0, (side - length) / 2, side - length)
+        out += [(oy, ox, length, length) for oy in offsets for ox in offsets]
+    return out
+
+
+def gradient_hashes(thumbs: np.ndarray) -> np.ndarray:
+    """The "dHash" of each ``(N, S, S)`` thumbnail: is each of 8×9 area cells brighter than
+    its left neighbour (64 bits; Krawetz 2013). A caption changes few of its bits.
+
+    Examples
+    --------
+    >>> ramp = np.tile(np.arange(64, dtype=np.uint8), (1, 64, 1))
+    >>> hex(int(gradient_hashes(ramp)[0]))
+    '0xffffffffffffffff'
+    """
+    t = np.asarray(thumbs, dtype=np.float32)
+    side = t.shape[-1]
+    rows = _area_matrix(side, 0.0, side, 8).astype(np.float32)
+    cols = _area_matrix(side, 0.0, side, 9).astype(np.float32)
+    cells = np.einsum("ay,nyx,bx->nab", rows, t, cols, optimize=True)
+    bits = cells[:, :, 1:] > cells[:, :, :-1]
+    return np.packbits(bits.reshape(len(t), 64), axis=-1).view(">u8")[:, 0].astype(np.uint64)
 
 
 @lru_cache(maxsize=32)

@@ -144,6 +144,23 @@ def _coarse(container: np.ndarray, content: np.ndarray, max_crop: float
     return best_window(container, _halve(content), sides, sides, 2.0, 0.0, side, 0.0, side)
 
 
+def _near(container: np.ndarray, content: np.ndarray, max_crop: float,
+          box: tuple[float, float, float, float]) -> tuple[float, float, float, float, float]:
+    """Coarse search (32×32 samples) within ±2 pixels of ``box`` (sides by 2, offsets by 1).
+
+    A window hash matches over a few pixels of misalignment (it sees 8×8 frequencies), so
+    the window it names is only close to the crop.
+    """
+    from ._align import best_window
+
+    side = float(container.shape[0])
+    y0, x0, h, w = box
+    lowest = side * (1.0 - max_crop)
+    hs = np.unique(np.clip(h + np.array([-2.0, 0.0, 2.0]), lowest, side))
+    ws = np.unique(np.clip(w + np.array([-2.0, 0.0, 2.0]), lowest, side))
+    return best_window(container, _halve(content), hs, ws, 1.0, y0 - 2, y0 + 2, x0 - 2, x0 + 2)
+
+
 def _refine(container: np.ndarray, content: np.ndarray, max_crop: float,
             start: tuple[float, float, float, float, float]
             ) -> tuple[float, float, float, float, float]:
@@ -177,7 +194,9 @@ def _measures(a: np.ndarray, b: np.ndarray, crop: float, contained: int) -> Pair
 
 def verify_pair(thumb_a: np.ndarray, thumb_b: np.ndarray, /, *,
                 thresholds: Thresholds | None = None, flips: bool = False,
-                rotations: bool = False) -> PairScores:
+                rotations: bool = False,
+                hint: tuple[int, tuple[float, float, float, float]] | None = None
+                ) -> PairScores:
     """Align two square thumbnails (crop search) and measure their similarity.
 
     Parameters
@@ -190,6 +209,11 @@ def verify_pair(thumb_a: np.ndarray, thumb_b: np.ndarray, /, *,
     flips, rotations : bool
         Also compare ``thumb_b`` mirrored / turned by 90° steps; the orientation with the
         highest correlation is aligned and measured.
+    hint : (int, (y0, x0, h, w)), optional
+        A window thought to align the pair: ``(0, box)`` when ``box`` of ``thumb_a`` shows
+        ``thumb_b``, ``(1, box)`` the other way round (the window whose hash made the pair a
+        candidate). The search then starts there, and a pair that does not correlate at
+        least 0.45 in that window is rejected without a search.
 
     Returns
     -------
@@ -216,12 +240,21 @@ def verify_pair(thumb_a: np.ndarray, thumb_b: np.ndarray, /, *,
     direct = _measures(a, b, 0.0, 0)
     if rules.accepts(direct) or rules.max_crop == 0:
         return direct
-    coarse = [_coarse(a, b, rules.max_crop), _coarse(b, a, rules.max_crop)]
-    which = 0 if coarse[0][0] >= coarse[1][0] else 1
-    if coarse[which][0] < _PREFILTER:  # no window comes close: not worth refining
-        return direct
+    start = None
+    if hint is not None:
+        which, (y0, x0, h, w) = hint
+        container, content = (a, b) if which == 0 else (b, a)
+        start = _near(container, content, rules.max_crop, (y0, x0, h, w))
+        if start[0] < _PREFILTER:  # no window near the one whose hash matched correlates
+            return direct
+    if start is None:
+        coarse = [_coarse(a, b, rules.max_crop), _coarse(b, a, rules.max_crop)]
+        which = 0 if coarse[0][0] >= coarse[1][0] else 1
+        if coarse[which][0] < _PREFILTER:  # no window comes close: not worth refining
+            return direct
+        start = coarse[which]
     container, content = (a, b) if which == 0 else (b, a)
-    _, y0, x0, h, w = _refine(container, content, rules.max_crop, coarse[which])
+    _, y0, x0, h, w = _refine(container, content, rules.max_crop, start)
     from ._align import sample_window
 
     window = np.empty(content.shape, np.float64)
