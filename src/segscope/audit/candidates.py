@@ -146,7 +146,8 @@ def pairs_from_hashes(hashes: Hashes, *, radius: int, split_of: Sequence[int] | 
     a, t, d, v = a[keep], t[keep], d[keep], v[keep]
     lo, hi = np.minimum(a, t), np.maximum(a, t)
     rank = np.where(v == GRADIENT, k + 1, v)  # on a tie: the frame, then windows, then dHash
-    order = np.lexsort((rank, d, hi, lo))
+    # then the owner with the smaller frame hash: the choice follows the images, not their order
+    order = np.lexsort((hashes.frames[a], rank, d, hi, lo))
     lo, hi, d, v, a = lo[order], hi[order], d[order], v[order], a[order]
     first = np.ones(lo.size, bool)
     first[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
