@@ -383,7 +383,7 @@ def index_search(m: int) -> str:
     t0 = time.perf_counter()
     q, _, _ = index.query(codes, radius=10)
     frame_t = time.perf_counter() - t0
-    sub = min(m, 50_000)
+    sub = min(m, 10_000)
     queries = (wins[rng.integers(0, wins.shape[0], sub)]
                ^ (np.uint64(1) << rng.integers(0, 64, (sub, 1)).astype(np.uint64)))
     t0 = time.perf_counter()
