@@ -469,11 +469,15 @@ def main() -> None:
     lines.append("")
     lines.append(
         f"(d) one {big_shape[0]}×{big_shape[1]} image with {mem['objects']} objects: "
-        f"{_fmt(mem['seconds'])}, peak memory {mem['extra_mb']:.0f} MB beyond the two label "
+        f"{_fmt(mem['seconds'])}, peak memory {mem['extra_mb']:.1f} MB beyond the two label "
         f"maps ({map_mb:.0f} MB), measured in a fresh process (resident size sampled every "
         f"0.5 ms during the call, minus the size before it). stardist and cellpose would "
         f"allocate a dense {mem['objects'] + 1}² overlap matrix "
         f"({(mem['objects'] + 1) ** 2 * 8 / 2**20:.0f} MB) and its float IoU copy.")
+    if args.quick:
+        lines.append("")
+        lines.append("Quick mode (small workloads): a check of the script, not the figures of "
+                     "the workloads above; run without --quick for those.")
     publish("\n".join(lines) + "\n", args.out)
 
 

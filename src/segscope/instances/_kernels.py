@@ -33,24 +33,28 @@ def mark_present(x, present):  # pragma: no cover
 
 @njit(cache=True, nogil=True, boundscheck=False)
 def run_heads(x):  # pragma: no cover
-    """The value of ``x`` at every position where it differs from its left neighbour."""
-    cap = 1024
-    out = np.empty(cap, dtype=x.dtype)
-    out[0] = x[0]
+    """The value of ``x`` at every position where it differs from its left neighbour.
+
+    Two passes (count, then fill) so that no array is reassigned inside a loop.
+    """
     m = 1
     prev = x[0]
     for i in range(1, x.size):
         v = x[i]
         if v != prev:
-            if m == cap:
-                grown = np.empty(2 * cap, dtype=x.dtype)
-                grown[:cap] = out
-                out = grown
-                cap *= 2
-            out[m] = v
             m += 1
             prev = v
-    return out[:m]
+    out = np.empty(m, dtype=x.dtype)
+    out[0] = x[0]
+    j = 1
+    prev = x[0]
+    for i in range(1, x.size):
+        v = x[i]
+        if v != prev:
+            out[j] = v
+            j += 1
+            prev = v
+    return out
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
@@ -82,7 +86,15 @@ def _grow(keys, counts, shift):  # pragma: no cover
 def _index(v, lut, ids):  # pragma: no cover
     if lut.size:
         return np.int64(lut[v])
-    return np.int64(np.searchsorted(ids, v))
+    lo = 0
+    hi = ids.size
+    while lo < hi:  # the first position whose id is >= v (v is always present)
+        mid = (lo + hi) >> 1
+        if ids[mid] < v:
+            lo = mid + 1
+        else:
+            hi = mid
+    return np.int64(lo)
 
 
 @njit(cache=True, nogil=True, boundscheck=False)
