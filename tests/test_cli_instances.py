@@ -58,9 +58,9 @@ def test_table_csv_and_objects(folders, tmp_path):
               "--csv", rows, "--rule", ">", "--matching", "greedy_iou", "--aggregate", "image")
     assert res.exit_code == 0, res.output
     assert "IoU > t" in res.output and "per image" in res.output
-    per_image = list(csv.DictReader(rows.open()))
+    per_image = list(csv.DictReader(io.StringIO(rows.read_text())))
     assert [r["image"] for r in per_image] == ["dropped", "merged", "spurious"]
-    objects = list(csv.DictReader(obj.open()))
+    objects = list(csv.DictReader(io.StringIO(obj.read_text())))
     ref = evaluate_instances(preds, targets, rule=">", method="greedy_iou")
     missed = [r for r in objects if r["status"] == "missed"]
     assert len(missed) == int(ref.counts.fn[:, 0, 0].sum())
