@@ -16,7 +16,9 @@ from ._core import ssim_fractions
 
 __all__ = ["ssim_pair_2d", "ssim_pairs_2d"]
 
-# The one SSIM formula of :mod:`._core`, compiled for the loops below.
+# The one SSIM formula of :mod:`._core`, compiled for the loops below. Numba's on-disk cache
+# of a kernel does not notice a change in a function it calls: after editing
+# ``ssim_fractions``, delete this package's ``__pycache__/*.nbi``/``*.nbc`` files.
 _fractions = njit(fastmath=True, cache=True)(ssim_fractions)
 
 

@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from .._checks import resolve_data_range
+from .._image import check_channel_axis
 from ..errors import DataRangeError, DTypeError, ShapeError
 from ._core import (
     batch_layout,
@@ -209,8 +210,6 @@ def ms_ssim_batch(image_a: Any, image_b: Any, *, data_range: float | None,
 # ---------------------------------------------------------------- one pair
 def _as_item(image: torch.Tensor, channel_axis: int | None) -> torch.Tensor:
     """One image as a batch of one, with the channel axis moved to 1 (or added)."""
-    from .._image import check_channel_axis
-
     if channel_axis is None:
         check_channel_axis(tuple(image.shape), None)
         planes = image[None]

@@ -12,6 +12,11 @@ Work per image is done once and reused by every pair:
 A symmetric matrix computes each unordered pair once; pairs are processed in chunks, and
 the images are converted to float64 a block at a time, so the memory beyond the images
 and their compact (float32) statistics stays bounded.
+
+The matrices run on the NumPy path only (the statistics reuse is a CPU kernel): torch
+tensors are copied to the host first, which is said here and in ``docs/similarity.md``
+rather than done silently; on a GPU, :func:`segscope.similarity.ssim_batch` of one row
+against the others at a time keeps the work on the device.
 """
 
 from __future__ import annotations
