@@ -7,7 +7,15 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DataRangeError, DTypeError, LabelError, ParameterError, ShapeError
+from ._memory import check_memory, format_bytes
+from .errors import (
+    DataRangeError,
+    DTypeError,
+    LabelError,
+    ParameterError,
+    ResourceError,
+    ShapeError,
+)
 from .options import DECISIONS
 
 __all__ = [
@@ -211,10 +219,17 @@ for unscaled data (e.g. CT)
     return spans.pop()
 
 
+#: Most classes a confusion table may have: a 16384 × 16384 table of int64 counts is 2 GiB.
+#: More is always a mistaken option (a pixel count, a label value) and would exhaust memory.
+MAX_NUM_CLASSES = 2**14
+
+
 def check_num_classes(num_classes: Any) -> int:
     """Return ``num_classes`` as an ``int`` >= 1, or raise :class:`ParameterError`.
 
-    ``None`` is refused with the fix (label maps do not say how many classes exist).
+    ``None`` is refused with the fix (label maps do not say how many classes exist). More
+    than :data:`MAX_NUM_CLASSES`, or a table of counts larger than the available memory,
+    is a :class:`~segscope.errors.ResourceError`, raised before anything is allocated.
 
     Examples
     --------
@@ -235,7 +250,18 @@ def check_num_classes(num_classes: Any) -> int:
         )
     if num_classes < 1:
         raise ParameterError(f"num_classes must be at least 1; got {num_classes}")
-    return int(num_classes)
+    c = int(num_classes)
+    table = f"a {c:,} × {c:,} table of counts ({format_bytes(8.0 * c * c)})"
+    if c > MAX_NUM_CLASSES:
+        raise ResourceError(
+            f"num_classes={c:,} would need {table}; segscope accepts at most "
+            f"{MAX_NUM_CLASSES:,} classes (a 2 GiB table). num_classes counts the classes, "
+            "background included (CLI: -c/--num-classes), not pixels or label values; for "
+            "instance masks use binarize (CLI: --binarize)"
+        )
+    check_memory(16.0 * c * c, f"num_classes={c:,} ({table})",
+                 fix="pass fewer classes (CLI: -c/--num-classes)")
+    return c
 
 
 def check_ignore_index(ignore_index: Any) -> int | None:

@@ -25,6 +25,7 @@ __all__ = [
     "FileFormatError",
     "LabelError",
     "MissingFileError",
+    "ModelError",
     "OutputError",
     "PairingError",
     "ParameterError",
@@ -68,6 +69,10 @@ class MissingFileError(SegscopeError, FileNotFoundError):
 
 class FileFormatError(SegscopeError, OSError):
     """A file exists but cannot be read as the expected format (truncated, unknown type)."""
+
+
+class ModelError(SegscopeError, RuntimeError):
+    """A user's model (a classifier given to ``explain``) raised or returned something unusable."""
 
 
 class OutputError(SegscopeError, OSError):

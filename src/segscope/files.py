@@ -133,7 +133,8 @@ class BoundaryOptions:
     def __bool__(self) -> bool:
         return bool(self.metrics)
 
-    def accumulator(self, num_classes: int, ignore_index: int | None) -> BoundaryMetric:
+    def accumulator(self, num_classes: int, ignore_index: int | None,
+                    labels: Sequence[int] | None = None) -> BoundaryMetric:
         """A :class:`~segscope.streaming.BoundaryMetric` with these settings (it checks
         them: unknown names, a percentile outside [0, 100], ...)."""
         from .streaming import BoundaryMetric
@@ -142,7 +143,7 @@ class BoundaryOptions:
             num_classes=num_classes, metrics=self.metrics, percentile=self.percentile,
             tolerance=self.tolerance, include_background=False, ignore_index=ignore_index,
             one_empty=self.one_empty, empty=self.empty, pooling=self.pooling,
-            surface=self.surface, sync_on_compute=False)
+            surface=self.surface, labels=labels, sync_on_compute=False)
 
 
 def evaluate_paths(
@@ -229,8 +230,13 @@ def evaluate_paths(
     elif num_classes is None:
         _raise_missing_num_classes(pairing.pairs[0], cmap, ignore_index, max_pixels)
     counts = _Counts(num_classes, ignore_index, keep_images, options)
-    distances = boundary.accumulator(num_classes, ignore_index) if boundary else None
-    loaded = load_pairs(pairing.pairs, colormap=cmap, max_pixels=max_pixels)
+    distances = (boundary.accumulator(num_classes, ignore_index, options.labels)
+                 if boundary else None)
+    # a spacing given by the caller replaces the files' (which are then not read: an
+    # unusable voxel size in a header is no error when --spacing overrides it)
+    loaded = load_pairs(pairing.pairs, colormap=cmap, max_pixels=max_pixels,
+                        read_spacing=boundary.spacing is None)
+    spacing_known = boundary.spacing is not None
     for item in track(loaded, total=len(pairing.pairs), description="evaluating",
                       enabled=progress and len(pairing.pairs) > 1):
         if binarize_labels:
@@ -240,10 +246,15 @@ def evaluate_paths(
         counts.update(item)
         if distances is not None:
             _add_distances(distances, item, boundary.spacing)
+            spacing_known = spacing_known or item.spacing is not None
     names = tuple(p.name for p in pairing.pairs)
     report = counts.compute()
     if distances is not None:
-        report = report.with_scores(distances.compute().scores)
+        # without a spacing from the files or the caller, distances are in pixels
+        units = "spacing units" if spacing_known else "px"
+        report = report.with_scores(
+            replace(s, extra={**s.extra, "units": units}) if "units" in s.extra else s
+            for s in distances.compute().scores)
     meta = dict(report.meta)
     meta.update(
         pred=str(pred), target=str(target), num_pairs=len(pairing.pairs),

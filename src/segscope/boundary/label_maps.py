@@ -92,6 +92,16 @@ def metric_list(metrics: str | Sequence[str]) -> tuple[str, ...]:
     return tuple(names)
 
 
+def _check_labels(labels: Sequence[int], num_classes: int) -> tuple[int, ...]:
+    """The classes asked for (``labels=``), each in ``[0, num_classes)``."""
+    out = tuple(int(c) for c in labels)
+    bad = [c for c in out if not 0 <= c < num_classes]
+    if bad:
+        raise ParameterError(f"labels {bad} are outside [0, {num_classes}); num_classes is "
+                             f"{num_classes}")
+    return out
+
+
 @dataclass(frozen=True)
 class BoundarySettings:
     """The checked options of multi-class boundary scoring (see :meth:`make`).
@@ -110,6 +120,7 @@ class BoundarySettings:
     empty: str | float
     pooling: str
     surface: str
+    labels: tuple[int, ...] | None = None
 
     @classmethod
     def make(
@@ -126,6 +137,7 @@ class BoundarySettings:
         empty: DistanceEmpty | float = "nan",
         pooling: Pooling = "max",
         surface: Surface = "voxels",
+        labels: Sequence[int] | None = None,
     ) -> BoundarySettings:
         """Check every option and return the settings.
 
@@ -147,6 +159,7 @@ class BoundarySettings:
             one_empty=check_one_empty(one_empty), empty=check_empty(empty),
             pooling=check_choice("pooling", pooling, POOLINGS),
             surface=check_choice("surface", surface, SURFACES),
+            labels=None if labels is None else _check_labels(labels, int(num_classes)),
         )
         if not settings.classes:
             raise ParameterError(
@@ -157,7 +170,10 @@ class BoundarySettings:
     @property
     def classes(self) -> tuple[int, ...]:
         """The scored classes, in column order."""
-        return tuple(range(0 if self.include_background else 1, self.num_classes))
+        every = range(0 if self.include_background else 1, self.num_classes)
+        if self.labels is None:
+            return tuple(every)
+        return tuple(c for c in every if c in self.labels)
 
     def score_name(self, metric: str) -> str:
         """The name of a score: ``"hd95"`` is ``"hd90"`` etc. for other percentiles."""

@@ -1,5 +1,18 @@
 """What every command shares: the option vocabulary, consoles, errors, output files.
 
+Three guarantees are kept here, once for every command:
+
+- **Output files** go through one :class:`segscope.io.Outputs` transaction per run
+  (:class:`Output`): every path is checked when the command starts (not an input, not a
+  folder, writable), the files are written together when the command succeeds, and
+  nothing is written when it fails.
+- **Untrusted text stays text**: both consoles are created with markup and emoji codes
+  off, so a file named ``[bold]a.png`` or a value such as ``[nan, 1.0]`` is printed as it
+  is; the few styled words (``error:``, ``warning:``) are styled as Text objects.
+- **A user's mistake is one line and exit 2**: :func:`handle_errors` turns segscope's
+  errors, missing files and the operating system's refusals into ``error: ...``; any
+  other exception is a bug and keeps its traceback.
+
 The options every command spells the same way live here as ``Annotated`` aliases
 (``--json PATH``, ``--csv PATH``, ``-q/--quiet``, ``--colour``, ``--data-range``), so a
 command cannot drift from the vocabulary of ``docs/architecture.md``. Diagnostics go to
@@ -12,6 +25,7 @@ This module imports only the standard library, Typer and :mod:`segscope.errors`:
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import sys
 from collections.abc import Callable, Sequence
@@ -42,6 +56,7 @@ __all__ = [
     "parse_floats",
     "parse_ints",
     "parse_names",
+    "styled",
 ]
 
 EXIT_BAD_INPUT = 2
@@ -79,7 +94,7 @@ def console():
     """Rich console on stdout (results)."""
     from rich.console import Console
 
-    return Console()
+    return Console(markup=False, emoji=False)
 
 
 @functools.lru_cache(maxsize=1)
@@ -87,19 +102,46 @@ def err_console():
     """Rich console on stderr (errors, warnings, notes, progress)."""
     from rich.console import Console
 
-    return Console(stderr=True)
+    return Console(stderr=True, markup=False, emoji=False)
+
+
+def styled(label: str, style: str, message: str):
+    """``label`` in ``style`` followed by ``message`` as plain text (never parsed as markup).
+
+    Examples
+    --------
+    >>> styled("error:", "bold red", "[bold]a.png: no such file").plain
+    'error: [bold]a.png: no such file'
+    """
+    from rich.text import Text
+
+    return Text.assemble((label, style), " ", message)
+
+
+#: The Output objects of the command running now (committed by :func:`handle_errors`).
+_RUN: contextvars.ContextVar[list[Output] | None] = contextvars.ContextVar("segscope_run",
+                                                                          default=None)
 
 
 class Output:
-    """Where one run of a command sends its results.
+    """Where one run of a command sends its results: one output transaction.
 
     Parameters
     ----------
     quiet : bool
         ``-q``: no table, no notes.
+    inputs : sequence of path
+        The files (and folders) the command reads: no output may be one of them, nor lie in
+        a folder read for files that the output would look like.
+    extensions : sequence of str
+        The suffixes read from input folders (default: the image and mask suffixes).
     **files : path or None
-        The output options of the command by name (``json=...``, ``csv=...``); at most
-        one of them may be ``-`` (standard output), and then no table is shown.
+        The output options of the command by name (``json=...``, ``csv=...``, ``out=...``);
+        each is checked now, before any work. At most one may be ``-`` (standard output),
+        and then no table is shown.
+
+    The files are written when the command returns (by :func:`handle_errors`), all
+    together; if the command fails, none is.
 
     Examples
     --------
@@ -113,14 +155,30 @@ class Output:
 send one of them to a file
     """
 
-    def __init__(self, *, quiet: bool, **files: Path | str | None) -> None:
+    def __init__(self, *, quiet: bool, inputs: Sequence[Path | str | None] = (),
+                 extensions: Sequence[str] | None = None, **files: Path | str | None) -> None:
+        from ..io import Outputs
+
         to_stdout = [name for name, path in files.items() if _is_stdout(path)]
         if len(to_stdout) > 1:
-            names = " and ".join(f"--{n.replace('_', '-')}" for n in to_stdout)
+            names = " and ".join(_option(n) for n in to_stdout)
             raise ParameterError(f"{names} both write to standard output ('-'); send one of "
                                  "them to a file")
         self.quiet = quiet
         self.to_stdout = bool(to_stdout)
+        given = [Path(p) for p in inputs if p is not None]
+        folders = [p for p in given if p.is_dir()]
+        if extensions is None:
+            from ..io import IMAGE_EXTENSIONS, PAIRING_EXTENSIONS
+
+            extensions = tuple(dict.fromkeys((*IMAGE_EXTENSIONS, *PAIRING_EXTENSIONS)))
+        self._files = Outputs(inputs=[p for p in given if not p.is_dir()],
+                              read_folders=[(f, extensions) for f in folders])
+        for name, path in files.items():
+            self._files.claim(path, option=_option(name))
+        run = _RUN.get()
+        if run is not None:
+            run.append(self)
 
     @property
     def show_tables(self) -> bool:
@@ -139,27 +197,50 @@ send one of them to a file
                 console().print(renderable, highlight=False)
 
     def note(self, message: str) -> None:
-        """A note on stderr ("wrote x.png"), left out with ``-q``."""
+        """A note on stderr, left out with ``-q``."""
         if not self.quiet:
             err_console().print(message, highlight=False, soft_wrap=True)
 
     def warn(self, message: str) -> None:
         """A warning on stderr, shown even with ``-q``."""
-        err_console().print(f"[yellow]warning:[/] {message}", highlight=False, soft_wrap=True)
+        err_console().print(styled("warning:", "yellow", message), highlight=False,
+                            soft_wrap=True)
 
     def write(self, path: Path | str | None, text: str) -> None:
-        """Write ``text`` to ``path`` whole (``-``: standard output); nothing for ``None``."""
+        """Queue ``text`` for ``path`` (``-``: standard output); nothing for ``None``."""
         if path is None:
             return
         if not text.endswith("\n"):
             text += "\n"
-        if _is_stdout(path):
-            sys.stdout.write(text)
-            sys.stdout.flush()
-            return
-        from ..io import write_text
+        self._files.write_text(path, text)
 
-        write_text(path, text)
+    def write_bytes(self, path: Path | str | None, data: bytes) -> None:
+        """Queue ``data`` for ``path``; nothing for ``None``."""
+        if path is not None:
+            self._files.write_bytes(path, data)
+
+    def write_image(self, path: Path | str | None, image: Any) -> None:
+        """Queue an image (array or Pillow image), encoded by ``path``'s suffix."""
+        if path is not None:
+            from ..io import encode_image
+
+            self._files.write_bytes(path, encode_image(image, Path(path).suffix))
+
+    def commit(self) -> None:
+        """Write every queued file now (all together); say which unless quiet."""
+        written = [str(p) for p in self._files.paths]
+        self._files.commit()
+        if written:
+            self.note(f"wrote {', '.join(written)}")
+
+    def discard(self) -> None:
+        """Write nothing."""
+        self._files.discard()
+
+
+def _option(name: str) -> str:
+    """The option spelling of an output's keyword: ``labels_out`` → ``--labels-out``."""
+    return "--" + name.replace("_", "-")
 
 
 def _is_stdout(path: Path | str | None) -> bool:
@@ -167,27 +248,50 @@ def _is_stdout(path: Path | str | None) -> bool:
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> None:
-    """Print ``error: message`` on stderr and exit with ``code``."""
-    err_console().print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    """Print ``error: message`` on stderr (as plain text) and exit with ``code``."""
+    err_console().print(styled("error:", "bold red", message), highlight=False,
+                        soft_wrap=True)
     raise typer.Exit(code)
 
 
 def handle_errors(func: F) -> F:
-    """Turn :class:`SegscopeError` (and missing files) into a clear message and exit 2."""
+    """Run a command as one transaction; a user's mistake becomes one line and exit 2.
+
+    The command's :class:`Output` files are written when it returns and dropped when it
+    raises. :class:`~segscope.errors.SegscopeError`, a missing file and the operating
+    system's refusals (permission denied, disk full, a folder where a file was expected)
+    become ``error: ...`` and exit status 2; any other exception is a bug in segscope or in
+    a user's model and keeps its traceback.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        run: list[Output] = []
+        token = _RUN.set(run)
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            for output in run:
+                output.commit()
+            return result
         except DataRangeError as err:  # the library names its argument; say the option
             fail(f"{err}. On the command line: --data-range <span> (see --help)")
         except SegscopeError as err:
             fail(str(err))
         except FileNotFoundError as err:
             fail(f"{err.filename or err}: no such file or folder")
+        except (PermissionError, IsADirectoryError, NotADirectoryError) as err:
+            fail(f"{err.filename or ''}: {err.strerror or err}".lstrip(": "))
+        except OSError as err:
+            if err.errno is None:
+                raise
+            fail(f"{err.filename or ''}: {err.strerror or err}".lstrip(": "))
         except KeyboardInterrupt:  # pragma: no cover - interactive
             err_console().print("interrupted")
             sys.exit(130)
+        finally:
+            for output in run:  # after a commit this drops nothing; after a failure, all
+                output.discard()
+            _RUN.reset(token)
 
     return wrapper  # type: ignore[return-value]
 

@@ -25,9 +25,20 @@ _TITLES = {"iou": "IoU", "dice": "Dice", "f1": "F1", "mcc": "MCC", "npv": "NPV",
            "volume_similarity": "volume sim."}
 
 
-def metric_title(metric: str) -> str:
-    """Column title of a metric (``"iou"`` → ``"IoU"``)."""
-    return _TITLES.get(metric, metric)
+def metric_title(metric: str, report=None) -> str:
+    """Column title of a metric (``"iou"`` → ``"IoU"``), with the unit of a distance.
+
+    Examples
+    --------
+    >>> metric_title("iou"), metric_title("hd95")
+    ('IoU', 'HD95')
+    """
+    title = _TITLES.get(metric, metric)
+    if report is not None and metric in report:
+        units = report[metric].extra.get("units")
+        if units:
+            title += f" ({'px' if units == 'px' else 'spacing units'})"
+    return title
 
 
 def format_value(value: Any) -> str:
@@ -54,9 +65,13 @@ def summary_caption(report) -> str:
     """What the summary row holds: pixel accuracy is global, the rest are averages."""
     parts = []
     averages = sorted({s.average for s in report.scores if s.average != "global"})
-    if any(s.average == "global" for s in report.scores):
-        glob = [metric_title(s.metric) for s in report.scores if s.average == "global"]
-        parts.append(f"{', '.join(glob)}: over all pixels")
+    glob = [s for s in report.scores if s.average == "global"]
+    if glob:
+        titles = ", ".join(metric_title(s.metric) for s in glob)
+        if all(s.aggregate == "dataset" for s in glob):
+            parts.append(f"{titles}: over all pixels")
+        else:
+            parts.append(f"{titles}: each image's value over its pixels, averaged over images")
     if averages:
         parts.append(f"other metrics: {'/'.join(averages)} average over classes")
     return "summary row: " + "; ".join(parts) if parts else ""
@@ -95,7 +110,7 @@ def class_table(report, *, metrics: Sequence[str] | None = None, title: str | No
     table.add_column("support", justify="right", no_wrap=True)
     metrics = list(report.metrics if metrics is None else metrics)
     for m in metrics:
-        table.add_column(metric_title(m), justify="right", no_wrap=True)
+        table.add_column(metric_title(m, report), justify="right", no_wrap=True)
     rows = report.class_rows()
     if caption is None and any(m not in row for row in rows for m in metrics):
         caption = "–: not scored for this class (boundary metrics leave out class 0)"
@@ -123,7 +138,7 @@ def image_table(report, *, metrics: Sequence[str] | None = None, title: str | No
     table.add_column("image", overflow="fold")
     table.add_column("class", justify="right", no_wrap=True)
     for m in metrics:
-        table.add_column(metric_title(m), justify="right", no_wrap=True)
+        table.add_column(metric_title(m, report), justify="right", no_wrap=True)
     for row in rows:
         table.add_row(str(row["image"]), str(row["class"]),
                       *(format_value(row.get(m)) for m in metrics))
@@ -148,10 +163,11 @@ def excluded_line(report) -> str | None:
 
 
 def accuracy_trap_note(report) -> str | None:
-    """A warning when pixel accuracy is high while a foreground class overlaps poorly.
+    """A note when pixel accuracy says more than a class's overlap: the imbalanced-mask trap.
 
-    This is the classic imbalanced-mask trap: a model that predicts background
-    everywhere has high accuracy and zero IoU/Dice on the objects.
+    Shown whenever some scored foreground class has an IoU (or Dice) below the pixel
+    accuracy, with what predicting the largest class everywhere would score, so the
+    reader can see how much of the accuracy is the background. No cut-off is involved.
     """
     if "accuracy" not in report:
         return None
@@ -164,12 +180,18 @@ def accuracy_trap_note(report) -> str | None:
     if not fg:
         return None
     cls, worst = min(fg, key=lambda cv: cv[1])
-    if acc >= 0.8 and worst <= acc - 0.3:
-        name = metric_title(overlap.metric)
-        return (f"note: pixel accuracy is {acc:.3f} but class {cls} has {name} {worst:.3f}. "
-                "Accuracy is dominated by the largest class (usually background); judge the "
-                "segmentation by IoU/Dice.")
-    return None
+    if not worst < acc:
+        return None
+    name = metric_title(overlap.metric)
+    note = f"note: pixel accuracy is {acc:.3f} but class {cls} has {name} {worst:.3f}."
+    support = report["accuracy"].support
+    num_classes = report.meta.get("num_classes")
+    if support and len(support) == num_classes and sum(support) > 0:
+        biggest = max(range(len(support)), key=lambda k: support[k])
+        share = support[biggest] / sum(support)
+        note += (f" Predicting class {report['accuracy'].classes[biggest]} everywhere would "
+                 f"already give accuracy {share:.3f} (its share of the pixels).")
+    return note + " Judge the segmentation by IoU/Dice."
 
 
 def rows_to_csv(rows: Sequence[dict[str, Any]]) -> str:

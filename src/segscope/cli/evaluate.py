@@ -122,7 +122,8 @@ def evaluate(
     """
     from ..io import DEFAULT_MAX_PIXELS
 
-    out = Output(quiet=quiet, json=json_file, csv=csv_file, objects=objects)
+    out = Output(quiet=quiet, inputs=[pred, target, colormap], json=json_file, csv=csv_file,
+                 objects=objects)
     if max_pixels is None:
         max_pixels = DEFAULT_MAX_PIXELS
     if instances:

@@ -46,7 +46,13 @@ def load_callable(spec: str):
             raise ParameterError(f"--model file {target!r} cannot be imported as Python")
         module = importlib.util.module_from_spec(module_spec)
         sys.modules[mod_name] = module
-        module_spec.loader.exec_module(module)
+        try:
+            module_spec.loader.exec_module(module)
+        except Exception as err:
+            from ..errors import ModelError
+
+            raise ModelError(f"--model file {target!r} cannot be run: {type(err).__name__}: "
+                             f"{err}") from err
     else:
         try:
             module = importlib.import_module(target)
@@ -58,7 +64,27 @@ def load_callable(spec: str):
     fn = getattr(module, name, None)
     if fn is None or not callable(fn):
         raise ParameterError(f"--model: {target!r} has no callable named {name!r}")
-    return fn
+    return _as_user_code(fn, spec)
+
+
+def _as_user_code(fn, spec: str):
+    """``fn`` whose exceptions are the user's (a ModelError naming the model), not segscope's."""
+    import functools
+
+    from ..errors import ModelError, SegscopeError
+
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except (SegscopeError, KeyboardInterrupt, MemoryError):
+            raise
+        except Exception as err:
+            raise ModelError(f"--model {spec}: the model raised {type(err).__name__}: {err}; "
+                             "fix the model (segscope calls it with a batch (B, H, W[, C]) of "
+                             "images and expects (B,) or (B, classes) scores)") from err
+
+    return call
 
 
 @app.command()
@@ -111,7 +137,7 @@ def explain(
 
     from ..explain import explain as run_explain
     from ..explain import heatmap, top_k_overlay
-    from ..io import read_image, write_image
+    from ..io import read_image
     from ..results import json_safe
     from ..superpixels import segment, tune
     from ..superpixels.methods import method_spec
@@ -119,7 +145,10 @@ def explain(
     from ._report import rows_to_csv
     from .superpixels import _channel_axis, _data_range
 
-    output = Output(quiet=quiet, json=json_file, csv=csv_file)
+    model_file = model.rpartition(":")[0]
+    output = Output(quiet=quiet, inputs=[image, model_file if model_file.endswith(".py")
+                                         else None],
+                    json=json_file, csv=csv_file, out=out, overlay=overlay)
     img = read_image(image, mode="keep")
     predict = load_callable(model)
     span = _data_range(data_range, img)
@@ -142,12 +171,10 @@ def explain(
 
     sizes = np.bincount(result.segments.ravel(), minlength=sp.num_segments)
     if out is not None:
-        write_image(out, heatmap(result, img, data_range=span, channel_axis=axis))
-        output.note(f"heat map written to {out}")
+        output.write_image(out, heatmap(result, img, data_range=span, channel_axis=axis))
     if overlay is not None:
-        write_image(overlay, top_k_overlay(result, img, top_k, data_range=span,
-                                           channel_axis=axis))
-        output.note(f"overlay written to {overlay}")
+        output.write_image(overlay, top_k_overlay(result, img, top_k, data_range=span,
+                                                  channel_axis=axis))
     if json_file is not None:
         doc = {
             "image": str(image), "model": model, "target": result.target,

@@ -115,7 +115,7 @@ def compare(
     from ..similarity._collection import stack_images
     from ._report import rows_to_csv
 
-    out = Output(quiet=quiet, json=json_file, csv=csv_file)
+    out = Output(quiet=quiet, inputs=[image_a, image_b], json=json_file, csv=csv_file)
     names = parse_names("--metrics", metrics, METRICS)
     a = read_image(image_a, mode=colour)
     b = read_image(image_b, mode=colour)
@@ -186,22 +186,10 @@ def _matrix(out: Output, found, axis, target, metric, preset, data_range):
 
 
 def _csv_text(names, matrix) -> str:
-    import csv
-    import io
+    from ..io import csv_text
 
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["", *names])
-    for name, row in zip(names, matrix, strict=True):
-        writer.writerow([name, *(repr(float(v)) for v in row)])
-    return buf.getvalue()
-
-
-def _save_png(image, path: Path) -> None:
-    from ..io import atomic_path
-
-    with atomic_path(path) as tmp:
-        image.save(tmp, format="PNG")
+    return csv_text(([name, *(float(v) for v in row)]
+                     for name, row in zip(names, matrix, strict=True)), ["", *names])
 
 
 @app.command()
@@ -232,7 +220,7 @@ def matrix(
     from ..similarity import to_distance
     from ..similarity.render import heatmap as draw_heatmap
 
-    out = Output(quiet=quiet, json=json_file, csv=csv_file)
+    out = Output(quiet=quiet, inputs=[folder], json=json_file, csv=csv_file, heatmap=heatmap)
     metric = _one_metric(metrics)
     found, axis, target = _read_collection(out, folder, colour, size)
     m = _matrix(out, found, axis, target, metric, preset, data_range)
@@ -247,16 +235,13 @@ def matrix(
         doc = {"metric": metric, "names": list(found.names), "matrix": m, "pairs": pairs}
         out.write(json_file, json.dumps(json_safe(doc), indent=2))
     if heatmap is not None:
-        _save_png(draw_heatmap(m), heatmap)
+        out.write_image(heatmap, draw_heatmap(m))
     table = Table(title=f"{len(m)} images, most similar pairs ({metric})", title_justify="left")
     for col in ("image", "image", metric):
         table.add_column(col)
     for pair in pairs:
         table.add_row(pair["image_a"], pair["image_b"], f"{pair[metric]:.6g}")
     out.table(table)
-    written = [str(p) for p in (csv_file, json_file, heatmap) if p is not None and str(p) != "-"]
-    if written:
-        out.note(f"wrote {', '.join(written)}")
 
 
 @app.command()
@@ -294,7 +279,8 @@ def order(
     from ..similarity.render import contact_sheet as draw_sheet
     from ._report import rows_to_csv
 
-    out = Output(quiet=quiet, json=json_file, csv=csv_file)
+    out = Output(quiet=quiet, inputs=[folder], json=json_file, csv=csv_file,
+                 contact_sheet=contact_sheet)
     metric = _one_metric(metrics)
     found, axis, target = _read_collection(out, folder, colour, size)
     m = _matrix(out, found, axis, target, metric, preset, data_range)
@@ -319,8 +305,8 @@ def order(
         out.write(json_file, json.dumps(json_safe(doc), indent=2))
     if contact_sheet is not None:
         ims = [found.images[k] for k in seq]
-        _save_png(draw_sheet(ims, names=[found.names[k] for k in seq],
-                             data_range=data_range), contact_sheet)
+        out.write_image(contact_sheet, draw_sheet(ims, names=[found.names[k] for k in seq],
+                                                  data_range=data_range))
     table = Table(title=f"{len(seq)} images ordered by {metric} ({method}); path length "
                   f"{length:.4g}", title_justify="left")
     columns = list(rows[0])

@@ -45,6 +45,17 @@ SeedOption = Annotated[int, typer.Option("--seed", help="Seed (quickshift).")]
 DataRange = Annotated[str | None, typer.Option("--data-range", help=_DATA_RANGE_HELP)]
 GtIgnore = Annotated[int | None, typer.Option(
     "--gt-ignore", help="Ground-truth value to leave out (e.g. 0 for membranes).")]
+#: Runs longer than this are announced before they go on (seconds).
+ANNOUNCE_AFTER_S = 10.0
+
+
+def _announcer(output: Output, what: str):
+    """An ``on_estimate`` callback: says up front when a search or sweep will take long."""
+    def announce(runs: int, seconds: float) -> None:
+        if runs * seconds > ANNOUNCE_AFTER_S:
+            output.note(f"{what}: up to {runs} runs × {seconds:.1f} s ≈ "
+                        f"{runs * seconds / 60:.1f} min; --time-limit bounds it")
+    return announce
 
 
 _SHORT = {"num_segments": "K", "size_cv": "size CV", "fragments": "frag",
@@ -117,6 +128,9 @@ def segment_command(
         "felzenszwalb and quickshift are tuned to give it (±5 %).")] = None,
     exact: Annotated[bool, typer.Option(
         "--exact", help="Tune the method until K is within ±5 % of --n-segments.")] = False,
+    time_limit: Annotated[float, typer.Option(
+        "--time-limit", help="Seconds the tuning of K may take (felzenszwalb, quickshift, "
+        "--exact); when they run out, the command fails with the closest K found.")] = 120.0,
     param: Annotated[list[str] | None, typer.Option(
         "--param", "-p",
         help="Method parameter name=value (repeatable), e.g. sigma=0.5.")] = None,
@@ -138,13 +152,16 @@ def segment_command(
     import numpy as np
 
     from ..errors import ParameterError
-    from ..io import read_image, write_bytes, write_image
+    from ..io import read_image
     from ..superpixels import draw_boundaries, segment, superpixel_quality, tune
     from ..superpixels.methods import method_spec
     from ._params import parse_assignments
     from ._report import rows_to_csv
 
-    output = Output(quiet=quiet, json=json_file, csv=csv_file)
+    if labels_out is not None and labels_out.suffix.lower() not in (".npy", ".tif", ".tiff"):
+        raise ParameterError(f"--labels-out {labels_out}: use a .npy or .tif file")
+    output = Output(quiet=quiet, inputs=[image, gt], json=json_file, csv=csv_file, out=out,
+                    labels_out=labels_out)
     spec = method_spec(method)
     params = parse_assignments(param, multiple=False)
     img = read_image(image, mode="keep")
@@ -155,7 +172,10 @@ def segment_command(
         raise ParameterError("--exact needs --n-segments")
     if n_segments is not None and (exact or "n_segments" not in spec.defaults):
         result = tune(img, method=method, num_segments=n_segments, seed=seed, data_range=span,
-                      channel_axis=axis, **params)
+                      channel_axis=axis, time_limit=time_limit,
+                      on_estimate=_announcer(output, f"tuning {method}"), **params)
+        if not result.reached:
+            raise ParameterError(result.message)
         sp = result.superpixels
         message = result.message
     else:
@@ -179,26 +199,19 @@ def segment_command(
         output.write(csv_file, rows_to_csv([{"measure": k, "value": v}
                                             for k, v in summary.items()]))
     if out is not None:
-        write_image(out, draw_boundaries(img, sp, data_range=span, channel_axis=axis))
-        output.note(f"overlay written to {out}")
+        output.write_image(out, draw_boundaries(img, sp, data_range=span, channel_axis=axis))
     if labels_out is not None:
-        suffix = labels_out.suffix.lower()
-        if suffix == ".npy":
-            import io
+        import io
 
-            buf = io.BytesIO()
+        buf = io.BytesIO()
+        if labels_out.suffix.lower() == ".npy":
             np.save(buf, sp.labels)
-            write_bytes(labels_out, buf.getvalue())
-        elif suffix in (".tif", ".tiff"):
+        else:
             import tifffile
 
-            from ..io import atomic_path
-
             dtype = np.uint16 if sp.num_segments <= 65535 else np.uint32
-            with atomic_path(labels_out) as tmp:
-                tifffile.imwrite(tmp, sp.labels.astype(dtype))
-        else:
-            raise ParameterError(f"--labels-out {labels_out}: use a .npy or .tif file")
+            tifffile.imwrite(buf, sp.labels.astype(dtype))
+        output.write_bytes(labels_out, buf.getvalue())
     output.table(_measures_table(f"{image.name}: {sp.describe()}", summary))
 
 
@@ -224,6 +237,11 @@ def sweep_command(
     json_file: Annotated[Path | None, json_option("the table of measures (a list of rows)")
                          ] = None,
     ncols: Annotated[int | None, typer.Option("--ncols", help="Gallery columns.")] = None,
+    max_settings: Annotated[int, typer.Option(
+        "--max-settings", help="Refuse a grid of more combinations than this.")] = 1000,
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", help="Seconds the sweep may take: refused after the first setting "
+        "if the estimate is longer, stopped if it runs over.")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Run a grid of parameters; print a table of measures, write a gallery and a CSV."""
@@ -231,12 +249,12 @@ def sweep_command(
 
     from rich.table import Table
 
-    from ..io import read_image, write_image
+    from ..io import read_image
     from ..results import json_safe
     from ..superpixels import sweep
     from ._params import parse_assignments
 
-    output = Output(quiet=quiet, json=json_file, csv=csv_file)
+    output = Output(quiet=quiet, inputs=[image, gt], json=json_file, csv=csv_file, out=out)
     grid = parse_assignments(param, multiple=True)
     img = read_image(image, mode="keep")
     span = _data_range(data_range, img)
@@ -244,7 +262,8 @@ def sweep_command(
     gt_map, ignore_index = _read_gt(gt, gt_ignore) if gt is not None else (None, None)
     result = sweep(img, method=method, grid=grid, gt=gt_map, ignore_index=ignore_index,
                    seed=seed, data_range=span, channel_axis=axis,
-                   progress=output.show_progress)
+                   progress=output.show_progress, max_settings=max_settings,
+                   time_limit=time_limit, on_estimate=_announcer(output, f"{method} sweep"))
     measures = [c for c in _SHORT if c in result.columns and c not in _CSV_ONLY
                 and not (c == "fragments" and not any(r[c] for r in result.rows))]
     params_shown = [c for c in result.columns if c not in _SHORT and not c.startswith("size_")]
@@ -266,6 +285,6 @@ def sweep_command(
     if json_file is not None:
         output.write(json_file, json.dumps(json_safe(list(result.rows)), indent=2))
     if out is not None:
-        write_image(out, result.gallery(img, ncols=ncols, data_range=span, channel_axis=axis))
-        output.note(f"gallery written to {out}")
+        output.write_image(out, result.gallery(img, ncols=ncols, data_range=span,
+                                               channel_axis=axis))
     output.table(table)

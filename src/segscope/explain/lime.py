@@ -254,6 +254,13 @@ def explain(
     if not (np.isfinite(kernel_width) and kernel_width > 0):
         raise ParameterError(f"kernel_width must be a positive number; got {kernel_width!r}")
 
+    from .._memory import check_memory
+
+    if isinstance(num_samples, (int, np.integer)) and not isinstance(num_samples, bool):
+        # the on/off table (bool), its float copy for the fit, the batches of images
+        check_memory(float(num_samples) * k * 17 + float(batch_size) * img.nbytes * 8,
+                     f"num_samples={int(num_samples):,} for {k} superpixels",
+                     fix="ask for fewer samples (CLI: --num-samples)")
     masks = sample_masks(k, num_samples, keep_probability=keep_probability,
                          rng=np.random.default_rng(seed))
     filler = fill_image(img, seg, k, fill, blur_sigma=blur_sigma)

@@ -11,7 +11,15 @@ from .colormap import apply_colormap, parse_colour, read_colormap
 from .images import IMAGE_EXTENSIONS, LUMA_WEIGHTS, LoadedImage, load_image, read_image, to_grey
 from .mask_pairs import GeometryWarning, LoadedPair, load_pairs
 from .masks import MASK_EXTENSIONS, Mask, read_mask
-from .outputs import STDOUT, Outputs, atomic_path, write_bytes, write_image, write_text
+from .outputs import (
+    STDOUT,
+    Outputs,
+    atomic_path,
+    encode_image,
+    write_bytes,
+    write_image,
+    write_text,
+)
 from .pairing import (
     MATCH_MODES,
     PAIRING_EXTENSIONS,
@@ -45,6 +53,7 @@ __all__ = [
     "atomic_path",
     "csv_cell",
     "csv_text",
+    "encode_image",
     "list_files",
     "load_image",
     "load_pairs",

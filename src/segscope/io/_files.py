@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import threading
 import warnings
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ __all__ = [
     "check_pixel_count",
     "existing_file",
     "full_suffix",
+    "natural_key",
     "open_pillow",
     "reading",
     "strip_suffix",
@@ -46,6 +48,18 @@ def full_suffix(path: str | os.PathLike) -> str:
         if name.endswith(compound):
             return compound
     return Path(name).suffix
+
+
+def natural_key(name: str | os.PathLike) -> tuple:
+    """Sort key that orders numbers by value: ``img2`` before ``img10``.
+
+    Examples
+    --------
+    >>> sorted(["img10.png", "img2.png", "Img1.png"], key=natural_key)
+    ['Img1.png', 'img2.png', 'img10.png']
+    """
+    parts = re.split(r"(\d+)", str(name))
+    return tuple((0, int(p), p) if p.isdigit() else (1, p.lower(), p) for p in parts if p)
 
 
 def strip_suffix(name: str) -> str:

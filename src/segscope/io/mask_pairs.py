@@ -53,7 +53,8 @@ class LoadedPair:
 
 
 def load_pairs(pairs: Sequence[Pair], *, colormap: Colormap | None = None,
-               max_pixels: int | None = DEFAULT_MAX_PIXELS) -> Iterator[LoadedPair]:
+               max_pixels: int | None = DEFAULT_MAX_PIXELS,
+               read_spacing: bool = True) -> Iterator[LoadedPair]:
     """Read each pair in turn (one pair in memory at a time) and check their shapes.
 
     Parameters
@@ -64,6 +65,9 @@ def load_pairs(pairs: Sequence[Pair], *, colormap: Colormap | None = None,
         Colour → class map for RGB masks.
     max_pixels : int or None
         Largest image read (see :func:`~segscope.io.read_mask`).
+    read_spacing : bool
+        Read (and check) the spacing the files record; ``False`` when it is not needed or
+        given by the caller (see :func:`~segscope.io.read_mask`).
 
     Yields
     ------
@@ -80,8 +84,10 @@ def load_pairs(pairs: Sequence[Pair], *, colormap: Colormap | None = None,
         If the two files record different orientations or spacings.
     """
     for pair in pairs:
-        pred = read_mask(pair.pred, colormap=colormap, max_pixels=max_pixels)
-        target = read_mask(pair.target, colormap=colormap, max_pixels=max_pixels)
+        pred = read_mask(pair.pred, colormap=colormap, max_pixels=max_pixels,
+                         read_spacing=read_spacing)
+        target = read_mask(pair.target, colormap=colormap, max_pixels=max_pixels,
+                           read_spacing=read_spacing)
         check_same_shape(pred.labels, target.labels, (str(pair.pred), str(pair.target)))
         _warn_geometry(pred, target)
         yield LoadedPair(pair.name, pred, target)

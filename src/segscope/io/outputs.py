@@ -51,7 +51,8 @@ from typing import Any
 from ..errors import OutputError
 from ._files import full_suffix
 
-__all__ = ["STDOUT", "Outputs", "atomic_path", "write_bytes", "write_image", "write_text"]
+__all__ = ["STDOUT", "Outputs", "atomic_path", "encode_image", "write_bytes", "write_image",
+           "write_text"]
 
 #: The path that means "standard output".
 STDOUT = "-"
@@ -208,6 +209,31 @@ class Outputs:
             raise RuntimeError("this Outputs transaction is already committed or discarded")
 
 
+def encode_image(image: Any, suffix: str = ".png") -> bytes:
+    """The bytes of an image file: a ``uint8``/``uint16`` array or a Pillow image, in the
+    format of ``suffix`` (``.png``, ``.jpg``, ``.tif``, ...).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> encode_image(np.zeros((2, 2, 3), np.uint8), ".png")[:4]
+    b'\x89PNG'
+    """
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    fmt = Image.registered_extensions().get(suffix.lower())
+    if fmt is None:
+        raise OutputError(f"cannot tell an image format from the suffix {suffix!r}; use .png, "
+                          ".jpg or .tif")
+    pil = image if isinstance(image, Image.Image) else Image.fromarray(np.asarray(image))
+    buf = io.BytesIO()
+    pil.save(buf, format=fmt)
+    return buf.getvalue()
+
+
 def write_text(path: str | os.PathLike, text: str) -> Path:
     """Write ``text`` to ``path`` (UTF-8) whole or not at all (a one-file :class:`Outputs`).
 
@@ -244,21 +270,8 @@ def write_image(path: str | os.PathLike, image: Any) -> Path:
     >>> p.suffix
     '.png'
     """
-    import io
-
-    import numpy as np
-    from PIL import Image
-
     target = Path(path)
-    fmt = Image.registered_extensions().get(target.suffix.lower())
-    if fmt is None:
-        raise OutputError(
-            f"cannot tell the image format of {str(target)!r} from its suffix; use .png or .jpg"
-        )
-    pil = image if isinstance(image, Image.Image) else Image.fromarray(np.asarray(image))
-    buf = io.BytesIO()
-    pil.save(buf, format=fmt)
-    return write_bytes(target, buf.getvalue())
+    return write_bytes(target, encode_image(image, target.suffix))
 
 
 @contextlib.contextmanager

@@ -14,7 +14,8 @@ Rules
   :class:`~segscope.errors.PairingError` naming both files: segscope never guesses.
 - Files without a partner are listed in ``Pairing.unpaired_pred`` and
   ``Pairing.unpaired_target``; the caller decides whether that is an error.
-- Pairs are sorted by their key (the name used in per-image reports).
+- Pairs are sorted by their key (the name used in per-image reports), in natural order:
+  numbers by value, so ``img2`` comes before ``img10``.
 
 Examples
 --------
@@ -38,7 +39,7 @@ from typing import Literal
 
 from .._checks import check_choice
 from ..errors import MissingFileError, PairingError
-from ._files import full_suffix, strip_suffix
+from ._files import full_suffix, natural_key, strip_suffix
 from .masks import MASK_EXTENSIONS
 
 __all__ = ["MATCH_MODES", "PAIRING_EXTENSIONS", "MatchMode", "Pair", "Pairing", "list_files",
@@ -115,8 +116,8 @@ def list_files(folder: str | os.PathLike,
     wanted = {e.lower() if e.startswith(".") else f".{e.lower()}" for e in extensions}
     out = []
     for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
+        dirnames[:] = sorted((d for d in dirnames if not d.startswith(".")), key=natural_key)
+        for name in sorted(filenames, key=natural_key):
             if not name.startswith(".") and full_suffix(name) in wanted:
                 out.append(Path(dirpath) / name)
     return out
@@ -152,12 +153,14 @@ def pair_folders(pred_dir: str | os.PathLike, target_dir: str | os.PathLike, *,
     extensions = tuple(extensions)
     pred = _keyed(Path(pred_dir), match, extensions)
     target = _keyed(Path(target_dir), match, extensions)
-    common = sorted(pred.keys() & target.keys())
+    common = sorted(pred.keys() & target.keys(), key=natural_key)
     pairs = tuple(Pair(name=k, pred=pred[k], target=target[k]) for k in common)
     return Pairing(
         pairs=pairs,
-        unpaired_pred=tuple(pred[k] for k in sorted(pred.keys() - target.keys())),
-        unpaired_target=tuple(target[k] for k in sorted(target.keys() - pred.keys())),
+        unpaired_pred=tuple(pred[k] for k in sorted(pred.keys() - target.keys(),
+                                                    key=natural_key)),
+        unpaired_target=tuple(target[k] for k in sorted(target.keys() - pred.keys(),
+                                                        key=natural_key)),
     )
 
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from .._backend import is_tensor
 from .._checks import resolve_data_range
-from ..errors import ParameterError, ShapeError
+from ..errors import ParameterError, ResourceError, ShapeError
 from ._inputs import as_image, to_planes
 
 __all__ = ["stack_images"]
@@ -42,6 +42,26 @@ def _check_size(size: Any) -> tuple[int, ...]:
     if not out or min(out) < 1:
         raise ParameterError(f"size must hold positive sides; got {size!r}")
     return out
+
+
+def _check_resize_memory(size: tuple[int, ...], count: int, channel_axis: int | None) -> None:
+    """Refuse a resize target larger than the pixel limit or than memory, before resizing."""
+    import math
+
+    from .._memory import check_memory
+    from ..io import DEFAULT_MAX_PIXELS
+
+    pixels = math.prod(size)
+    shown = "x".join(str(s) for s in size)
+    if pixels > DEFAULT_MAX_PIXELS:
+        raise ResourceError(
+            f"size={shown} gives {pixels:,} pixels per image, more than the limit of "
+            f"{DEFAULT_MAX_PIXELS:,} pixels (segscope.io.DEFAULT_MAX_PIXELS, the limit for files "
+            "too); ask for a smaller size (CLI: --size HxW)"
+        )
+    channels = 1 if channel_axis is None else 3
+    check_memory(16.0 * pixels * channels * count, f"size={shown} for {count} image(s)",
+                 fix="ask for a smaller size (CLI: --size HxW)")
 
 
 def _resize(image: np.ndarray, size: tuple[int, ...], channel_axis: int | None) -> np.ndarray:
@@ -80,6 +100,7 @@ def stack_images(images: Any, *, data_range: float | None, channel_axis: int | N
         span = float(data_range) if data_range is not None else float("nan")
     if size is not None:
         target = _check_size(size)
+        _check_resize_memory(target, len(items), channel_axis)
         planes = [_resize(im, target, channel_axis) for im in items]
     else:
         shapes = {im.shape for im in items}

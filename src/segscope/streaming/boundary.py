@@ -77,6 +77,8 @@ class BoundaryMetric:
         Boundary IoU band width in physical units; default: ``tolerance``.
     include_background : bool
         Score class 0 too.
+    labels : sequence of int, optional
+        Score only these classes (as ``labels=`` of the overlap metrics); default: all.
     ignore_index : int, optional
         Pixels where the target (or prediction) has this value belong to no class.
     one_empty : {"inf", "worst"} or float
@@ -124,6 +126,7 @@ class BoundaryMetric:
         empty: DistanceEmpty | float = "nan",
         pooling: Pooling = "max",
         surface: Surface = "voxels",
+        labels: Sequence[int] | None = None,
         sync_on_compute: bool = True,
         process_group: Any = None,
     ) -> None:
@@ -142,6 +145,7 @@ class BoundaryMetric:
             "width": width, "include_background": include_background,
             "ignore_index": ignore_index, "one_empty": one_empty, "empty": empty,
             "pooling": pooling, "surface": surface,
+            "labels": None if labels is None else tuple(int(c) for c in labels),
         }
         self.sync_on_compute = bool(sync_on_compute)
         self.process_group = process_group

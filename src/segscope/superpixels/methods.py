@@ -453,6 +453,7 @@ def segment(
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise ParameterError(f"seed must be an integer; got {seed!r}")
     img = as_float_image(image, channel_axis=channel_axis, data_range=data_range)
+    _check_segment_count(resolved, img, channel_axis)
     method_start = time.perf_counter()
     raw = spec.run(img, img.ndim == 3, resolved, int(seed))
     method_elapsed = time.perf_counter() - method_start
@@ -464,3 +465,17 @@ def segment(
     elapsed = time.perf_counter() - start
     return Superpixels(labels=labels, num_segments=k, method=method, params=resolved,
                        seed=int(seed), runtime_s=elapsed, method_runtime_s=method_elapsed)
+
+
+def _check_segment_count(params: dict[str, Any], img: np.ndarray, channel_axis: int | None
+                         ) -> None:
+    """An ``n_segments`` above the pixel count cannot be met and makes the method allocate
+    per segment: refused before it runs."""
+    n = params.get("n_segments")
+    colour = channel_axis is not None and img.ndim == 3
+    pixels = img.size // (img.shape[-1] if colour else 1)
+    if isinstance(n, (int, float, np.integer, np.floating)) and n > pixels:
+        raise ParameterError(
+            f"n_segments={n:,} is more than the image's {pixels:,} pixels; ask for at most "
+            f"{pixels:,} superpixels (CLI: -n/--n-segments)"
+        )

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +19,7 @@ import numpy as np
 
 from .._image import as_float_image
 from .._progress import track
-from ..errors import ParameterError
+from ..errors import ParameterError, ResourceError
 from .measures import superpixel_quality
 from .methods import Superpixels, _fmt, method_spec, resolve_params, segment
 
@@ -33,6 +34,23 @@ _RANGES: dict[str, tuple[float, float, bool]] = {
     "max_dist": (0.5, 1000.0, False),
     "n_segments": (1, 1_000_000, True),
 }
+
+#: What to change when a method cannot reach the requested K by its tuned parameter.
+_HINTS = {
+    "felzenszwalb": "min_size limits K to about area / min_size: lower min_size (--param "
+                    "min_size=...) for more superpixels",
+    "quickshift": "quickshift's K is set by kernel_size and max_dist together: lower max_dist "
+                  "(--param max_dist=...) or kernel_size for more superpixels, raise them for "
+                  "fewer; or use slic, which takes the number of superpixels directly",
+    "slic": "slic treats n_segments as a target on a grid: change compactness (--param "
+            "compactness=...) or use felzenszwalb",
+    "slic-zero": "slic-zero treats n_segments as a target on a grid: use slic with a "
+                 "compactness, or felzenszwalb",
+    "watershed": "watershed places n_segments markers: change compactness (--param "
+                 "compactness=...) or use slic",
+}
+#: Notice callback: ``(number of runs, seconds the first run took)``.
+Estimate = Callable[[int, float], None]
 
 
 @dataclass(frozen=True)
@@ -84,6 +102,8 @@ def tune(
     seed: int = 0,
     channel_axis: int | None = None,
     data_range: float | None = None,
+    time_limit: float | None = None,
+    on_estimate: Estimate | None = None,
     **params: Any,
 ) -> TuneResult:
     """Find the value of ``param`` that gives ``num_segments`` superpixels.
@@ -108,6 +128,12 @@ def tune(
         Relative tolerance on K (0.05 = ±5 %).
     max_evals : int
         Most segmentations to run.
+    time_limit : float, optional
+        Seconds after which no new evaluation is started (the result then says so and
+        ``reached`` is False unless the target was already met).
+    on_estimate : callable, optional
+        Called once after the first evaluation with ``(max_evals, seconds it took)``, so
+        that a caller can say up front how long the search may take.
     seed, channel_axis, data_range, **params
         As for :func:`segment` (``params`` are held fixed).
 
@@ -146,13 +172,23 @@ def tune(
     low, high, integer = _RANGES[param]
     cache: dict[float, Superpixels] = {}
     history: list[tuple[float, int]] = []
+    if time_limit is not None and not (math.isfinite(time_limit) and time_limit > 0):
+        raise ParameterError(f"time_limit must be a positive number of seconds; got "
+                             f"{time_limit!r}")
+    started = time.perf_counter()
 
     def run(value: float) -> int:
         if value not in cache:
+            t0 = time.perf_counter()
             cache[value] = segment(image, method=method, seed=seed, channel_axis=channel_axis,
                                    data_range=data_range, **{**params, param: value})
             history.append((value, cache[value].num_segments))
+            if len(history) == 1 and on_estimate is not None:
+                on_estimate(int(max_evals), time.perf_counter() - t0)
         return cache[value].num_segments
+
+    def out_of_time() -> bool:
+        return time_limit is not None and time.perf_counter() - started > time_limit
 
     def ok(k: int) -> bool:
         return abs(k - target) <= tolerance * target
@@ -172,7 +208,7 @@ def tune(
     value = snap(target if param == "n_segments" else spec.defaults[param] or 1.0)
     while len(history) < max_evals:
         k = run(value)
-        if ok(k):
+        if ok(k) or out_of_time():
             break
         if k < target:
             below = value
@@ -200,22 +236,27 @@ def tune(
     reached = ok(best_k)
     lo_k = max((vk for vk in history if vk[1] < target), key=lambda vk: vk[1], default=None)
     hi_k = min((vk for vk in history if vk[1] > target), key=lambda vk: vk[1], default=None)
+    hint = _HINTS.get(method, "change another parameter")
     if reached:
         message = (f"{method} gives K={best_k} (target {target}, ±{tolerance:.0%}) at "
                    f"{param}={_fmt(best_value)}")
+    elif out_of_time():
+        message = (f"{method} did not reach K={target} ±{tolerance:.0%} within time_limit="
+                   f"{_fmt(time_limit)} s (CLI: --time-limit; {len(history)} evaluations, "
+                   f"{time.perf_counter() - started:.0f} s): the closest was K={best_k} at "
+                   f"{param}={_fmt(best_value)}. Raise the time limit, or: {hint}")
     elif lo_k is not None and hi_k is not None:
         budget = f" in {len(history)} evaluations" if len(history) >= max_evals else ""
         message = (f"{method} cannot reach K={target} ±{tolerance:.0%} by {param}: K jumps from "
                    f"{lo_k[1]} ({param}={_fmt(lo_k[0])}) to {hi_k[1]} ({param}={_fmt(hi_k[0])})"
                    f"{budget}; "
-                   f"closest K={best_k} at {param}={_fmt(best_value)}. Change another parameter "
-                   "or accept the closest value")
+                   f"closest K={best_k} at {param}={_fmt(best_value)}. To get near the target, "
+                   f"{hint}; or accept the closest value (--param {param}={_fmt(best_value)})")
     else:
         side = "most" if best_k < target else "fewest"
         message = (f"{method} cannot reach K={target} by {param} on this image: the {side} it "
                    f"gave is K={best_k} at {param}={_fmt(best_value)} (range {_fmt(low)}.."
-                   f"{_fmt(high)}, {len(history)} evaluations). Change another parameter "
-                   "(e.g. felzenszwalb min_size limits K to about area / min_size)")
+                   f"{_fmt(high)}, {len(history)} evaluations). {hint[0].upper()}{hint[1:]}")
     return TuneResult(param=param, value=best_value, num_segments=best_k, target=target,
                       reached=reached, message=message, history=tuple(history),
                       superpixels=cache[best_value])
@@ -303,6 +344,9 @@ def sweep(
     channel_axis: int | None = None,
     data_range: float | None = None,
     progress: bool = False,
+    max_settings: int | None = 1000,
+    time_limit: float | None = None,
+    on_estimate: Estimate | None = None,
     **params: Any,
 ) -> SweepResult:
     """Segment with every combination of ``grid`` and measure each result.
@@ -321,6 +365,14 @@ def sweep(
         As for :func:`superpixel_quality`.
     progress : bool
         Draw a progress bar on stderr.
+    max_settings : int or None
+        Refuse a grid of more combinations than this, before running any (None: no limit).
+    time_limit : float, optional
+        Seconds the sweep may take: after the first setting, a sweep whose estimate (settings
+        × the first setting's time) exceeds it is refused with a ResourceError, and a
+        sweep that runs over it stops with one.
+    on_estimate : callable, optional
+        Called once after the first setting with ``(number of settings, its seconds)``.
     seed, channel_axis, data_range, **params
         As for :func:`segment` (``params`` are held fixed).
 
@@ -345,7 +397,18 @@ def sweep(
     if unknown:  # resolve_params raises, listing the valid names
         resolve_params(method, {k: grid[k][0] for k in unknown})
     names = list(grid)
+    total = math.prod(len(grid[n]) for n in names)
+    if max_settings is not None and total > max_settings:
+        raise ResourceError(
+            f"the grid has {total:,} settings ({' × '.join(f'{len(grid[n])} {n}' for n in names)}"
+            f"), more than max_settings={max_settings:,} (CLI: --max-settings); narrow the grid "
+            "or raise the limit"
+        )
+    if time_limit is not None and not (math.isfinite(time_limit) and time_limit > 0):
+        raise ParameterError(f"time_limit must be a positive number of seconds; got "
+                             f"{time_limit!r}")
     combos = list(itertools.product(*(grid[n] for n in names)))
+    started = time.perf_counter()
     img = np.asarray(image)
     img01 = as_float_image(img, channel_axis=channel_axis, data_range=data_range)
     settings: list[dict[str, Any]] = []
@@ -369,5 +432,28 @@ def sweep(
         settings.append(setting)
         rows.append(row)
         results.append(sp)
+        _check_sweep_time(len(rows), len(combos), time.perf_counter() - started, time_limit,
+                          on_estimate)
     return SweepResult(method=method, settings=tuple(settings), rows=tuple(rows),
                        superpixels=tuple(results))
+
+
+def _check_sweep_time(done: int, total: int, elapsed: float, time_limit: float | None,
+                      on_estimate: Estimate | None) -> None:
+    """After the first setting: report the estimate and refuse a sweep that would run over."""
+    if done == 1 and on_estimate is not None:
+        on_estimate(total, elapsed)
+    if time_limit is None or done == total:
+        return
+    projected = elapsed / done * total
+    if done == 1 and projected > time_limit:
+        raise ResourceError(
+            f"the sweep would take about {projected:.0f} s ({total} settings × {elapsed:.2g} s), "
+            f"more than time_limit={time_limit:g} s (CLI: --time-limit); narrow the grid or "
+            "raise the limit"
+        )
+    if elapsed > time_limit:
+        raise ResourceError(
+            f"the sweep ran past time_limit={time_limit:g} s after {done} of {total} settings "
+            "(CLI: --time-limit); narrow the grid or raise the limit"
+        )
