@@ -106,3 +106,34 @@ def test_lime_on_a_linear_classifier_keeps_a_high_held_out_r2():
     e = explain(image, lambda b: b[:, :8, :8].mean(axis=(1, 2)) / 255, segments=seg,
                 num_samples=300, fill=0, seed=1)
     assert e.r2 > 0.95
+
+
+# ------------------------------------------------------------------ SSIM/PSNR data_range
+
+
+@pytest.mark.parametrize("name", ["ssim", "psnr", "ms_ssim"])
+def test_values_beyond_the_given_data_range_warn(name):
+    from segscope import similarity
+    from segscope.errors import ValueRangeWarning
+
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 256, (192, 192)).astype(np.float64)   # 0..255 data
+    b = np.clip(a + rng.normal(0, 10, a.shape), 0, 255)
+    with pytest.warns(ValueRangeWarning, match=r"data_range=1\b.*data_range=255"):
+        getattr(similarity, name)(a, b, data_range=1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ValueRangeWarning)
+        getattr(similarity, name)(a, b, data_range=255.0)
+        getattr(similarity, name)(a.astype(np.uint8), b.astype(np.uint8))
+
+
+def test_values_beyond_the_data_range_warn_for_tensors_too():
+    torch = pytest.importorskip("torch")
+    from segscope import similarity
+    from segscope.errors import ValueRangeWarning
+
+    a = torch.rand(1, 1, 32, 32) * 255
+    with pytest.warns(ValueRangeWarning):
+        similarity.psnr(a, a.flip(-1), data_range=1.0)
+    with pytest.warns(ValueRangeWarning):
+        similarity.ssim_batch(a, a.flip(-1), data_range=1.0, channel_axis=1)

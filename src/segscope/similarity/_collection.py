@@ -10,6 +10,7 @@ import numpy as np
 from .._backend import is_tensor
 from .._checks import resolve_data_range
 from ..errors import ParameterError, ResourceError, ShapeError
+from ._core import check_values_in_range
 from ._inputs import as_image, to_planes
 
 __all__ = ["stack_images"]
@@ -96,6 +97,7 @@ def stack_images(images: Any, *, data_range: float | None, channel_axis: int | N
     items = _as_list(images, name)
     if need_range:
         span = resolve_data_range(data_range, *items)
+        check_values_in_range(data_range, *items)
     else:
         span = float(data_range) if data_range is not None else float("nan")
     if size is not None:

@@ -34,6 +34,7 @@ __all__ = [
     "MS_SSIM_WEIGHTS",
     "batch_layout",
     "check_ms_size",
+    "check_values_in_range",
     "check_weights",
     "check_window_fits",
     "combine_levels",
@@ -230,3 +231,64 @@ def reduce_items(values: Any, reduction: str) -> Any:
         return values
     out = values.mean() if reduction == "mean" else values.sum()
     return float(out) if isinstance(values, np.ndarray) else out
+
+
+def check_values_in_range(data_range: Any, *arrays: Any) -> None:
+    """Warn when the values of ``arrays`` spread over more than a **given** ``data_range``.
+
+    SSIM's constants and PSNR's peak are fractions of ``data_range``; values that span
+    more (``data_range=1`` for 0..255 data) give numbers on a wrong scale without any
+    error. Nothing is checked when ``data_range`` was not given (then it is the dtype's
+    span, which values cannot exceed). The warning comes when the values spread over more
+    than 110 % of ``data_range``: the margin lets resampling overshoot and a training
+    loop's outputs that stray a little outside [0, 1] pass.
+    NumPy arrays and torch tensors are read without copying them to another device.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     check_values_in_range(1.0, np.array([0.0, 255.0]))
+    >>> caught[0].category.__name__
+    'ValueRangeWarning'
+    """
+    if data_range is None:
+        return
+    import warnings
+
+    from .._backend import is_tensor
+    from ..errors import ValueRangeWarning
+
+    span = float(data_range)
+    lows, highs = [], []
+    for a in arrays:
+        if is_tensor(a):
+            if a.numel() == 0 or str(a.dtype) == "torch.bool":
+                continue
+            d = a.detach()
+            lows.append(float(d.amin()))
+            highs.append(float(d.amax()))
+        else:
+            arr = np.asarray(a)
+            if arr.size == 0:
+                continue
+            lows.append(float(np.min(arr)))
+            highs.append(float(np.max(arr)))
+    if not lows:
+        return
+    low, high = min(lows), max(highs)
+    if np.isfinite(high - low) and high - low > span * 1.1:
+        warnings.warn(ValueRangeWarning(
+            f"the images' values span {low:g}..{high:g} (a range of {high - low:g}), more "
+            f"than data_range={span:g}: SSIM and PSNR are then on a wrong scale. Pass the "
+            f"span of the data (e.g. data_range={_round_span(high - low)}) or rescale the "
+            "images"), stacklevel=3)
+
+
+def _round_span(span: float) -> str:
+    """A usual data_range just above ``span`` (1, 255, 4095, 65535), else ``span`` itself."""
+    for known in (1, 255, 4095, 65535):
+        if span / 1.1 <= known <= span * 1.5:
+            return f"{known:g}"
+    return f"{span:.4g}"

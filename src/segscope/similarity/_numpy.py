@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from .._checks import resolve_data_range
-from ._core import batch_layout, check_window_fits, ssim_from_moments
+from ._core import batch_layout, check_values_in_range, check_window_fits, ssim_from_moments
 from ._inputs import check_pair, to_planes
 from .presets import SSIMPreset, matlab_factor
 
@@ -143,6 +143,7 @@ def prepare_planes(image_a: Any, image_b: Any, *, data_range: float | None,
     """
     a, b = check_pair(image_a, image_b)
     span = resolve_data_range(data_range, a, b)
+    check_values_in_range(data_range, a, b)
     x = to_planes(a, channel_axis, "image_a").astype(np.float64) / span
     y = to_planes(b, channel_axis, "image_b").astype(np.float64) / span
     ndim = x.ndim - 1
@@ -169,6 +170,7 @@ def batch_planes(image_a: Any, image_b: Any, *, data_range: float | None,
     a, b = check_pair(image_a, image_b)
     axis = batch_layout(a.shape, channel_axis)
     span = resolve_data_range(data_range, a, b)
+    check_values_in_range(data_range, a, b)
     if axis is None:
         a, b = a[:, None], b[:, None]
     else:

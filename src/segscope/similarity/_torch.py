@@ -31,6 +31,7 @@ from ..errors import DataRangeError, DTypeError, ShapeError
 from ._core import (
     batch_layout,
     check_ms_size,
+    check_values_in_range,
     check_window_fits,
     combine_levels,
     reduce_items,
@@ -86,6 +87,7 @@ def psnr(image_a: Any, image_b: Any, *, data_range: float | None = None) -> torc
     """PSNR in dB of two tensors; ``inf`` for identical ones."""
     a, b = _pair(image_a, image_b)
     span = resolve_data_range(data_range, a, b)
+    check_values_in_range(data_range, a, b)
     return 10.0 * torch.log10(span**2 / mse(a, b))
 
 
@@ -178,6 +180,7 @@ def _batch_planes(image_a: Any, image_b: Any, data_range: float | None,
     a, b = _pair(image_a, image_b)
     axis = batch_layout(tuple(a.shape), channel_axis)
     span = resolve_data_range(data_range, a, b)
+    check_values_in_range(data_range, a, b)
     a, b = _float(a, b)
     if axis is None:
         a, b = a[:, None], b[:, None]

@@ -13,6 +13,7 @@ import numpy as np
 
 from .._backend import is_tensor
 from .._checks import resolve_data_range
+from ._core import check_values_in_range
 from ._inputs import check_pair
 
 __all__ = ["euclidean", "mse", "psnr", "psnr_from_mse", "rmse"]
@@ -128,4 +129,5 @@ def psnr(image_a: Any, image_b: Any, /, *, data_range: float | None = None) -> A
         return _torch.psnr(image_a, image_b, data_range=data_range)
     a, b = check_pair(image_a, image_b)
     span = resolve_data_range(data_range, a, b)
+    check_values_in_range(data_range, a, b)
     return psnr_from_mse(mse(a, b), span)
