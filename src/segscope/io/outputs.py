@@ -132,6 +132,12 @@ class Outputs:
             inside = _relative_to(key, folder)
             if (inside is not None and full_suffix(key) in exts
                     and not any(part.startswith(".") for part in inside.parts)):
+                if p.exists():
+                    raise OutputError(
+                        f"{option} {shown}: is one of the input files (it lies in the folder "
+                        f"being read, {folder}); segscope never writes to its inputs. Choose "
+                        "another output path"
+                    )
                 raise OutputError(
                     f"{option} {shown}: lies in the folder being read ({folder}) and has a "
                     f"suffix read there ({full_suffix(key)}), so it would be taken for an input; "
