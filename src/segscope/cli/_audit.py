@@ -117,7 +117,6 @@ def render(result, output) -> None:
 
 
 def _plain(text: str) -> str:
-    """``text`` with Rich markup escaped (file names may hold brackets)."""
-    from rich.markup import escape
-
-    return escape(text)
+    """``text`` as it is: the consoles print plain text (markup off, see ``_common``), so a
+    file name with brackets needs no escaping (escaping would show the backslashes)."""
+    return text

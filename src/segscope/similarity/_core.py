@@ -240,8 +240,9 @@ def check_values_in_range(data_range: Any, *arrays: Any) -> None:
     more (``data_range=1`` for 0..255 data) give numbers on a wrong scale without any
     error. Nothing is checked when ``data_range`` was not given (then it is the dtype's
     span, which values cannot exceed). The warning comes when the values spread over more
-    than 110 % of ``data_range``: the margin lets resampling overshoot and a training
-    loop's outputs that stray a little outside [0, 1] pass.
+    than 1.5 × ``data_range``: the scale mistakes that matter are factors (``1`` for 0..255
+    data is 255×), while resampling overshoot, a training loop's outputs that stray a little
+    outside [0, 1], or a deliberate span for standardised images pass.
     NumPy arrays and torch tensors are read without copying them to another device.
 
     Examples
@@ -278,7 +279,7 @@ def check_values_in_range(data_range: Any, *arrays: Any) -> None:
     if not lows:
         return
     low, high = min(lows), max(highs)
-    if np.isfinite(high - low) and high - low > span * 1.1:
+    if np.isfinite(high - low) and high - low > span * 1.5:
         warnings.warn(ValueRangeWarning(
             f"the images' values span {low:g}..{high:g} (a range of {high - low:g}), more "
             f"than data_range={span:g}: SSIM and PSNR are then on a wrong scale. Pass the "
@@ -289,6 +290,6 @@ def check_values_in_range(data_range: Any, *arrays: Any) -> None:
 def _round_span(span: float) -> str:
     """A usual data_range just above ``span`` (1, 255, 4095, 65535), else ``span`` itself."""
     for known in (1, 255, 4095, 65535):
-        if span / 1.1 <= known <= span * 1.5:
+        if span / 1.5 <= known <= span * 1.5:
             return f"{known:g}"
     return f"{span:.4g}"
