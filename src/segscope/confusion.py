@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -111,38 +112,79 @@ if hasattr(os, "register_at_fork"):  # a forked child has none of the parent's t
     os.register_at_fork(after_in_child=_executor.cache_clear)
 
 
-def _count_one(pred: np.ndarray, target: np.ndarray, num_classes: int,
-               ignore_index: int | None) -> np.ndarray:
-    """C×C counts of one pair of arrays (any rank)."""
-    from ._kernels import count_binary
+#: Inputs of at most this many pixels are counted with NumPy while the compiled kernels are
+#: not loaded: loading numba and the cached kernels costs about a second, which a short job
+#: (one ``segscope evaluate`` of a few images) would never repay.
+NUMPY_MAX_ELEMENTS = 1 << 22
+#: Once a process has counted this many pixels with NumPy (about 128 images of 512×512,
+#: a few tenths of a second), the compiled kernels are loaded: a long job repays them.
+NUMPY_BUDGET = 1 << 25
+#: Tests set this to "numpy" or "compiled" to make one set of kernels count everything.
+_FORCE_KERNELS: str | None = None
 
+_numpy_counted = 0
+_budget_lock = threading.Lock()
+
+
+def _counting_kernels(size: int):
+    """The counting kernels for an input of ``size`` pixels: NumPy's or the compiled ones.
+
+    Both modules have the same functions and give the same counts; NumPy's count small
+    inputs until the compiled kernels are loaded (by a large input, another family, or a
+    spent budget), after which they always count.
+    """
+    global _numpy_counted
+    if _FORCE_KERNELS is None and "segscope._kernels" not in sys.modules:
+        with _budget_lock:
+            if size <= NUMPY_MAX_ELEMENTS and _numpy_counted + size <= NUMPY_BUDGET:
+                _numpy_counted += size
+                from . import _numpy_counts
+
+                return _numpy_counts
+    if _FORCE_KERNELS == "numpy":
+        from . import _numpy_counts
+
+        return _numpy_counts
+    from . import _kernels as compiled
+
+    return compiled
+
+
+def _is_numpy(kernels) -> bool:
+    return kernels.__name__ == "segscope._numpy_counts"
+
+
+def _count_one(pred: np.ndarray, target: np.ndarray, num_classes: int,
+               ignore_index: int | None, kernels=None) -> np.ndarray:
+    """C×C counts of one pair of arrays (any rank)."""
     c = num_classes
     if pred.size == 0:
         return np.zeros((c, c), dtype=np.int64)
+    kernels = kernels or _counting_kernels(pred.size)
     if c == 2 and ignore_index not in (0, 1):
         # Binary masks need no histogram: three sums give every count.
         acc = np.zeros(5, dtype=np.int64)
         for p, t in _flat_chunks(pred, target):
-            count_binary(p, t, acc)
+            kernels.count_binary(p, t, acc)
         if not acc[4] & ~1:
             sp, st, tp, n = (int(v) for v in acc[:4])
             return np.array([[n - sp - st + tp, sp - tp], [st - tp, tp]], dtype=np.int64)
     # two passes over the pixels (range, then counts); a non-contiguous input is copied
     # one chunk at a time in each pass, so memory stays bounded
-    pmin, pmax, tmin, tmax = _value_bounds(pred, target)
+    pmin, pmax, tmin, tmax = _value_bounds(pred, target, kernels)
     rows, width = tmax - tmin + 1, pmax - pmin + 1
     if rows * width > DENSE_CELLS:
-        return _count_checked(pred, target, c, ignore_index)
+        return _count_checked(pred, target, c, ignore_index, kernels)
     table = None
     for p, t in _flat_chunks(pred, target):
-        part = _dense_counts(p, t, pmin, tmin, width, rows * width)
+        part = _dense_counts(p, t, pmin, tmin, width, rows * width, kernels)
         table = part if table is None else table + part
     table = table.reshape(rows, width)
     return _table_to_counts(table, (pmin, pmax, tmin, tmax), c, ignore_index, pred, target)
 
 
 def _count_images(pred: np.ndarray, target: np.ndarray, num_classes: int,
-                  ignore_index: int | None) -> np.ndarray:
+                  ignore_index: int | None, kernels=None) -> np.ndarray:
     """(N, C, C) counts of a batch whose leading axis indexes images.
 
     A contiguous multi-class batch is counted by one compiled loop over its images
@@ -150,27 +192,28 @@ def _count_images(pred: np.ndarray, target: np.ndarray, num_classes: int,
     """
     c, n = num_classes, pred.shape[0]
     per_image = pred[0].size if n else 0
+    kernels = kernels or _counting_kernels(pred.size)
     one_by_one = (
         per_image == 0 or per_image >= 2**32
         or not (pred.flags.c_contiguous and target.flags.c_contiguous)
         or (c == 2 and ignore_index not in (0, 1))
     )
     if not one_by_one:
-        bounds = _value_bounds(pred, target)
+        bounds = _value_bounds(pred, target, kernels)
         pmin, pmax, tmin, tmax = bounds
         rows, width = tmax - tmin + 1, pmax - pmin + 1
         one_by_one = rows * width > DENSE_CELLS
     if one_by_one:
         out = np.empty((n, c, c), dtype=np.int64)
         for i in range(n):
-            out[i] = _count_one(pred[i], target[i], c, ignore_index)
+            out[i] = _count_one(pred[i], target[i], c, ignore_index, kernels)
         return out
     cells = rows * width
     p2, t2 = pred.reshape(n, -1), target.reshape(n, -1)
     if (tmin, tmax, pmin, pmax) == (0, c - 1, 0, c - 1):
         # the tables are the (N, C, C) result itself: count straight into it
         tables = np.zeros((n, cells), dtype=np.int64)
-        _count_image_tables(p2, t2, pmin, tmin, width, tables)
+        _count_image_tables(p2, t2, pmin, tmin, width, tables, kernels)
         return _table_to_counts(tables.reshape(n, rows, width), bounds, c, ignore_index,
                                 pred, target)
     # a wider value range (e.g. ignore_index=255): tables a block of images at a time
@@ -179,28 +222,29 @@ def _count_images(pred: np.ndarray, target: np.ndarray, num_classes: int,
     for a in range(0, n, block):
         b = min(n, a + block)
         tables = np.zeros((b - a, cells), dtype=np.int64)
-        _count_image_tables(p2[a:b], t2[a:b], pmin, tmin, width, tables)
+        _count_image_tables(p2[a:b], t2[a:b], pmin, tmin, width, tables, kernels)
         out[a:b] = _table_to_counts(tables.reshape(b - a, rows, width), bounds, c,
                                     ignore_index, pred[a:b], target[a:b])
     return out
 
 
 def _count_image_tables(p2: np.ndarray, t2: np.ndarray, pmin: int, tmin: int, width: int,
-                        tables: np.ndarray) -> None:
+                        tables: np.ndarray, kernels) -> None:
     """Fill ``tables`` (images, cells) from ``(images, pixels)`` maps, split over threads."""
     n, cells = tables.shape
     parts = min(num_threads(), n, max(1, p2.size // PARALLEL_MIN_ELEMENTS))
     step = -(-n // parts)
     _in_threads(_tables_of_images, [
-        (p2[a:a + step], t2[a:a + step], pmin, tmin, width, cells, tables[a:a + step])
+        (p2[a:a + step], t2[a:a + step], pmin, tmin, width, cells, tables[a:a + step],
+         kernels)
         for a in range(0, n, step)])
 
 
-def _value_bounds(pred: np.ndarray, target: np.ndarray) -> tuple[int, int, int, int]:
+def _value_bounds(pred: np.ndarray, target: np.ndarray, kernels
+                  ) -> tuple[int, int, int, int]:
     """(min pred, max pred, min target, max target) over every chunk."""
-    from ._kernels import value_range
-
-    bounds = [tuple(int(v) for v in value_range(p, t)) for p, t in _flat_chunks(pred, target)]
+    bounds = [tuple(int(v) for v in kernels.value_range(p, t))
+              for p, t in _flat_chunks(pred, target)]
     pmin, pmax, tmin, tmax = bounds[0]
     for b in bounds[1:]:
         pmin, pmax, tmin, tmax = min(pmin, b[0]), max(pmax, b[1]), min(tmin, b[2]), max(tmax, b[3])
@@ -261,25 +305,24 @@ def _lanes(cells: int) -> np.ndarray:
 
 
 def _table_of_piece(p: np.ndarray, t: np.ndarray, pmin: int, tmin: int, width: int,
-                    cells: int) -> np.ndarray:
+                    cells: int, kernels) -> np.ndarray:
     """Dense int64 table of one flat piece, counted in this thread's scratch lanes."""
-    from ._kernels import count_offset, fold_lanes
-
+    if _is_numpy(kernels):  # one bincount, no lanes
+        return kernels.dense_table(p, t, pmin, tmin, width, cells)
     hist = _lanes(cells)
-    count_offset(p, t, pmin, tmin, width, hist, cells)
-    return fold_lanes(hist, cells)
+    kernels.count_offset(p, t, pmin, tmin, width, hist, cells)
+    return kernels.fold_lanes(hist, cells)
 
 
 def _tables_of_images(p2: np.ndarray, t2: np.ndarray, pmin: int, tmin: int, width: int,
-                      cells: int, out: np.ndarray) -> None:
+                      cells: int, out: np.ndarray, kernels) -> None:
     """Per-image tables of ``(images, pixels)`` pieces into ``out`` (in this thread)."""
-    from ._kernels import count_images
-
-    count_images(p2, t2, pmin, tmin, width, _lanes(cells), cells, out)
+    lanes = None if _is_numpy(kernels) else _lanes(cells)
+    kernels.count_images(p2, t2, pmin, tmin, width, lanes, cells, out)
 
 
 def _dense_counts(p: np.ndarray, t: np.ndarray, pmin: int, tmin: int, width: int,
-                  cells: int) -> np.ndarray:
+                  cells: int, kernels) -> np.ndarray:
     """Dense (target, pred) table (int64, ``cells`` long) of two flat arrays.
 
     Large arrays are split over threads (the kernel releases the GIL).
@@ -289,7 +332,7 @@ def _dense_counts(p: np.ndarray, t: np.ndarray, pmin: int, tmin: int, width: int
     parts = max(parts, -(-p.size // 2**31))
     step = -(-p.size // parts)
     tables = _in_threads(_table_of_piece, [
-        (p[a:a + step], t[a:a + step], pmin, tmin, width, cells)
+        (p[a:a + step], t[a:a + step], pmin, tmin, width, cells, kernels)
         for a in range(0, p.size, step)])
     return functools.reduce(np.add, tables)
 
@@ -303,16 +346,14 @@ def _in_threads(function, calls: list[tuple]) -> list[Any]:
 
 
 def _count_checked(pred: np.ndarray, target: np.ndarray, num_classes: int,
-                   ignore_index: int | None) -> np.ndarray:
+                   ignore_index: int | None, kernels) -> np.ndarray:
     """Counts with a range check per pixel (for label ranges too wide for a dense table)."""
-    from ._kernels import count_pairs
-
     c = num_classes
     hist = np.zeros((4, c * c + 2), dtype=np.int64)
     use_ignore = ignore_index is not None
     ignore = ignore_index if use_ignore else 0
     for p, t in _flat_chunks(pred, target):
-        count_pairs(p, t, c, ignore, use_ignore, hist)
+        kernels.count_pairs(p, t, c, ignore, use_ignore, hist)
     total = hist.sum(axis=0)
     if total[c * c]:
         _raise_out_of_range(pred, target, c, ignore_index, int(total[c * c]))
@@ -497,13 +538,11 @@ def confusion_matrix(
     return _host_counts(p, t, check_num_classes(c), ignore, per_image)
 
 
-def _binary_counts(pred: np.ndarray, target: np.ndarray) -> np.ndarray:
+def _binary_counts(pred: np.ndarray, target: np.ndarray, kernels) -> np.ndarray:
     """[[tn, fp], [fn, tp]] of one pair of 0/1 arrays."""
-    from ._kernels import count_binary
-
     acc = np.zeros(5, dtype=np.int64)
     for p, t in _flat_chunks(pred, target):
-        count_binary(p, t, acc)
+        kernels.count_binary(p, t, acc)
     if acc[4] & ~1:
         raise LabelError(
             "multi-label input must be boolean or 0/1 per channel; found other values "
@@ -583,7 +622,8 @@ def _multilabel_counts(p: np.ndarray, t: np.ndarray) -> np.ndarray:
     """(N, C, 2, 2) counts of an (N, C, ...) batch of checked 0/1 arrays."""
     n, c = p.shape[:2]
     out = np.empty((n, c, 2, 2), dtype=np.int64)
+    kernels = _counting_kernels(p.size)
     for i in range(n):
         for k in range(c):
-            out[i, k] = _binary_counts(p[i, k], t[i, k])
+            out[i, k] = _binary_counts(p[i, k], t[i, k], kernels)
     return out
