@@ -1,8 +1,9 @@
 """Cold start: whole new processes, segscope's command line against a plain script.
 
 Each row is one command started as a fresh Python process (a warm install: files in the
-page cache, bytecode and compiled kernels already cached by an untimed first run), timed
-from start to exit. The commands run round-robin, so a busy machine slows all alike:
+page cache, bytecode and compiled kernels already cached by an untimed first run, with
+``PYTHONDONTWRITEBYTECODE`` unset for the children), timed from start to exit. The
+commands run round-robin, so a busy machine slows all alike:
 
 - ``segscope evaluate pred.png target.png -c 5`` of one 512×512 pair (5 blocky classes,
   10 % of the prediction changed), against a plain script that reads the same pair with
@@ -106,6 +107,8 @@ def main() -> None:
     repeat = 2 if args.quick else args.repeat
 
     env = {**os.environ, "PYTHONPATH": str(args.src.resolve())}
+    # a warm install has its bytecode cached: let the untimed first run write it
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     segscope = [sys.executable, "-m", "segscope"]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

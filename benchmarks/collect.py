@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-ORDER = ["confusion", "boundary", "torch_boundary", "torch_metrics", "losses", "instances",
-         "similarity", "superpixels"]
+ORDER = ["cold_start", "confusion", "boundary", "torch_boundary", "torch_metrics", "losses",
+         "instances", "similarity", "superpixels"]
 
 HEADER = """# Benchmarks
 

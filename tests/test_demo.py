@@ -7,7 +7,7 @@ import pytest
 from typer.testing import CliRunner
 
 from segscope.cli import app
-from segscope.demo import demo_predictions, load_nuclei, run_demo
+from segscope.demo import bundled_predictions, demo_predictions, load_nuclei, run_demo
 
 
 @pytest.fixture(scope="module")
@@ -35,6 +35,34 @@ def test_predictions_are_binary_masks():
     # the watershed splits the Otsu mask: a subset of it, with lines between nuclei
     assert np.all(preds["watershed"] <= preds["otsu"])
     assert preds["watershed"].sum() < preds["otsu"].sum()
+
+
+def test_the_stored_masks_are_what_demo_predictions_computes():
+    """The masks `segscope demo` reads are today's demo_predictions of the bundled image.
+
+    A few pixels may differ under another scikit-image release; a changed method differs
+    in many. Regenerate with `PYTHONPATH=src python scripts/update_demo_predictions.py`.
+    """
+    image, _ = load_nuclei()
+    stored, fresh = bundled_predictions(), demo_predictions(image)
+    assert list(stored) == list(fresh)
+    for name in fresh:
+        assert stored[name].dtype == np.uint8 and stored[name].shape == fresh[name].shape
+        assert np.mean(stored[name] != fresh[name]) <= 1e-3, name
+    again = run_demo(recompute=True)
+    for name, report in run_demo().items():
+        assert again[name].summary() == pytest.approx(report.summary(), abs=1e-3, nan_ok=True)
+
+
+def test_the_demo_imports_neither_scikit_image_nor_scipy():
+    import subprocess
+    import sys
+
+    code = ("import sys; from segscope.demo import run_demo; run_demo(); "
+            "print(sorted(m for m in ('skimage', 'scipy', 'numba') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_all_background_has_high_accuracy_and_zero_overlap(reports):
