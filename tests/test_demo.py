@@ -54,17 +54,6 @@ def test_the_stored_masks_are_what_demo_predictions_computes():
         assert again[name].summary() == pytest.approx(report.summary(), abs=1e-3, nan_ok=True)
 
 
-def test_the_demo_imports_neither_scikit_image_nor_scipy():
-    import subprocess
-    import sys
-
-    code = ("import sys; from segscope.demo import run_demo; run_demo(); "
-            "print(sorted(m for m in ('skimage', 'scipy', 'numba') if m in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True)
-    assert out.stdout.strip() == "[]"
-
-
 def test_all_background_has_high_accuracy_and_zero_overlap(reports):
     trivial = reports["all background"]
     assert trivial["accuracy"].value > 0.8
