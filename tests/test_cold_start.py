@@ -44,5 +44,5 @@ def test_evaluate_of_one_pair_imports_nothing_heavy(tmp_path):
 
 
 def test_demo_imports_nothing_heavy():
-    heavy, out = _modules_after_cli(["demo", "-q"])
+    heavy, _ = _modules_after_cli(["demo", "-q"])
     assert heavy == set()
