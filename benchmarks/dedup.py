@@ -2,7 +2,7 @@
 
 Run from the repository root (either form):
 
-    .venv/bin/python benchmarks/dedup.py [--quick] [--scale N] [--index-scale M]
+    python -m benchmarks.dedup [--quick] [--scale N] [--index-scale M]
         [--distractors D] [--out benchmarks/results/dedup.md]
     .venv/bin/python -m benchmarks.dedup --quick
 
@@ -44,9 +44,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _dedup_data import TRANSFORMS, base_images, distractor
-from _timing import machine_line, markdown_table, publish
+from ._dedup_data import TRANSFORMS, base_images, distractor
+from ._timing import machine_line, markdown_table, publish
 
 PEER_RADIUS = 10  # imagededup's default max_distance_threshold
 

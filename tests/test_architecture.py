@@ -185,3 +185,18 @@ def test_allowances_are_still_needed():
     assert not stale, ("fixed, delete from ALLOWED in tests/test_architecture.py:\n"
                        + "\n".join(stale))
 
+
+
+def test_benchmarks_run_as_modules():
+    """``python -m benchmarks.NAME``: relative imports of the helpers, no sys.path edits."""
+    found = []
+    for path in sorted((ROOT / "benchmarks").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and not node.level and \
+                    (node.module or "").startswith("_"):
+                found.append(f"{path.name}: from {node.module} import (use from .{node.module})")
+            if isinstance(node, ast.Call) and "sys.path" in ast.unparse(node.func):
+                found.append(f"{path.name}: edits sys.path")
+    assert (ROOT / "benchmarks" / "__init__.py").exists()
+    assert not found, "\n".join(found)
