@@ -19,7 +19,7 @@ object (timed apart) and matches in a Python loop; torchmetrics groups pixels wi
 ``torch.unique`` and loops over pairs in Python.
 
 Run:  python -m benchmarks.instances [--quick] [--out benchmarks/results/instances.md]
-      (also: python benchmarks/instances.py ...). ``--quick`` shrinks every workload
+      from the repository root. ``--quick`` shrinks every workload
       (256×256 images with 200 objects, 10 and 150 images, 2,500 objects) to check the
       script in a minute.
 """
@@ -39,12 +39,6 @@ from pathlib import Path
 
 import numpy as np
 
-if __package__ in (None, ""):  # run as a script: make the sibling helpers importable
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from benchmarks._timing import machine_line, markdown_table, median_time, publish
-else:
-    from ._timing import machine_line, markdown_table, median_time, publish
-
 from segscope.instances import (
     DEFAULT_THRESHOLDS,
     InstanceCounts,
@@ -53,6 +47,8 @@ from segscope.instances import (
     instance_overlaps,
     score_counts,
 )
+
+from ._timing import machine_line, markdown_table, median_time, publish
 
 THRESHOLDS = DEFAULT_THRESHOLDS
 #: MONAI keeps a full-image int32 mask per object (2,000 objects at 1024²: 16 GB), so it
