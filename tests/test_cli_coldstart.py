@@ -12,13 +12,30 @@ import subprocess
 import sys
 
 import pytest
+import typer
+
+from segscope.cli import app
 
 #: Never imported by ``--help``: the compiled kernels, the frameworks, the image stack.
 HEAVY = ("numpy", "numba", "scipy", "torch", "skimage", "PIL", "tifffile", "dask",
          "nibabel", "sklearn", "pandas")
 
-COMMANDS = ([], ["evaluate"], ["compare"], ["matrix"], ["order"], ["demo"], ["explain"],
-            ["superpixels"], ["superpixels", "segment"], ["superpixels", "sweep"])
+
+
+def _every_command() -> list[list[str]]:
+    """``[]`` (the app), then every group and command, found by walking the app."""
+    found: list[list[str]] = []
+
+    def walk(cmd, path: list[str]) -> None:
+        found.append(path)
+        for name, sub in getattr(cmd, "commands", {}).items():
+            walk(sub, [*path, name])
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+COMMANDS = _every_command()
 
 
 def _help_in_a_new_process(argv: list[str]) -> tuple[int, str, list[str]]:
@@ -39,6 +56,11 @@ def _help_in_a_new_process(argv: list[str]) -> tuple[int, str, list[str]]:
                          check=True)
     code, heavy = json.loads(out.stderr.strip().splitlines()[-1])
     return code, out.stdout, heavy
+
+
+def test_every_command_is_checked():
+    assert {"evaluate", "compare", "matrix", "order", "demo", "explain",
+            "superpixels sweep"} <= {" ".join(a) for a in COMMANDS}
 
 
 @pytest.mark.parametrize("argv", COMMANDS, ids=lambda a: " ".join(a) or "segscope")
