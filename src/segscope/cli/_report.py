@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,7 +15,6 @@ __all__ = [
     "rows_to_csv",
     "split_metrics",
     "summary_caption",
-    "write_csv",
 ]
 
 _TITLES = {"iou": "IoU", "dice": "Dice", "f1": "F1", "mcc": "MCC", "npv": "NPV",
@@ -199,10 +197,3 @@ def rows_to_csv(rows: Sequence[dict[str, Any]]) -> str:
     from ..io import csv_text
 
     return csv_text(rows)
-
-
-def write_csv(path: str | os.PathLike, rows: Sequence[dict[str, Any]]) -> None:
-    """Write ``rows`` as CSV to ``path`` atomically."""
-    from ..io import write_text
-
-    write_text(path, rows_to_csv(rows))
