@@ -331,6 +331,16 @@ def test_accuracy_note_has_no_arbitrary_cut_off(tmp_path):
     assert "Predicting class 0 everywhere would already give accuracy 0.750" in flat
 
 
+def test_a_library_warning_is_one_line_not_a_dump(ws, monkeypatch):
+    monkeypatch.chdir(ws)
+    result = runner.invoke(app, ["compare", "float.tif", "float2.tif", "--data-range", "0.01",
+                                 "-m", "psnr,ssim"])
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert flat.count("warning: the images' values span") == 1
+    assert ".py:" not in result.output  # no file:line of the warning's origin
+
+
 # -------------------------------------------------------------------- bugs stay visible
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextvars
 import functools
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -268,6 +269,10 @@ def handle_errors(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         run: list[Output] = []
         token = _RUN.set(run)
+        shown = warnings.catch_warnings()
+        shown.__enter__()
+        warnings.simplefilter("always")  # a command shows every warning, once, as a line
+        warnings.showwarning = _warning_printer()
         try:
             result = func(*args, **kwargs)
             for output in run:
@@ -292,8 +297,23 @@ def handle_errors(func: F) -> F:
             for output in run:  # after a commit this drops nothing; after a failure, all
                 output.discard()
             _RUN.reset(token)
+            shown.__exit__(None, None, None)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _warning_printer():
+    """A ``warnings.showwarning`` that prints each message once as one ``warning:`` line."""
+    seen: set[str] = set()
+
+    def show(message, category, filename, lineno, file=None, line=None) -> None:
+        text = str(message)
+        if text not in seen:
+            seen.add(text)
+            err_console().print(styled("warning:", "yellow", text), highlight=False,
+                                soft_wrap=True)
+
+    return show
 
 
 def parse_names(option: str, text: str, choices: Sequence[str], *,
