@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from _instance_data import nuclei, perturbations, random_labels, shuffled
 from segscope.errors import DTypeError, LabelError, ParameterError, ShapeError
@@ -384,3 +386,26 @@ def test_semantic_mask_gets_a_hint():
     r = evaluate_instances(label_components(semantic), nuclei(), thresholds=0.5)
     assert r.value("recall") > 0.7  # touching nuclei stay merged
     assert evaluate_instances(semantic, nuclei(), check_semantic=False).counts.tp.sum() >= 0
+
+
+def test_cpu_tensors_are_read_in_place():
+    torch = pytest.importorskip("torch")
+    target = nuclei()
+    pred = perturbations(target)["mixed"]
+    a = evaluate_instances(pred, target)
+    b = evaluate_instances(torch.as_tensor(pred.astype(np.int32)),
+                           torch.as_tensor(target.astype(np.int32)))
+    assert a.summary() == b.summary()
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**31), rows=st.integers(1, 30), cols=st.integers(1, 30),
+       k=st.integers(1, 12), dtype=st.sampled_from(["uint8", "int16", "uint32", "int64",
+                                                      "uint64"]))
+def test_property_table_equals_brute_force(seed, rows, cols, k, dtype):
+    """Any small maps, any integer dtype, ids with gaps: the table is the brute-force one."""
+    rng = np.random.default_rng(seed)
+    ids = np.array([0, *rng.choice(100, size=k, replace=False) + 1])
+    pred = ids[rng.integers(0, ids.size, (rows, cols))].astype(dtype)
+    target = ids[rng.integers(0, ids.size, (rows, cols))].astype(dtype)
+    _check_table(pred, target)

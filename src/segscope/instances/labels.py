@@ -23,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from .._backend import is_tensor
 from .._checks import check_same_shape
-from ..errors import DTypeError, LabelError
+from ..errors import DTypeError, LabelError, ParameterError
 
 __all__ = ["check_instance_map", "check_instance_pair", "label_components"]
 
@@ -35,7 +36,8 @@ def check_instance_map(x: Any, name: str) -> np.ndarray:
     Parameters
     ----------
     x : array_like of int, 2-D or 3-D (any rank)
-        Instance ids, 0 for background.
+        Instance ids, 0 for background. A CPU tensor is read in place; a tensor on
+        another device is refused (matching runs on the CPU: move it with ``.cpu()``).
     name : str
         The argument's name, used in messages.
 
@@ -47,6 +49,13 @@ def check_instance_map(x: Any, name: str) -> np.ndarray:
     LabelError
         For negative ids.
     """
+    if is_tensor(x):
+        if x.device.type != "cpu":
+            raise ParameterError(
+                f"{name} is a tensor on {x.device}; instance matching runs on the CPU, so "
+                f"move the label map there explicitly: {name}.cpu()"
+            )
+        x = x.detach().numpy()
     arr = np.asarray(x)
     if arr.dtype == bool:
         raise DTypeError(
