@@ -40,11 +40,13 @@ __all__ = [
     "DISTANCE_MEANS",
     "EMPTY_VALUES",
     "LOSS_AGGREGATES",
+    "MATCH_METHODS",
     "METRICS",
     "METRIC_ALIASES",
     "ONE_EMPTY_VALUES",
     "POOLINGS",
     "REDUCTIONS",
+    "RULES",
     "SURFACES",
     "TASKS",
     "Aggregate",
@@ -54,9 +56,11 @@ __all__ = [
     "DistanceMean",
     "Empty",
     "LossAggregate",
+    "MatchMethod",
     "OneEmpty",
     "Pooling",
     "Reduction",
+    "Rule",
     "ScoreOptions",
     "Surface",
     "Task",
@@ -96,6 +100,14 @@ POOLINGS: tuple[str, ...] = ("max", "pooled")
 # -- what a surface is: boundary voxels, or area-weighted surface elements
 Surface = Literal["voxels", "elements"]
 SURFACES: tuple[str, ...] = ("voxels", "elements")
+
+# -- instances: how predicted and true objects are paired one to one
+MatchMethod = Literal["optimal", "greedy_iou", "greedy_score"]
+MATCH_METHODS: tuple[str, ...] = ("optimal", "greedy_iou", "greedy_score")
+
+# -- instances: whether an IoU equal to the threshold matches (>=) or not (>)
+Rule = Literal[">=", ">"]
+RULES: tuple[str, ...] = (">=", ">")
 
 # -- what the channels of a score tensor / the values of a mask mean
 Task = Literal["multiclass", "multilabel", "binary"]

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 import typer
 
-from ..options import DEFAULT_METRICS, Aggregate, Average, Empty
+from ..options import DEFAULT_METRICS, Aggregate, Average, Empty, Rule
 from ._app import app
 from ._common import (
     Output,
@@ -29,9 +29,8 @@ _METRICS_HELP = ("Comma-separated overlap metrics: accuracy, precision, recall, 
 
 #: ``segscope.io.MatchMode`` (not imported: the io package loads NumPy, and --help must not).
 Match = Literal["path", "stem"]
-#: ``segscope.instances.MatchMethod`` without the scored method, and ``Rule``.
+#: ``segscope.options.MatchMethod`` without the method that needs scores (files have none).
 MatchMethod = Literal["optimal", "greedy_iou"]
-Rule = Literal[">=", ">"]
 
 
 @app.command()

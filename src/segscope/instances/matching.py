@@ -36,12 +36,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
 
 import numpy as np
 
 from .._checks import check_choice
 from ..errors import ParameterError, ShapeError
+from ..options import MATCH_METHODS, RULES, MatchMethod, Rule
 from .overlaps import Overlaps
 
 __all__ = [
@@ -54,11 +54,6 @@ __all__ = [
     "check_thresholds",
     "match_objects",
 ]
-
-MatchMethod = Literal["optimal", "greedy_iou", "greedy_score"]
-MATCH_METHODS: tuple[str, ...] = ("optimal", "greedy_iou", "greedy_score")
-Rule = Literal[">=", ">"]
-RULES: tuple[str, ...] = (">=", ">")
 
 #: 0.5, 0.55, ..., 0.95: the COCO and Data Science Bowl range (each the double nearest
 #: its decimal value).
