@@ -351,7 +351,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small workloads (a minute)")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--peer-images", type=int, default=10,
+    parser.add_argument("--peer-images", type=int, default=5,
                         help="images of (b) that stardist and cellpose run on (then scaled)")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
