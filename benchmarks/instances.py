@@ -351,8 +351,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small workloads (a minute)")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--peer-images", type=int, default=5,
-                        help="images of (b) that stardist and cellpose run on (then scaled)")
+    parser.add_argument("--peer-images", type=int, default=None,
+                        help="images of (b) that stardist and cellpose run on, then scaled "
+                        "(default: all)")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--memory-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -387,6 +388,8 @@ def main() -> None:
                          repeat=args.repeat, warmup=0)
     # stardist and cellpose run on the first --peer-images images, scaled to all of them
     fast_peers = {}
+    if args.peer_images is None:
+        args.peer_images = n_images
     some = many[:args.peer_images]
     for name, make in (("stardist", peer_stardist), ("cellpose", peer_cellpose)):
         fn = make()
