@@ -212,3 +212,20 @@ def test_monai_panoptic_quality(pairs):
             assert [int(c.tp[0, 0, 0]), int(c.fp[0, 0, 0]), int(c.fn[0, 0, 0])] == \
                 ref[:3].long().tolist(), (name, th)
             assert float(c.iou_sum[0, 0, 0]) == pytest.approx(float(ref[3]), abs=1e-4)
+
+
+def test_monai_below_half_is_max_iou(pairs):
+    """Below 0.5 MONAI assigns by the largest total IoU, then applies the threshold."""
+    torch = pytest.importorskip("torch")
+    mq = pytest.importorskip("monai.metrics.panoptic_quality")
+    for name in ("merged", "split", "random0", "random1"):
+        p, t = (x[:128, :128] for x in pairs[name])
+        for th in (0.2, 0.35):
+            ref = mq.compute_panoptic_quality(
+                torch.as_tensor(p.astype(np.int32)), torch.as_tensor(t.astype(np.int32)),
+                match_iou_threshold=th, output_confusion_matrix=True).double()
+            ours = evaluate_instances(p, t, thresholds=th, rule=">", method="max_iou",
+                                      check_semantic=False).counts
+            assert [int(ours.tp.sum()), int(ours.fp.sum()), int(ours.fn.sum())] == \
+                ref[:3].long().tolist(), (name, th)
+            assert float(ours.iou_sum.sum()) == pytest.approx(float(ref[3]), abs=1e-4)

@@ -102,8 +102,8 @@ Surface = Literal["voxels", "elements"]
 SURFACES: tuple[str, ...] = ("voxels", "elements")
 
 # -- instances: how predicted and true objects are paired one to one
-MatchMethod = Literal["optimal", "greedy_iou", "greedy_score"]
-MATCH_METHODS: tuple[str, ...] = ("optimal", "greedy_iou", "greedy_score")
+MatchMethod = Literal["optimal", "greedy_iou", "greedy_score", "max_iou"]
+MATCH_METHODS: tuple[str, ...] = ("optimal", "greedy_iou", "greedy_score", "max_iou")
 
 # -- instances: whether an IoU equal to the threshold matches (>=) or not (>)
 Rule = Literal[">=", ">"]

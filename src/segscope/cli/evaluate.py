@@ -30,7 +30,7 @@ _METRICS_HELP = ("Comma-separated overlap metrics: accuracy, precision, recall, 
 #: ``segscope.io.MatchMode`` (not imported: the io package loads NumPy, and --help must not).
 Match = Literal["path", "stem"]
 #: ``segscope.options.MatchMethod`` without the method that needs scores (files have none).
-MatchMethod = Literal["optimal", "greedy_iou"]
+MatchMethod = Literal["optimal", "greedy_iou", "max_iou"]
 
 
 @app.command()
@@ -95,7 +95,8 @@ def evaluate(
     ] = None,
     matching: Annotated[MatchMethod, typer.Option(
         help="With --instances: optimal (most matches, then the largest IoU sum; stardist, "
-        "cellpose) | greedy_iou (pairs by decreasing IoU).")] = "optimal",
+        "cellpose) | greedy_iou (pairs by decreasing IoU) | max_iou (largest total IoU over "
+        "all pairs, then the threshold; MONAI below 0.5).")] = "optimal",
     rule: Annotated[Rule, typer.Option(
         help="With --instances: a pair matches when IoU >= t (stardist, cellpose, COCO) or "
         "IoU > t (MONAI, torchmetrics, the Data Science Bowl). Quote it in a shell.")] = ">=",

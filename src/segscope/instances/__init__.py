@@ -5,7 +5,8 @@ Pipeline (each step usable on its own):
 1. :func:`instance_overlaps` reads a predicted and a true instance label map once and
    returns the sparse table of overlapping object pairs (the sufficient statistic).
 2. :func:`match_objects` matches objects at one or several IoU thresholds
-   (``method="optimal"``, ``"greedy_iou"`` or ``"greedy_score"``; ``rule=">="`` or ``">"``).
+   (``method="optimal"``, ``"greedy_iou"``, ``"greedy_score"`` or ``"max_iou"``;
+   ``rule=">="`` or ``">"``).
 3. :func:`evaluate_instances` scores one image or a dataset: TP/FP/FN, precision,
    recall, F1, the Data Science Bowl score, panoptic quality (SQ, RQ), the aggregated
    Jaccard index and, with scores, COCO-style mask AP; per image and pooled side by side.

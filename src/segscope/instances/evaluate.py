@@ -133,7 +133,7 @@ def evaluate_instances(pred: Any, target: Any, *,
         image, 2-D or 3-D.
     thresholds : float or sequence of float, optional
         IoU thresholds (default 0.5, 0.55, ..., 0.95).
-    method : {"optimal", "greedy_iou", "greedy_score"}
+    method : {"optimal", "greedy_iou", "greedy_score", "max_iou"}
         How objects are matched (see :mod:`segscope.instances.matching`);
         ``"greedy_score"`` needs ``scores``.
     rule : {">=", ">"}

@@ -13,6 +13,10 @@ candidate pairs so that each object is in at most one pair:
 ``"greedy_score"``
     Predictions by decreasing confidence score; each takes the free candidate target of
     highest IoU (the last of equal ones), as pycocotools does for mask AP.
+``"max_iou"``
+    The one-to-one assignment of largest total IoU over *all* overlapping pairs, whatever
+    the threshold, then the assigned pairs that pass it (MONAI's panoptic quality below
+    0.5). It may leave a pair above the threshold unmatched to gain two weaker ones.
 
 When no object is in two candidate pairs, every rule gives the same answer: all
 candidates match. Above 0.5 this is always so (two objects can each cover more than half
@@ -138,7 +142,7 @@ def match_objects(overlaps: Overlaps, thresholds: float | Sequence[float] | None
         From :func:`instance_overlaps`.
     thresholds : float or sequence of float, optional
         IoU thresholds (``None``: 0.5, 0.55, ..., 0.95).
-    method : {"optimal", "greedy_iou", "greedy_score"}
+    method : {"optimal", "greedy_iou", "greedy_score", "max_iou"}
         See the module notes.
     rule : {">=", ">"}
         Whether a pair whose IoU equals the threshold is a candidate.
@@ -167,10 +171,14 @@ def match_objects(overlaps: Overlaps, thresholds: float | Sequence[float] | None
     iou = overlaps.iou()
     same = overlaps.same_class()
     matched = np.zeros((len(ts), overlaps.num_pairs), dtype=bool)
+    assigned = _max_iou_assignment(overlaps, iou, same) if method == "max_iou" else None
     for k, t in enumerate(ts):
         cand = (iou >= t) if rule == ">=" else (iou > t)
         cand &= same
-        matched[k] = _match_candidates(overlaps, iou, cand, method, scores)
+        if assigned is not None:
+            matched[k] = assigned & cand
+        else:
+            matched[k] = _match_candidates(overlaps, iou, cand, method, scores)
     return Matching(overlaps=overlaps, thresholds=ts, matched=matched, iou=iou,
                     method=method, rule=rule)
 
@@ -191,6 +199,33 @@ def _match_candidates(ov: Overlaps, iou: np.ndarray, cand: np.ndarray, method: s
     if contested.size:
         for group in _groups(ov, contested):
             out[_solve(ov, iou, group, method, scores)] = True
+    return out
+
+
+def _max_iou_assignment(ov: Overlaps, iou: np.ndarray, same: np.ndarray) -> np.ndarray:
+    """The one-to-one assignment of largest total IoU over every overlapping pair."""
+    out = np.zeros(iou.size, dtype=bool)
+    idx = np.flatnonzero(same)
+    if idx.size == 0:
+        return out
+    pp, pt = ov.pair_pred[idx], ov.pair_target[idx]
+    deg_p = np.bincount(pp, minlength=ov.num_pred)
+    deg_t = np.bincount(pt, minlength=ov.num_target)
+    alone = (deg_p[pp] == 1) & (deg_t[pt] == 1)
+    out[idx[alone]] = True
+    if (~alone).any():
+        from scipy.optimize import linear_sum_assignment
+
+        for group in _groups(ov, idx[~alone]):
+            preds, r = np.unique(ov.pair_pred[group], return_inverse=True)
+            targets, c = np.unique(ov.pair_target[group], return_inverse=True)
+            weight = np.zeros((preds.size, targets.size))
+            weight[r, c] = iou[group]
+            chosen = np.full(weight.shape, -1, dtype=np.int64)
+            chosen[r, c] = group
+            rows, cols = linear_sum_assignment(weight, maximize=True)
+            picked = chosen[rows, cols]
+            out[picked[picked >= 0]] = True
     return out
 
 
