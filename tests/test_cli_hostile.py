@@ -354,3 +354,22 @@ def test_a_bug_keeps_its_traceback(ws, monkeypatch):
     monkeypatch.setattr(segscope.files, "evaluate_paths", broken)
     result = runner.invoke(app, ["evaluate", "pred.png", "target.png", "-c", "3"])
     assert isinstance(result.exception, ZeroDivisionError)
+
+
+def test_commands_take_colour_from_the_file_not_from_an_axis_of_3(tmp_path):
+    from segscope.cli.superpixels import _read_image
+
+    stack = RNG.integers(0, 256, (6, 32, 3)).astype(np.uint8)
+    tifffile.imwrite(tmp_path / "s1.tif", stack, photometric="minisblack")
+    tifffile.imwrite(tmp_path / "s2.tif", stack[::-1].copy(), photometric="minisblack")
+    tifffile.imwrite(tmp_path / "c.tif", stack, photometric="rgb")
+    assert _read_image(tmp_path / "s1.tif")[1] is None
+    assert _read_image(tmp_path / "c.tif")[1] == -1
+    result = runner.invoke(app, ["compare", str(tmp_path / "s1.tif"), str(tmp_path / "c.tif"),
+                                 "-m", "mse"])
+    assert result.exit_code == 2 and "--colour grey" in result.output  # grey vs colour
+    result = runner.invoke(app, ["compare", str(tmp_path / "s1.tif"), str(tmp_path / "s2.tif"),
+                                 "-m", "mse", "--json", "-"])
+    assert result.exit_code == 0, result.output
+    want = float(np.mean((stack.astype(float) - stack[::-1]) ** 2))
+    assert json.loads(result.stdout)["mse"] == pytest.approx(want)

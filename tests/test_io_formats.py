@@ -202,3 +202,14 @@ def test_bomb_guard_on_npy_and_tiff_headers(tmp_path):
         read_mask(tmp_path / "bomb.npy", max_pixels=None)
     with pytest.raises(FileFormatError, match="max_pixels"):
         read_mask(tmp_path / "bomb.npy")
+
+
+def test_a_folder_says_which_images_are_colour(tmp_path):
+    from segscope.io.image_folder import read_image_folder
+
+    tifffile.imwrite(tmp_path / "stack.tif", np.zeros((4, 5, 3), np.uint8),
+                     photometric="minisblack")
+    tifffile.imwrite(tmp_path / "rgb.tif", np.zeros((4, 5, 3), np.uint8), photometric="rgb")
+    found = read_image_folder(tmp_path)
+    assert dict(zip(found.names, found.colour, strict=True)) == {"rgb.tif": True,
+                                                                 "stack.tif": False}

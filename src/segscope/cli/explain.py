@@ -137,22 +137,20 @@ def explain(
 
     from ..explain import explain as run_explain
     from ..explain import heatmap, top_k_overlay
-    from ..io import read_image
     from ..results import json_safe
     from ..superpixels import segment, tune
     from ..superpixels.methods import method_spec
     from ._params import parse_assignments, parse_value
     from ._report import rows_to_csv
-    from .superpixels import _channel_axis, _data_range
+    from .superpixels import _data_range, _read_image
 
     model_file = model.rpartition(":")[0]
     output = Output(quiet=quiet, inputs=[image, model_file if model_file.endswith(".py")
                                          else None],
                     json=json_file, csv=csv_file, out=out, overlay=overlay)
-    img = read_image(image, mode="keep")
+    img, axis = _read_image(image)
     predict = load_callable(model)
     span = _data_range(data_range, img)
-    axis = _channel_axis(img)
     params = parse_assignments(param, multiple=False)
     if "n_segments" in method_spec(method).defaults:
         params.setdefault("n_segments", n_segments)

@@ -59,17 +59,25 @@ def _parse_size(text: str | None) -> tuple[int, ...] | None:
     return size
 
 
-def _channel_axis(images) -> int | None:
-    """-1 when every image is colour (H, W, 3), None when every image is grey."""
+def _channel_axis(colour: list[bool]) -> int | None:
+    """-1 when every image is colour, None when every image is grey (as their files say:
+    a (Z, H, 3) grey stack is grey)."""
     from ..errors import ShapeError
 
-    colour = [im.ndim == 3 and im.shape[-1] == 3 for im in images]
     if all(colour):
         return -1
     if not any(colour):
         return None
     raise ShapeError("some images are colour and some grey; pass --colour grey (BT.601 "
                      "luma) or --colour rgb to compare them")
+
+
+def _grey_volumes(images: list, axis: int | None) -> tuple[list, int | None]:
+    """Grey volumes whose last axis has length 3 or 4 get a channel axis of length 1, so
+    that no function takes that axis for colours (the files say they are grey)."""
+    if axis is None and any(im.ndim == 3 and im.shape[-1] in (3, 4) for im in images):
+        return [im[..., None] for im in images], -1
+    return images, axis
 
 
 def _one_metric(text: str) -> str:
@@ -109,7 +117,7 @@ def compare(
     from rich.table import Table
 
     from ..errors import ShapeError
-    from ..io import read_image
+    from ..io import load_image
     from ..results import json_safe
     from ..similarity import euclidean, ms_ssim, mse, psnr, rmse, ssim
     from ..similarity._collection import stack_images
@@ -117,9 +125,10 @@ def compare(
 
     out = Output(quiet=quiet, inputs=[image_a, image_b], json=json_file, csv=csv_file)
     names = parse_names("--metrics", metrics, METRICS)
-    a = read_image(image_a, mode=colour)
-    b = read_image(image_b, mode=colour)
-    axis = _channel_axis([a, b])
+    found_a = load_image(image_a, mode=colour)
+    found_b = load_image(image_b, mode=colour)
+    axis = _channel_axis([found_a.colour, found_b.colour])
+    (a, b), axis = _grey_volumes([found_a.pixels, found_b.pixels], axis)
     target = _parse_size(size)
     if target is None and a.shape != b.shape:
         raise ShapeError(f"{image_a} has shape {a.shape} and {image_b} has shape {b.shape}; "
@@ -159,6 +168,8 @@ def compare(
 
 
 def _read_collection(out: Output, folder: Path, colour: str, size: str | None):
+    from dataclasses import replace
+
     from ..errors import ShapeError
     from ..io.image_folder import read_image_folder
 
@@ -174,7 +185,9 @@ def _read_collection(out: Output, folder: Path, colour: str, size: str | None):
         listed = ", ".join(str(s) for s in sorted(shapes)[:4])
         raise ShapeError(f"{folder}: images have different shapes ({listed}); pass --size HxW "
                          "to resize them all")
-    return found, _channel_axis(found.images), target
+    axis = _channel_axis(list(found.colour))
+    images, axis = _grey_volumes(list(found.images), axis)
+    return replace(found, images=tuple(images)), axis, target
 
 
 def _matrix(out: Output, found, axis, target, metric, preset, data_range):

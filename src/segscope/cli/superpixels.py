@@ -93,9 +93,13 @@ def _data_range(text: str | None, img) -> float | None:
         ) from None
 
 
-def _channel_axis(img) -> int | None:
-    """Images are read channels-last: a 3-D image has its colours on the last axis."""
-    return -1 if img.ndim == 3 else None
+def _read_image(path: Path):
+    """The image and its channel axis (-1 for colour, None for grey), as its file says: a
+    (Z, H, 3) grey stack is not taken for a colour image."""
+    from ..io import load_image
+
+    found = load_image(path, mode="keep")
+    return found.pixels, found.channel_axis
 
 
 def _read_gt(path: Path, ignore: int | None):
@@ -152,7 +156,6 @@ def segment_command(
     import numpy as np
 
     from ..errors import ParameterError
-    from ..io import read_image
     from ..superpixels import draw_boundaries, segment, superpixel_quality, tune
     from ..superpixels.methods import method_spec
     from ._params import parse_assignments
@@ -164,9 +167,8 @@ def segment_command(
                     labels_out=labels_out)
     spec = method_spec(method)
     params = parse_assignments(param, multiple=False)
-    img = read_image(image, mode="keep")
+    img, axis = _read_image(image)
     span = _data_range(data_range, img)
-    axis = _channel_axis(img)
     message = None
     if exact and n_segments is None:
         raise ParameterError("--exact needs --n-segments")
@@ -249,16 +251,14 @@ def sweep_command(
 
     from rich.table import Table
 
-    from ..io import read_image
     from ..results import json_safe
     from ..superpixels import sweep
     from ._params import parse_assignments
 
     output = Output(quiet=quiet, inputs=[image, gt], json=json_file, csv=csv_file, out=out)
     grid = parse_assignments(param, multiple=True)
-    img = read_image(image, mode="keep")
+    img, axis = _read_image(image)
     span = _data_range(data_range, img)
-    axis = _channel_axis(img)
     gt_map, ignore_index = _read_gt(gt, gt_ignore) if gt is not None else (None, None)
     result = sweep(img, method=method, grid=grid, gt=gt_map, ignore_index=ignore_index,
                    seed=seed, data_range=span, channel_axis=axis,

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import FileFormatError, MissingFileError
 from ._files import DEFAULT_MAX_PIXELS
-from .images import IMAGE_EXTENSIONS, read_image
+from .images import IMAGE_EXTENSIONS, load_image
 from .pairing import list_files
 
 __all__ = ["ImageFolder", "read_image_folder"]
@@ -28,11 +28,15 @@ class ImageFolder:
         The images, as :func:`read_image` returns them.
     skipped : tuple of (str, str)
         ``(name, reason)`` for every file that could not be read.
+    colour : tuple of bool
+        Whether each image's last axis holds colours, as its file says (see
+        :func:`segscope.io.load_image`): never guessed from an axis of length 3.
     """
 
     names: tuple[str, ...]
     images: tuple[np.ndarray, ...]
     skipped: tuple[tuple[str, str], ...]
+    colour: tuple[bool, ...] = ()
 
 
 def read_image_folder(folder: str | os.PathLike, *, mode: str = "keep",
@@ -58,13 +62,16 @@ def read_image_folder(folder: str | os.PathLike, *, mode: str = "keep",
         raise MissingFileError(f"{root}: no such folder")
     names: list[str] = []
     images: list[np.ndarray] = []
+    colour: list[bool] = []
     skipped: list[tuple[str, str]] = []
     for path in list_files(root, IMAGE_EXTENSIONS):
         name = path.relative_to(root).as_posix()
         try:
-            images.append(read_image(path, mode=mode, max_pixels=max_pixels))
+            found = load_image(path, mode=mode, max_pixels=max_pixels)
         except (FileFormatError, MissingFileError) as err:
             skipped.append((name, str(err)))
             continue
+        images.append(found.pixels)
+        colour.append(found.colour)
         names.append(name)
-    return ImageFolder(tuple(names), tuple(images), tuple(skipped))
+    return ImageFolder(tuple(names), tuple(images), tuple(skipped), tuple(colour))
