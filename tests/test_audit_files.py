@@ -239,3 +239,34 @@ def test_cli_leakage_summary(tmp_path):
     assert rows[0] == "name,split" and "val/coins.jpg,train" in rows
     api = find_leakage([train, val])
     assert [(p.name_a, p.name_b) for p in api.pairs] == [("train/coins.png", "val/coins.jpg")]
+
+
+def test_cli_index_second_run_gives_the_same_json(folder, tmp_path):
+    index = tmp_path / "idx" / "audit.sqlite"
+    args = ["dedup", str(folder), "--index", str(index), "--json", "-", "-q"]
+    first = CliRunner().invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert index.is_file()
+    second = CliRunner().invoke(app, args)
+    assert second.exit_code == 0, second.output
+    assert json.loads(first.output) == json.loads(second.output)
+
+
+def test_cli_leakage_three_splits_json(tmp_path):
+    base = photos()
+    folders = [tmp_path / n for n in ("train", "val", "test")]
+    for f in folders:
+        f.mkdir()
+    Image.fromarray(base["camera"]).save(folders[0] / "camera.png")
+    Image.fromarray(base["coins"]).save(folders[1] / "coins.png")
+    Image.fromarray(jpeg(base["coins"], 40)).save(folders[2] / "coins.jpg")
+    Image.fromarray(noise(base["camera"], 0.03)).save(folders[2] / "camera.png")
+    r = CliRunner().invoke(app, ["leakage", *map(str, folders), "--json", "-", "-q"])
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.output)
+    assert data["splits"] == ["train", "val", "test"]
+    assert data["summary"][:3] == [
+        "0 of 1 val images have a near-twin in train (0.0 %)",
+        "1 of 2 test images have a near-twin in train (50.0 %)",
+        "1 of 2 test images have a near-twin in val (50.0 %)"]
+    assert data["resplit"]["test/coins.jpg"] == "val"

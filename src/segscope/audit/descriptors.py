@@ -57,7 +57,10 @@ def hamming(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     2
     """
     x = np.bitwise_xor(np.asarray(a, np.uint64), np.asarray(b, np.uint64))
-    return np.bitwise_count(x).astype(np.int64)
+    if hasattr(np, "bitwise_count"):  # NumPy >= 2.0
+        return np.bitwise_count(x).astype(np.int64)
+    bytes_ = np.ascontiguousarray(x)[..., None].view(np.uint8)  # pragma: no cover - NumPy 1
+    return np.unpackbits(bytes_, axis=-1).sum(axis=-1).astype(np.int64)  # pragma: no cover
 
 
 def _dct_basis() -> np.ndarray:
