@@ -1,4 +1,4 @@
-"""Instance metrics: segscope vs stardist, cellpose, MONAI, torchmetrics and pycocotools, one run.
+"""Instance metrics: segscope vs stardist, cellpose, MONAI, torchmetrics, COCO evaluators, one run.
 
 Workloads
 ---------
@@ -15,8 +15,8 @@ Every peer's counts (or AP) are checked against segscope's with the options that
 reproduce its convention (docs/instances.md) before anything is timed. stardist and
 cellpose build a dense (objects+1)² overlap matrix and solve a dense assignment per
 threshold; MONAI builds a full-image mask per object; pycocotools run-length encodes each
-object (timed apart) and matches in a Python loop; torchmetrics groups pixels with
-``torch.unique`` and loops over pairs in Python.
+object (timed apart) and matches in a Python loop (faster-coco-eval: the same in C++);
+torchmetrics groups pixels with ``torch.unique`` and loops over pairs in Python.
 
 Run:  python -m benchmarks.instances [--quick] [--out benchmarks/results/instances.md]
       from the repository root. ``--quick`` shrinks every workload
@@ -183,9 +183,14 @@ def coco_encode(pairs, scores):
     return images, gts, dts
 
 
-def coco_ap(encoded, max_dets):
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
+def coco_ap(encoded, max_dets, faster=False):
+    """AP per threshold from pycocotools (or faster-coco-eval, the same API in C++)."""
+    if faster:
+        from faster_coco_eval import COCO
+        from faster_coco_eval import COCOeval_faster as COCOeval
+    else:
+        from pycocotools.coco import COCO
+        from pycocotools.cocoeval import COCOeval
 
     images, gts, dts = encoded
     with contextlib.redirect_stdout(io.StringIO()):
@@ -245,7 +250,17 @@ def check_peers(pairs, ours, scores, max_dets):
         ref = coco_ap(enc, max_dets)
         assert np.allclose(ref, ours.dataset["ap"][0], atol=1e-12), ("pycocotools", ref)
         checked.append("pycocotools")
+        if _has("faster_coco_eval"):
+            ref = coco_ap(enc, max_dets, faster=True)
+            assert np.allclose(ref, ours.dataset["ap"][0], atol=1e-12), ("faster-coco-eval", ref)
+            checked.append("faster-coco-eval")
     return checked
+
+
+def _has(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 # -- the workloads ---------------------------------------------------------------------
@@ -299,12 +314,15 @@ def time_peers(pairs, scores, max_dets, repeat):
     start = time.perf_counter()
     enc = coco_encode(pairs, scores)
     out["pycocotools encode"] = None if enc is None else time.perf_counter() - start
+    out["pycocotools evaluate"] = out["faster-coco-eval evaluate"] = None
     if enc is not None:
         start = time.perf_counter()
         coco_ap(enc, max_dets)
         out["pycocotools evaluate"] = time.perf_counter() - start
-    else:
-        out["pycocotools evaluate"] = None
+        if _has("faster_coco_eval"):
+            start = time.perf_counter()
+            coco_ap(enc, max_dets, faster=True)
+            out["faster-coco-eval evaluate"] = time.perf_counter() - start
     return out
 
 
@@ -459,7 +477,8 @@ def main() -> None:
         f"`matching_dataset` and cellpose `average_precision` at the same 10 thresholds; "
         f"MONAI `compute_panoptic_quality` and torchmetrics `PanopticQuality` at their one "
         f"threshold (0.5); pycocotools segm (maxDets={max_dets}) timed as RLE encoding plus "
-        f"`evaluate`+`accumulate`. Ratios: peer time / segscope time. `*` extrapolated from "
+        f"`evaluate`+`accumulate`, and faster-coco-eval's `COCOeval_faster` on the same "
+        f"encoding. Ratios: peer time / segscope time. `*` extrapolated from "
         f"(a), or from {min(args.peer_images, n_images)} images of (b), per image; MONAI timed "
         f"on a {CROP}×{CROP} corner and scaled by objects × pixels. Checked to agree "
         f"before timing: {', '.join(checked)}. "

@@ -8,7 +8,8 @@ label maps, with the segscope options that reproduce its convention (docs/instan
   IoU in float32, so its IoU sums agree to float32 precision only, and a pair whose IoU
   equals the threshold exactly can fall below it there (0.65 is 0.6499999762 in float32).
 - cellpose ``average_precision``: ``method="optimal", rule=">=", empty="nan"`` per image.
-- pycocotools segm AP: ``metric "ap"`` with ``scores`` and ``max_detections``.
+- pycocotools segm AP (and faster-coco-eval, its C++ port): ``metric "ap"`` with
+  ``scores`` and ``max_detections``.
 - MONAI ``compute_panoptic_quality``: ``rule=">"`` at thresholds >= 0.5.
 """
 
@@ -141,10 +142,14 @@ def test_cellpose_average_precision(pairs):
     assert ours.excluded("dsb", "image") == 1
 
 
-def _coco(pred_maps, target_maps, score_maps, thresholds, max_dets):
+def _coco(pred_maps, target_maps, score_maps, thresholds, max_dets, faster=False):
     mask = pytest.importorskip("pycocotools.mask")
-    from pycocotools.coco import COCO
-    from pycocotools.cocoeval import COCOeval
+    if faster:  # faster-coco-eval: pycocotools' API in C++
+        fce = pytest.importorskip("faster_coco_eval")
+        COCO, COCOeval = fce.COCO, fce.COCOeval_faster
+    else:
+        from pycocotools.coco import COCO
+        from pycocotools.cocoeval import COCOeval
 
     images, gts, dts = [], [], []
     for i, (p, t, s) in enumerate(zip(pred_maps, target_maps, score_maps)):
@@ -181,8 +186,8 @@ def _coco(pred_maps, target_maps, score_maps, thresholds, max_dets):
     return precision.mean(axis=1)
 
 
-@pytest.mark.parametrize("max_dets", [100, 10_000])
-def test_pycocotools_mask_ap(pairs, max_dets):
+@pytest.mark.parametrize("max_dets, faster", [(100, False), (10_000, False), (10_000, True)])
+def test_pycocotools_mask_ap(pairs, max_dets, faster):
     names = list(pairs)
     rng = np.random.default_rng(0)
     preds = [pairs[n][0] for n in names]
@@ -190,7 +195,7 @@ def test_pycocotools_mask_ap(pairs, max_dets):
     # {id: score}; ties on purpose (rounded), to check the tie order too
     scores = [{int(k): float(np.round(rng.random(), 1)) for k in np.unique(p)[1:]}
               for p in preds]
-    ref = _coco(preds, targets, scores, THRESHOLDS, max_dets)
+    ref = _coco(preds, targets, scores, THRESHOLDS, max_dets, faster)
     ours = evaluate_instances(preds, targets, thresholds=THRESHOLDS, metrics="ap",
                               scores=scores, max_detections=max_dets, check_semantic=False)
     np.testing.assert_allclose(ours.dataset["ap"][0], ref, rtol=0, atol=1e-12)
