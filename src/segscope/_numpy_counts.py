@@ -8,10 +8,12 @@ compiled ones for large inputs or once a process has counted enough pixels to re
 
 Each function here has the name, arguments and results of its compiled counterpart, so
 ``confusion`` runs the same steps (range, then dense table or checked counts) whichever
-set counts. Cell indices are computed as there: ``t * width + p - base`` in unsigned 64-bit
-arithmetic, exact modulo 2**64 for every integer dtype (negative labels and uint64 labels
-above 2**63 included). ``tests/test_counting_paths.py`` checks that both sets give the same
-counts and the same errors for every dtype, ignore value, label range and image stack.
+set counts. Cell indices are ``(t - tmin) * width + (p - pmin)``, exact in signed 64-bit
+arithmetic for every dtype but uint64, which is computed modulo 2**64 as the compiled
+kernels do (uint64 labels above 2**63 included). ``tests/test_counting_paths.py`` checks
+that both sets give the same counts and the same errors for every dtype, ignore value,
+label range and image stack. NumPy needs about 0.5 ms for a 512×512 pair, the compiled
+kernels about 0.1 ms, after a second to load them.
 
 Examples
 --------
@@ -40,10 +42,18 @@ def value_range(pred: np.ndarray, target: np.ndarray) -> tuple[int, int, int, in
 def _cell_index(pred: np.ndarray, target: np.ndarray, pmin: int, tmin: int,
                 width: int) -> np.ndarray:
     """``(t - tmin) * width + (p - pmin)`` of every pixel (values inside the range)."""
-    index = target.reshape(-1).astype(_U64) * _U64(width)
-    index += pred.reshape(-1).astype(_U64)
-    index -= _U64((tmin * width + pmin) % 2**64)
-    return index.astype(np.intp)
+    p, t = pred.reshape(-1), target.reshape(-1)
+    if np.uint64 in (p.dtype.type, t.dtype.type):  # values may exceed int64: wrap as uint64
+        index = t.astype(_U64) * _U64(width)
+        index += p.astype(_U64)
+        index -= _U64((tmin * width + pmin) % 2**64)
+        return index.astype(np.intp)
+    index = t.astype(np.intp)  # every other dtype fits: exact in signed 64-bit
+    index -= tmin
+    index *= width
+    index += p
+    index -= pmin
+    return index
 
 
 def dense_table(pred: np.ndarray, target: np.ndarray, pmin: int, tmin: int, width: int,

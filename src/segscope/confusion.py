@@ -116,9 +116,10 @@ if hasattr(os, "register_at_fork"):  # a forked child has none of the parent's t
 #: not loaded: loading numba and the cached kernels costs about a second, which a short job
 #: (one ``segscope evaluate`` of a few images) would never repay.
 NUMPY_MAX_ELEMENTS = 1 << 22
-#: Once a process has counted this many pixels with NumPy (about 128 images of 512×512,
-#: a few tenths of a second), the compiled kernels are loaded: a long job repays them.
-NUMPY_BUDGET = 1 << 25
+#: Once a process has counted this many pixels with NumPy (about 1000 images of 512×512:
+#: NumPy's extra time is then about what loading the compiled kernels costs), the compiled
+#: kernels are loaded, and a longer job repays them.
+NUMPY_BUDGET = 1 << 28
 #: Tests set this to "numpy" or "compiled" to make one set of kernels count everything.
 _FORCE_KERNELS: str | None = None
 
