@@ -2,7 +2,9 @@
 
 Counts are computed in one pass over the pixels by a compiled loop, with no one-hot
 encoding; memory beyond the inputs is bounded by a fixed chunk size (inputs that are
-not contiguous are copied one chunk at a time). Counts are ``int64``.
+not contiguous are copied one chunk at a time). Counts are ``int64``. Small inputs are
+counted with NumPy (``segscope._numpy_counts``, the same steps and the same integers)
+until the compiled kernels are loaded, so a short job never waits for numba to load.
 
 Layout follows scikit-learn: ``counts[i, j]`` is the number of pixels whose **target**
 class is ``i`` and whose **predicted** class is ``j``.
