@@ -15,11 +15,13 @@ commands run round-robin, so a busy machine slows all alike:
 The targets (issue 15) are printed beside each figure: evaluate ≤ 1.0 s and ≤ 3× the plain
 script, demo ≤ 2 s, every ``--help`` ≤ 0.5 s.
 
-Run:  python -m benchmarks.cold_start [--repeat 7] [--quick] [--src DIR]
+Run:  python -m benchmarks.cold_start [--repeat 7] [--quick] [--src DIR] [--before DIR]
       [--out benchmarks/results/cold_start.md]
 
-``--src`` times another source tree (for a before/after comparison), e.g. one extracted
-with ``git archive <commit> src | tar -x -C /tmp/before``, then ``--src /tmp/before/src``.
+``--src`` times another source tree; ``--before DIR`` adds rows for ``evaluate``, ``demo``
+and ``--help`` of a second tree in the same round-robin (a before/after comparison in one
+run), e.g. one extracted with ``git archive <commit> src | tar -x -C /tmp/before``, then
+``--before /tmp/before/src``.
 """
 
 from __future__ import annotations
@@ -102,13 +104,19 @@ def main() -> None:
                         help="2 runs, only the top-level and evaluate --help")
     parser.add_argument("--src", type=Path, default=ROOT / "src",
                         help="the source tree to time (default: this checkout's src)")
+    parser.add_argument("--before", type=Path,
+                        help="a second source tree timed in the same run (rows 'before: ...')")
     parser.add_argument("--out", type=Path, help="also write the table here")
     args = parser.parse_args()
     repeat = 2 if args.quick else args.repeat
 
-    env = {**os.environ, "PYTHONPATH": str(args.src.resolve())}
-    # a warm install has its bytecode cached: let the untimed first run write it
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    def environment(src: Path) -> dict[str, str]:
+        env = {**os.environ, "PYTHONPATH": str(src.resolve())}
+        # a warm install has its bytecode cached: let the untimed first run write it
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        return env
+
+    env = environment(args.src)
     segscope = [sys.executable, "-m", "segscope"]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -116,21 +124,28 @@ def main() -> None:
         script = folder / "plain.py"
         script.write_text(PLAIN_SCRIPT)
         names = ["evaluate"] if args.quick else subcommands(env)
-        commands: dict[str, list[str]] = {
-            "plain Pillow + np.bincount script": [sys.executable, str(script), str(pred),
-                                                  str(target), "5"],
-            "segscope evaluate pred.png target.png -c 5": [*segscope, "evaluate", str(pred),
-                                                            str(target), "-c", "5"],
-            "segscope demo": [*segscope, "demo"],
-            "segscope --help": [*segscope, "--help"],
-            **{f"segscope {name} --help": [*segscope, name, "--help"] for name in names},
+        evaluate = [*segscope, "evaluate", str(pred), str(target), "-c", "5"]
+        commands: dict[str, tuple[list[str], dict[str, str]]] = {
+            "plain Pillow + np.bincount script": (
+                [sys.executable, str(script), str(pred), str(target), "5"], env),
+            "segscope evaluate pred.png target.png -c 5": (evaluate, env),
+            "segscope demo": ([*segscope, "demo"], env),
+            "segscope --help": ([*segscope, "--help"], env),
+            **{f"segscope {name} --help": ([*segscope, name, "--help"], env) for name in names},
         }
-        for command in commands.values():  # untimed: caches bytecode and compiled kernels
-            run_once(command, env, folder)
+        if args.before:
+            old = environment(args.before)
+            commands.update({
+                "before: segscope evaluate pred.png target.png -c 5": (evaluate, old),
+                "before: segscope demo": ([*segscope, "demo"], old),
+                "before: segscope --help": ([*segscope, "--help"], old),
+            })
+        for command, command_env in commands.values():  # untimed: caches bytecode, kernels
+            run_once(command, command_env, folder)
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(repeat):
-            for name, command in commands.items():
-                times[name].append(run_once(command, env, folder))
+            for name, (command, command_env) in commands.items():
+                times[name].append(run_once(command, command_env, folder))
 
     medians = {name: statistics.median(values) for name, values in times.items()}
     plain = medians["plain Pillow + np.bincount script"]
@@ -152,7 +167,7 @@ def main() -> None:
         "## Cold start (whole processes)",
         "",
         f"`{command.strip()}` — {machine_line()}; load average {load:.1f}; source "
-        f"`{args.src}`",
+        f"`{args.src}`" + (f", before: `{args.before}`" if args.before else ""),
         "",
         markdown_table(["command (a new process each run)", "median s", "best s",
                         "vs plain script", "target", "met"], rows),
