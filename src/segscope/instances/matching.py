@@ -16,7 +16,7 @@ candidate pairs so that each object is in at most one pair:
 ``"max_iou"``
     The one-to-one assignment of largest total IoU over *all* overlapping pairs, whatever
     the threshold, then the assigned pairs that pass it (MONAI's panoptic quality below
-    0.5). It may leave a pair above the threshold unmatched to gain two weaker ones.
+    0.5). Unlike ``"optimal"`` it does not maximise the number of matches.
 
 When no object is in two candidate pairs, every rule gives the same answer: all
 candidates match. Above 0.5 this is always so (two objects can each cover more than half
