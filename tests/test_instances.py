@@ -409,3 +409,17 @@ def test_property_table_equals_brute_force(seed, rows, cols, k, dtype):
     pred = ids[rng.integers(0, ids.size, (rows, cols))].astype(dtype)
     target = ids[rng.integers(0, ids.size, (rows, cols))].astype(dtype)
     _check_table(pred, target)
+
+
+def test_max_iou_maximises_iou_not_matches():
+    target = np.zeros((1, 20), np.int32)
+    target[0, 0:10] = 1
+    target[0, 10:20] = 2
+    pred = np.zeros_like(target)
+    pred[0, 1:12] = 1           # IoU 9/12 with T1, 2/19 with T2
+    pred[0, 0:1] = 2            # IoU 1/10 with T1
+    ov = instance_overlaps(pred, target)
+    np.testing.assert_allclose(ov.iou(), [9 / 12, 2 / 19, 1 / 10])
+    assert match_objects(ov, 0.1, method="optimal").true_positives().tolist() == [2]
+    m = match_objects(ov, 0.1, method="max_iou")
+    assert m.true_positives().tolist() == [1] and m.iou_sum().tolist() == [0.75]
