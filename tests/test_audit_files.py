@@ -270,3 +270,13 @@ def test_cli_leakage_three_splits_json(tmp_path):
         "1 of 2 test images have a near-twin in train (50.0 %)",
         "1 of 2 test images have a near-twin in val (50.0 %)"]
     assert data["resplit"]["test/coins.jpg"] == "val"
+
+
+def test_cli_thresholds(folder):
+    strict = CliRunner().invoke(app, ["dedup", str(folder), "--min-ssim", "0.9999",
+                                      "--min-ncc", "0.9999", "--min-match", "0.9999",
+                                      "--json", "-", "-q"])
+    assert strict.exit_code == 0, strict.output
+    assert json.loads(strict.output)["pairs"] == []
+    bad = CliRunner().invoke(app, ["dedup", str(folder), "--min-ssim", "3"])
+    assert bad.exit_code == 2 and "min_ssim" in bad.output

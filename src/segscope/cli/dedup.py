@@ -27,6 +27,15 @@ Sheet = Annotated[Path | None, typer.Option(
 Threads = Annotated[int | None, typer.Option(
     "--threads", help="Worker threads (default: CPU count, at most 8); results do not "
     "depend on it.")]
+MinSsim = Annotated[float, typer.Option(
+    "--min-ssim", help="Lowest SSIM of the aligned thumbnails of a near-duplicate.")]
+MinNcc = Annotated[float, typer.Option(
+    "--min-ncc", help="Lowest correlation of the aligned thumbnails (or --min-match).")]
+MinMatch = Annotated[float, typer.Option(
+    "--min-match", help="Lowest share of the image whose local SSIM is >= 0.5 (or "
+    "--min-ncc); catches captions and logos.")]
+MaxCrop = Annotated[float, typer.Option(
+    "--max-crop", help="Largest fraction of a side that a crop may remove (search range).")]
 MaxPixels = Annotated[int | None, typer.Option(
     "--max-pixels", help="Skip images with more pixels than this (default 2^30, a guard "
     "against decompression bombs); 0 lifts the limit.")]
@@ -46,6 +55,10 @@ def dedup(
     drops: Annotated[Path | None, typer.Option(
         "--drops", metavar="PATH", help="Write the images one could drop (all but the "
         "largest of each group), one per line. Nothing is deleted.")] = None,
+    min_ssim: MinSsim = 0.5,
+    min_ncc: MinNcc = 0.85,
+    min_match: MinMatch = 0.7,
+    max_crop: MaxCrop = 0.12,
     threads: Threads = None,
     max_pixels: MaxPixels = None,
     quiet: Quiet = False,
@@ -62,15 +75,17 @@ def dedup(
 
       segscope dedup photos/ --index photos.audit.sqlite --json -
     """
-    from ..audit import find_duplicates
+    from ..audit import Thresholds, find_duplicates
     from ._audit import claim_outputs, max_pixels_value, render, write_outputs
 
+    rules = Thresholds(min_ssim=min_ssim, min_ncc=min_ncc, min_match=min_match,
+                       max_crop=max_crop)
     output = Output(quiet=quiet, json=json_file, csv=csv_file)
     files, claimed = claim_outputs([folder], json=json_file, csv=csv_file, out=out,
                                    drops=drops, index=index)
     with files:
-        result = find_duplicates(folder, radius=radius, flips=flips, rotations=rotations,
-                                 index=index, threads=threads,
+        result = find_duplicates(folder, radius=radius, thresholds=rules, flips=flips,
+                                 rotations=rotations, index=index, threads=threads,
                                  max_pixels=max_pixels_value(max_pixels),
                                  progress=output.show_progress)
         write_outputs(result, files, claimed, {"": folder}, output)

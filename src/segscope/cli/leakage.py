@@ -9,7 +9,21 @@ import typer
 
 from ._app import app
 from ._common import Output, Quiet, handle_errors
-from .dedup import AuditCsv, AuditJson, Flips, Index, MaxPixels, Radius, Rotations, Sheet, Threads
+from .dedup import (
+    AuditCsv,
+    AuditJson,
+    Flips,
+    Index,
+    MaxCrop,
+    MaxPixels,
+    MinMatch,
+    MinNcc,
+    MinSsim,
+    Radius,
+    Rotations,
+    Sheet,
+    Threads,
+)
 
 
 @app.command()
@@ -30,6 +44,10 @@ def leakage(
     drops: Annotated[Path | None, typer.Option(
         "--drops", metavar="PATH", help="Write the images one could drop instead (the group "
         "members outside that split), one per line. Nothing is deleted.")] = None,
+    min_ssim: MinSsim = 0.5,
+    min_ncc: MinNcc = 0.85,
+    min_match: MinMatch = 0.7,
+    max_crop: MaxCrop = 0.12,
     threads: Threads = None,
     max_pixels: MaxPixels = None,
     quiet: Quiet = False,
@@ -45,7 +63,7 @@ def leakage(
 
       segscope leakage train/ val/ --resplit resplit.csv
     """
-    from ..audit import find_leakage
+    from ..audit import Thresholds, find_leakage
     from ..errors import ParameterError
     from ._audit import claim_outputs, max_pixels_value, render, split_names, write_outputs
 
@@ -53,12 +71,15 @@ def leakage(
         raise ParameterError(f"leakage needs at least two split folders (TRAIN VAL); got "
                              f"{len(splits)}. For one folder use segscope dedup")
     output = Output(quiet=quiet, json=json_file, csv=csv_file)
+    rules = Thresholds(min_ssim=min_ssim, min_ncc=min_ncc, min_match=min_match,
+                       max_crop=max_crop)
     names = split_names(splits)
     files, claimed = claim_outputs(splits, json=json_file, csv=csv_file, out=out,
                                    resplit=resplit, drops=drops, index=index)
     with files:
         result = find_leakage(dict(zip(names, splits, strict=True)), radius=radius,
-                              flips=flips, rotations=rotations, index=index, threads=threads,
+                              thresholds=rules, flips=flips, rotations=rotations,
+                              index=index, threads=threads,
                               max_pixels=max_pixels_value(max_pixels),
                               progress=output.show_progress)
         write_outputs(result, files, claimed,
