@@ -137,3 +137,25 @@ def test_values_beyond_the_data_range_warn_for_tensors_too():
         similarity.psnr(a, a.flip(-1), data_range=1.0)
     with pytest.warns(ValueRangeWarning):
         similarity.ssim_batch(a, a.flip(-1), data_range=1.0, channel_axis=1)
+
+
+def test_16bit_images_holding_fewer_bits_warn_without_data_range():
+    import warnings
+
+    from segscope.errors import ValueRangeWarning
+    from segscope.similarity import psnr, ssim
+
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 236, (32, 32)).astype(np.uint16)  # the bundled nuclei image's span
+    b = np.clip(a.astype(int) + rng.integers(-20, 21, a.shape), 0, 235).astype(np.uint16)
+    with pytest.warns(ValueRangeWarning, match=r"values only span 0\.\.235.*data_range=4095"):
+        ssim(a, b)
+    with pytest.warns(ValueRangeWarning, match="16-bit"):
+        psnr(a, b)
+    # told the span, or a full 16-bit image: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert ssim(a, b, data_range=235) < ssim(a, b, data_range=65535)
+        full = (a.astype(np.uint32) * 270).astype(np.uint16)
+        ssim(full, full)
+        ssim(a.astype(np.uint8), b.astype(np.uint8))  # 8-bit: the convention is 255

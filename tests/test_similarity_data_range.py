@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from segscope._checks import resolve_data_range
-from segscope.errors import DataRangeError, ShapeError
+from segscope.errors import DataRangeError, ShapeError, ValueRangeWarning
 from segscope.explain import explain
 from segscope.similarity import psnr, similarity_matrix, ssim, ssim_batch
 from segscope.superpixels import as_float_image, segment
@@ -15,8 +15,11 @@ from segscope.superpixels import as_float_image, segment
 @pytest.mark.parametrize(("dtype", "span"), [(bool, 1.0), (np.uint8, 255.0), (np.int8, 255.0),
                                              (np.uint16, 65535.0), (np.int16, 65535.0)])
 def test_integer_and_bool_input_use_the_dtype_span(dtype, span):
-    assert resolve_data_range(None, np.zeros(3, dtype)) == span
-    assert resolve_data_range(None, np.zeros(3, dtype), np.ones(2, dtype)) == span
+    # values that fill the dtype (16-bit images holding fewer bits warn: see test_honest_numbers)
+    lo, hi = (0, 1) if dtype is bool else (np.iinfo(dtype).min, np.iinfo(dtype).max)
+    full = np.array([lo, hi, lo], dtype)
+    assert resolve_data_range(None, full) == span
+    assert resolve_data_range(None, full, np.array([hi, lo], dtype)) == span
     assert resolve_data_range(7, np.zeros(3, dtype)) == 7.0  # a given one always wins
 
 
@@ -42,7 +45,9 @@ def test_floats_and_wide_integers_never_get_a_guessed_scale():
 def test_torch_dtypes_are_read_without_a_copy():
     torch = pytest.importorskip("torch")
     assert resolve_data_range(None, torch.zeros(2, dtype=torch.uint8)) == 255.0
-    assert resolve_data_range(None, torch.zeros(2, dtype=torch.int16)) == 65535.0
+    assert resolve_data_range(None, torch.tensor([-32768, 32767], dtype=torch.int16)) == 65535.0
+    with pytest.warns(ValueRangeWarning, match="16-bit"):  # zeros use none of the span
+        assert resolve_data_range(None, torch.zeros(2, dtype=torch.int16)) == 65535.0
     assert resolve_data_range(None, torch.zeros(2, dtype=torch.bool)) == 1.0
     for dtype in (torch.float32, torch.bfloat16):
         with pytest.raises(DataRangeError, match="float"):

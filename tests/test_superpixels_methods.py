@@ -7,7 +7,7 @@ import pytest
 from skimage import segmentation as skseg
 
 from _superpixel_data import astronaut_crop, nuclei_crop
-from segscope.errors import DataRangeError, ParameterError, ShapeError
+from segscope.errors import DataRangeError, ParameterError, ShapeError, ValueRangeWarning
 from segscope.superpixels import (
     METHODS,
     num_fragments,
@@ -173,11 +173,13 @@ def test_scale_is_never_guessed():
                 channel_axis=-1)
     b = segment(astronaut_crop()[:64, :64], method="slic", channel_axis=-1)
     np.testing.assert_array_equal(a.labels, b.labels)
-    grey = nuclei_crop()  # uint16
-    c = segment(grey, method="slic", compactness=0.1)
+    grey = nuclei_crop()  # uint16 holding 8-bit values: warned about, the dtype's span kept
+    with pytest.warns(ValueRangeWarning, match="values only span"):
+        c = segment(grey, method="slic", compactness=0.1)
     d = segment(grey / 65535.0, method="slic", compactness=0.1, data_range=1.0)
     np.testing.assert_array_equal(c.labels, d.labels)
-    e = segment(grey.astype(np.int16) - 64, method="felzenszwalb")  # shifted by -32768
+    with pytest.warns(ValueRangeWarning, match="values only span"):
+        e = segment(grey.astype(np.int16) - 64, method="felzenszwalb")  # shifted by -32768
     f = segment(grey.astype(np.int16) - 64, method="felzenszwalb", data_range=65535)
     np.testing.assert_array_equal(e.labels, f.labels)
 

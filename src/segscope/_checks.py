@@ -148,7 +148,9 @@ def resolve_data_range(data_range: Any, *arrays: Any) -> float:
 
     * a given ``data_range`` must be a finite positive number;
     * without one, ``bool`` input spans 1, 8-bit integers 255 (``uint8`` 0..255, ``int8``
-      -128..127) and 16-bit integers 65535;
+      -128..127) and 16-bit integers 65535; 16-bit images whose values use less than a
+      quarter of that span (10-, 12- or 14-bit data) get a
+      :class:`~segscope.errors.ValueRangeWarning` that names the fix;
     * float input never gets a guessed scale, and neither do 32/64-bit integers (NumPy's
       default for integer lists, which rarely fill their dtype): a missing ``data_range``
       is a :class:`~segscope.errors.DataRangeError` whose message names the fix.
@@ -216,7 +218,38 @@ for unscaled data (e.g. CT)
             f"({', '.join(sorted(str(d) for d in dtypes))}); pass data_range explicitly, "
             "e.g. data_range=255 for 8-bit intensities"
         )
-    return spans.pop()
+    span = spans.pop()
+    if span > 255:
+        _warn_if_underfilled(span, arrays)
+    return span
+
+
+def _warn_if_underfilled(span: float, arrays: tuple[Any, ...]) -> None:
+    """Warn when 16-bit images use less than a quarter of the span taken from their dtype.
+
+    16-bit containers often hold 10-, 12- or 14-bit data (microscopes, CT, cameras); the
+    dtype's span then makes SSIM's constants and PSNR's peak far too large, and every pair
+    looks alike. The values are read, not guessed from: the warning names what was found.
+    """
+    import warnings
+
+    from .errors import ValueRangeWarning
+
+    low, high = np.inf, -np.inf
+    for a in arrays:
+        if getattr(a, "size", 1) == 0 or (callable(getattr(a, "numel", None)) and a.numel() == 0):
+            continue
+        low, high = min(low, float(a.min())), max(high, float(a.max()))
+    if high >= low and high - low < span / 4:
+        warnings.warn(
+            f"data_range is missing, so the span of the 16-bit dtype ({span:g}) is used, but "
+            f"the values only span {low:g}..{high:g}; SSIM and PSNR then score almost any pair "
+            f"as alike. Pass the real span, e.g. data_range=4095 for 12-bit data or "
+            f"data_range={high - low:g} (max - min), or data_range={span:g} to keep the "
+            "dtype's span and silence this warning",
+            ValueRangeWarning,
+            stacklevel=3,
+        )
 
 
 #: Most classes a confusion table may have: a 16384 × 16384 table of int64 counts is 2 GiB.
