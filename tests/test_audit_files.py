@@ -52,6 +52,8 @@ def folder(tmp_path):
     _bomb_png(root / "bomb.png")
     os.symlink(root, root / "sub" / "loop")  # a folder symlink loop
     os.symlink(root / "missing.png", root / "dangling.png")
+    os.symlink(root / "loop_b.png", root / "loop_a.png")  # a file symlink loop
+    os.symlink(root / "loop_a.png", root / "loop_b.png")
     return root
 
 
@@ -60,7 +62,7 @@ def test_bad_inputs_reported_and_files_untouched(folder, tmp_path):
     result = find_duplicates(folder, threads=2)
     skipped = dict(result.skipped)
     assert set(skipped) == {"empty.png", "corrupt.jpg", "truncated.png", "tiny.png",
-                            "bomb.png", "dangling.png"}
+                            "bomb.png", "dangling.png", "loop_a.png", "loop_b.png"}
     assert "max_pixels" in skipped["bomb.png"]
     assert "too small" in skipped["tiny.png"]
     assert {g for g in result.groups} == {("camera.png", "sub/camera copy.jpg"),
@@ -119,6 +121,7 @@ def test_index_incremental_equals_fresh_run(folder, tmp_path):
     fresh = find_duplicates(folder)
     first = find_duplicates(folder, index=index)
     assert first.pairs == fresh.pairs
+    assert first.skipped == fresh.skipped  # the symlink loops too
     base = photos()
     Image.fromarray(base["chelsea"]).save(folder / "chelsea.png")
     Image.fromarray(jpeg(base["chelsea"], 60)).save(folder / "sub" / "chelsea.jpg")
@@ -189,7 +192,7 @@ def test_cli_dedup_outputs(folder, tmp_path):
                                  "--drops", str(out / "drops.txt"), "-q"])
     assert r.exit_code == 0, r.output
     data = json.loads((out / "a.json").read_text(encoding="utf-8"))
-    assert len(data["pairs"]) == 2 and len(data["skipped"]) == 6
+    assert len(data["pairs"]) == 2 and len(data["skipped"]) == 8
     assert (out / "a.csv").read_text(encoding="utf-8").startswith("name_a,name_b")
     with Image.open(out / "sheet.png") as im:
         assert im.size[0] > 0

@@ -91,11 +91,12 @@ def _audit(items: list[Item], splits: Sequence[str], *, cross_only: bool, radius
     store = None
     if index is not None:
         target = Path(index)
-        inputs = {str(it.path.resolve()) for it in items if it.path is not None}
+        # realpath, not Path.resolve: a symlink loop among the inputs must not raise here
+        inputs = {os.path.realpath(it.path) for it in items if it.path is not None}
         if not inputs and items:
             raise ParameterError("index= keeps the thumbnails of files; the images given are "
                                  "arrays. Pass index=None")
-        if target.exists() and str(target.resolve()) in inputs:
+        if target.exists() and os.path.realpath(target) in inputs:
             raise ParameterError(f"index={target} is one of the input images; pass another "
                                  "file for the index")
         store = ThumbnailStore(target, size=THUMBNAIL_SIDE)

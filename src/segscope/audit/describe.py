@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -49,8 +50,18 @@ class Described:
 
 
 def _stat(item: Item) -> tuple[str, int, int]:
-    st = item.path.stat()
-    return str(item.path.resolve()), int(st.st_size), int(st.st_mtime_ns)
+    st = item.path.stat()  # raises OSError for a missing file or a symlink loop
+    return os.path.realpath(item.path), int(st.st_size), int(st.st_mtime_ns)
+
+
+def _why(err: OSError) -> str:
+    import errno
+
+    if isinstance(err, FileNotFoundError):
+        return "no such file"
+    if err.errno == errno.ELOOP:
+        return "symbolic link loop"
+    return f"cannot be read ({err.strerror or err})"
 
 
 def _thumb(item: Item, size: int, max_pixels: int | None):
@@ -115,14 +126,13 @@ def describe(items: Sequence[Item], *, size: int = 64, threads: int = 1,
                 keys: list = [None] * len(chunk)
                 todo = []
                 for k, item in enumerate(chunk):
-                    if item.path is not None and store is not None:
+                    if item.path is not None:
                         try:
                             keys[k] = _stat(item)
                         except OSError as err:
-                            why = ("no such file" if isinstance(err, FileNotFoundError)
-                                   else f"cannot be read ({err.strerror or err})")
-                            results[k] = (0, 0, 0.0, f"{item.path}: {why}", None)
+                            results[k] = (0, 0, 0.0, f"{item.path}: {_why(err)}", None)
                             continue
+                    if keys[k] is not None and store is not None:
                         row = store.get(*keys[k])
                         if row is not None:
                             results[k] = (row.height, row.width, row.contrast, row.error,
