@@ -283,3 +283,20 @@ def test_cli_thresholds(folder):
     assert json.loads(strict.output)["pairs"] == []
     bad = CliRunner().invoke(app, ["dedup", str(folder), "--min-ssim", "3"])
     assert bad.exit_code == 2 and "min_ssim" in bad.output
+
+
+def test_gif_first_frame_and_16bit_png_thumbnails(tmp_path):
+    base = photos()
+    frames = [Image.fromarray(base["camera"]), Image.fromarray(base["coins"][:256, :256])]
+    frames[0].save(tmp_path / "anim.gif", save_all=True, append_images=frames[1:])
+    first = read_thumbnail(tmp_path / "anim.gif").pixels.astype(float)
+    camera = read_thumbnail(tmp_path / "anim.gif").pixels  # read twice: same result
+    ref = np.asarray(frames[0].resize((64, 64), Image.Resampling.BOX), dtype=float)
+    assert np.corrcoef(first.ravel(), ref.ravel())[0, 1] > 0.99
+    assert np.array_equal(camera, read_thumbnail(tmp_path / "anim.gif").pixels)
+    # a 16-bit image that uses only 12 bits keeps its contrast (stretched, not quantised)
+    low = (base["camera"].astype(np.uint16) * 16)
+    Image.fromarray(low).save(tmp_path / "twelve.png")
+    t = read_thumbnail(tmp_path / "twelve.png")
+    assert t.pixels.max() == 255 and len(np.unique(t.pixels)) > 100
+    assert 0 < t.contrast < 0.1
