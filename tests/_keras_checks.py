@@ -1,0 +1,362 @@
+"""Checks of segscope.keras on one Keras backend, run by tests/test_keras.py in a subprocess.
+
+The backend is fixed when keras is first imported, so each backend runs in its own
+process (``KERAS_BACKEND`` set by the caller). Prints one JSON line: check name ->
+"ok" or the traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+
+import numpy as np
+
+BACKEND = os.environ["KERAS_BACKEND"]
+import keras  # noqa: E402
+import torch  # noqa: E402
+from keras import ops  # noqa: E402
+
+import segscope  # noqa: E402
+import segscope.keras as sk  # noqa: E402
+import segscope.losses as tl  # noqa: E402
+from segscope.errors import LabelError, ParameterError, ShapeError  # noqa: E402
+
+C = 4
+RNG = np.random.default_rng(14)
+WIDE = "float64" if BACKEND == "torch" else "float32"
+TOL = 1e-10 if WIDE == "float64" else 1e-5
+
+
+def _data(n=3, h=12, w=10, c=C, void=(255, 254)):
+    logits = RNG.normal(size=(n, h, w, c)).astype(np.float32)
+    target = RNG.integers(0, c, size=(n, h, w))
+    target[0, :2] = void[0]
+    target[1, :, :1] = void[-1]
+    target[2] = np.where(target[2] == c - 1, 0, target[2])   # class c-1 absent in image 2
+    return logits, target
+
+
+def _reference_target(target, void=(255, 254)):
+    out = target.copy()
+    for v in void:
+        out[out == v] = 255
+    return out
+
+
+def check_metrics_equal_evaluate():
+    logits, target = _data()
+    labels = logits.argmax(-1)
+    ref_target = _reference_target(target)
+    classes = (sk.IoU, sk.Dice, sk.F1, sk.Precision, sk.Recall, sk.Specificity, sk.Accuracy)
+    settings = [(a, e, b, cls) for a in ("macro", "micro", "weighted", "none")
+                for e in (None, "zero", "one", "nan_target") for b in (True, False)
+                for cls in (sk.IoU, sk.Accuracy)]
+    settings += [("macro", None, True, cls) for cls in classes]
+    settings += [("weighted", "nan_target", False, cls) for cls in classes]
+    for average, empty, include_background, cls in settings:
+        if True:
+            if True:
+                if True:
+                    m = cls(num_classes=C, average=average, empty=empty,
+                            ignore_index=(255, 254), include_background=include_background)
+                    m.update_state(target[:2], logits[:2])
+                    m.update_state(target[2:], logits[2:])
+                    r = segscope.evaluate(labels, ref_target, num_classes=C, metrics=(m.metric,),
+                                          ignore_index=255, average=average, empty=empty,
+                                          include_background=include_background)
+                    score = r[m.metric]
+                    got = ops.convert_to_numpy(m.result()).astype(np.float64)
+                    want = (np.asarray(score.per_class) if average == "none"
+                            else np.float64(score.value))
+                    np.testing.assert_allclose(got, want, rtol=1e-6, atol=0, equal_nan=True,
+                                               err_msg=f"{cls.__name__} {average} {empty}")
+                    # the exact path: the same Report as segscope.evaluate
+                    a, b = m.report()[m.metric], score
+                    assert (a.per_class, a.excluded) == (b.per_class, b.excluded), (a, b)
+                    assert a.value == b.value or (np.isnan(a.value) and np.isnan(b.value)), (
+                        a, b)
+    cm = segscope.confusion_matrix(labels, ref_target, num_classes=C, ignore_index=255)
+    m = sk.IoU(num_classes=C, ignore_index=[255, 254])
+    m.update_state(target, logits)
+    np.testing.assert_array_equal(m.counts, np.asarray(cm))
+
+
+def check_one_hot_sparse_and_binary_inputs():
+    logits, target = _data(void=(0,))
+    target = np.where(target >= C, 0, target)
+    labels = logits.argmax(-1)
+    want = segscope.evaluate(labels, target, num_classes=C, metrics="iou").summary()["iou"]
+    for y_true in (target, target[..., None], np.eye(C, dtype="float32")[target],
+                   target.astype("float32")):
+        m = sk.IoU(num_classes=C)
+        m.update_state(y_true, logits)
+        np.testing.assert_allclose(float(m.result()), want, rtol=1e-6)
+    fg = logits[..., :1]
+    truth = (target > 1).astype("int64")
+    pred = (fg[..., 0] > 0).astype("int64")
+    for metric in ("iou", "dice", "precision", "recall", "specificity", "accuracy"):
+        m = sk.OverlapMetric(metric=metric, task="binary", from_logits=True,
+                             include_background=False)
+        m.update_state(truth[..., None], fg)
+        r = segscope.evaluate(pred, truth, num_classes=2, metrics=metric,
+                              include_background=False)
+        np.testing.assert_allclose(float(m.result()), r.summary()[metric], rtol=1e-6)
+
+
+def check_counts_do_not_wrap():
+    m = sk.IoU(num_classes=2)
+    m.low.assign(np.full(4, 2**24 - 1, dtype="int32"))
+    m.high.assign(np.full(4, 2**31 - 10, dtype="int32"))   # ~3.6e16 pixels per cell
+    y_true = np.zeros((1, 3, 1), dtype="int64")
+    y_pred = np.zeros((1, 3, 1, 2), dtype="float32")
+    y_pred[..., 0] = 1
+    m.update_state(y_true, y_pred)
+    expected = (2**31 - 10) * 2**24 + 2**24 - 1
+    assert m.counts[0, 0] == expected + 3 and m.counts[1, 1] == expected, m.counts
+    assert m.counts.dtype == np.int64
+
+
+def check_bad_input():
+    logits, target = _data(void=(0,))
+    m = sk.IoU(num_classes=C)
+    for bad_pred, fix in ((logits[:, 0, 0], "channels-last"),
+                          (np.moveaxis(logits, -1, 1), "channels-first")):
+        try:
+            m.update_state(target, bad_pred)
+        except ShapeError as e:
+            assert fix in str(e), str(e)
+        else:
+            raise AssertionError("no ShapeError")
+    wrong = target.copy()
+    wrong[0, 0, 0] = C
+    for fn in (lambda: m.update_state(wrong, logits),
+               lambda: sk.soft_dice_loss(wrong, logits, task="multiclass", from_logits=True)):
+        try:
+            fn()
+        except LabelError as e:
+            assert f"[0, {C})" in str(e), str(e)
+        else:
+            raise AssertionError("no LabelError")
+    nan_logits = logits.copy()
+    nan_logits[0, 0, 0, 0] = np.nan
+    for fn in (lambda: m.update_state(target, nan_logits),
+               lambda: sk.dice_ce_loss(target, nan_logits, task="multiclass", from_logits=True)):
+        try:
+            fn()
+        except ParameterError as e:
+            assert "NaN" in str(e), str(e)
+        else:
+            raise AssertionError("no error on NaN")
+    # a wrong label that is ignored is fine
+    m2 = sk.IoU(num_classes=C, ignore_index=C)
+    m2.update_state(wrong, logits)
+
+
+def _torch_args(y_true, y_pred, task):
+    pred = torch.from_numpy(np.moveaxis(y_pred, -1, 1).copy())
+    if task == "multiclass" and y_true.ndim == y_pred.ndim - 1:
+        target = torch.from_numpy(y_true.copy()).long()
+    else:
+        target = torch.from_numpy(np.moveaxis(y_true, -1, 1).copy()).to(pred.dtype)
+    return pred, target
+
+
+LOSSES = [
+    ("soft_dice_loss", {}), ("soft_jaccard_loss", {}),
+    ("tversky_loss", {"tversky_alpha": 0.3, "tversky_beta": 0.7}),
+    ("focal_tversky_loss", {}), ("focal_loss", {}), ("cross_entropy_loss", {}),
+    ("dice_ce_loss", {"ce_weight": 0.5}), ("soft_dice_loss", {"smooth": 0.0}),
+]
+
+
+def check_losses_equal_torch():
+    dtype = np.float64 if WIDE == "float64" else np.float32
+    logits, target = _data(void=(255,))
+    logits = logits.astype(dtype)
+    probs = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
+    multilabel = (RNG.random(logits.shape) > 0.6).astype(dtype)
+    soft = np.eye(C, dtype=dtype)[np.where(target == 255, 0, target)] * 0.8 + 0.05
+    cases = [
+        ("multiclass", target, logits, True, 255),
+        ("multiclass", target, probs, False, 255),
+        ("multiclass", soft, logits, True, None),
+        ("binary", multilabel[..., :1], logits[..., :1], True, None),
+        ("multilabel", multilabel, logits, True, None),
+        ("multilabel", multilabel, 1 / (1 + np.exp(-logits)), False, None),
+    ]
+    for name, extra in LOSSES:
+        for task, y_true, y_pred, from_logits, ignore in cases:
+            for aggregate in ("dataset", "image"):
+                for weights in (None, [0.5, 1.0, 2.0, 0.0][: y_pred.shape[-1]]):
+                    if weights is not None and (aggregate == "image" or not from_logits):
+                        continue
+                    if task == "binary" and weights is not None:
+                        weights = [2.0]
+                    kw = dict(task=task, from_logits=from_logits, aggregate=aggregate,
+                              ignore_index=ignore, class_weights=weights, **extra)
+                    got = float(ops.convert_to_numpy(getattr(sk, name)(y_true, y_pred, **kw)))
+                    want = float(getattr(tl, name)(*_torch_args(y_true, y_pred, task), **kw))
+                    assert abs(got - want) <= TOL * max(1.0, abs(want)), (
+                        name, task, from_logits, aggregate, weights, got, want)
+    # several ignored labels: the same as one label standing for both
+    logits, target = _data()
+    for name, extra in LOSSES:
+        kw = dict(task="multiclass", from_logits=True, **extra)
+        got = float(ops.convert_to_numpy(getattr(sk, name)(target, logits,
+                                                           ignore_index=(254, 255), **kw)))
+        want = float(getattr(sk, name)(_reference_target(target), logits, ignore_index=255, **kw))
+        assert abs(got - want) <= 1e-6, (name, got, want)
+    # binary focal with alpha
+    got = float(sk.focal_loss(multilabel[..., :1], logits[..., :1], task="binary",
+                              from_logits=True, alpha=0.25))
+    want = float(tl.focal_loss(*_torch_args(multilabel[..., :1], logits[..., :1], "binary"),
+                               task="binary", from_logits=True, alpha=0.25))
+    assert abs(got - want) <= TOL, (got, want)
+
+
+def check_losses_empty_target_finite():
+    zeros = np.zeros((2, 6, 6), dtype="int64")
+    logits = RNG.normal(size=(2, 6, 6, 3)).astype("float32")
+    for k, (name, extra) in enumerate(LOSSES):
+        aggregate = ("dataset", "image")[k % 2]
+        v = float(getattr(sk, name)(zeros, logits, task="multiclass", from_logits=True,
+                                    aggregate=aggregate, **extra))
+        assert np.isfinite(v), (name, v)
+    # everything ignored
+    v = float(sk.dice_ce_loss(np.full((2, 6, 6), 255), logits, task="multiclass",
+                              from_logits=True, ignore_index=255))
+    assert np.isfinite(v), v
+
+
+def _model(c):
+    inputs = keras.Input((8, 8, 2))
+    x = keras.layers.Conv2D(8, 3, padding="same", activation="relu")(inputs)
+    outputs = keras.layers.Conv2D(c, 1)(x)
+    return keras.Model(inputs, outputs)
+
+
+def check_fit_and_evaluate():
+    keras.utils.set_random_seed(3)
+    x = RNG.normal(size=(16, 8, 8, 2)).astype("float32")
+    y = (x[..., 0] > 0).astype("int64") + (x[..., 1] > 1).astype("int64")
+    y[:2, :1] = 255
+    c = 3
+    names = ("iou", "dice", "precision", "recall", "specificity", "accuracy")
+    metrics = [sk.OverlapMetric(num_classes=c, metric=m, ignore_index=255) for m in names]
+    metrics.append(sk.IoU(num_classes=c, ignore_index=255, average="micro", name="iou_micro"))
+    model = _model(c)
+    model.compile(optimizer=keras.optimizers.Adam(0.01),
+                  loss=sk.DiceCELoss(task="multiclass", from_logits=True, ignore_index=255),
+                  metrics=metrics)
+    hist = model.fit(x, y, batch_size=4, epochs=2, verbose=0)
+    assert all(np.isfinite(v).all() for v in hist.history.values()), hist.history
+    logs = model.evaluate(x, y, batch_size=4, verbose=0, return_dict=True)
+    labels = ops.convert_to_numpy(model.predict(x, batch_size=4, verbose=0)).argmax(-1)
+    r = segscope.evaluate(labels, y, num_classes=c, metrics=names, ignore_index=255)
+    for name in names:
+        np.testing.assert_allclose(logs[name], r.summary()[name], rtol=1e-6, err_msg=name)
+    micro = segscope.evaluate(labels, y, num_classes=c, metrics="iou", ignore_index=255,
+                              average="micro").summary()["iou"]
+    np.testing.assert_allclose(logs["iou_micro"], micro, rtol=1e-6)
+    assert metrics[0].report().summary()["iou"] == r.summary()["iou"]
+    # the loss inside fit equals segscope.losses on the same batch
+    pred = ops.convert_to_numpy(model(x[:4]))
+    got = float(sk.dice_ce_loss(y[:4], pred, task="multiclass", from_logits=True,
+                                ignore_index=255))
+    want = float(tl.dice_ce_loss(*_torch_args(y[:4], pred, "multiclass"), task="multiclass",
+                                 from_logits=True, ignore_index=255))
+    assert abs(got - want) < 1e-5, (got, want)
+    # every loss class equals its function (one fit above trained with DiceCELoss)
+    for cls, fn in ((sk.DiceLoss, sk.soft_dice_loss), (sk.JaccardLoss, sk.soft_jaccard_loss),
+                    (sk.TverskyLoss, sk.tversky_loss), (sk.FocalTverskyLoss,
+                                                        sk.focal_tversky_loss),
+                    (sk.FocalLoss, sk.focal_loss), (sk.CrossEntropyLoss, sk.cross_entropy_loss)):
+        kw = dict(task="multiclass", from_logits=True, ignore_index=255)
+        got = float(ops.convert_to_numpy(cls(**kw)(y[:4], pred)))
+        assert abs(got - float(fn(y[:4], pred, **kw))) < 1e-6, cls
+    # bad labels under fit's compiled step: NaN (JAX, jit) or an error (eager torch)
+    bad = y.copy()
+    bad[3, 3, 3] = 7
+    try:
+        logs = model.evaluate(x, bad, batch_size=4, verbose=0, return_dict=True)
+    except LabelError:
+        assert BACKEND == "torch"
+    else:
+        assert BACKEND == "jax"
+        assert all(np.isnan(logs[n]) for n in names), logs
+
+
+def check_jit():
+    if BACKEND != "jax":
+        return
+    import jax
+
+    logits, target = _data(void=(0,))
+    m = sk.Dice(num_classes=C)
+    state = [v.value for v in m.variables]
+
+    @jax.jit
+    def step(state, y_true, y_pred):
+        return m.stateless_update_state(state, y_true, y_pred)
+
+    state = step(state, target, logits)
+    value = m.stateless_result(state)
+    labels = logits.argmax(-1)
+    want = segscope.evaluate(labels, target, num_classes=C, metrics="dice").summary()["dice"]
+    np.testing.assert_allclose(float(value), want, rtol=1e-6)
+    wrong = target.copy()
+    wrong[0, 0, 0] = 9
+    state = step(state, wrong, logits)
+    assert np.isnan(float(m.stateless_result(state)))
+    loss = jax.jit(lambda t, p: sk.tversky_loss(t, p, task="multiclass", from_logits=True))
+    want = float(sk.tversky_loss(target, logits, task="multiclass", from_logits=True))
+    np.testing.assert_allclose(float(loss(target, logits)), want, rtol=1e-6)
+
+
+def check_docstring_examples():
+    import doctest
+    import importlib
+
+    for name in ("segscope.keras", "segscope.keras._inputs", "segscope.keras._scores",
+                 "segscope.keras.metrics", "segscope.keras.losses"):
+        module = importlib.import_module(name)
+        result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False)
+        assert result.failed == 0, name
+
+
+def check_docs_example():
+    import contextlib
+    import io
+    import re
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parents[1] / "docs" / "keras.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", page, flags=re.S)
+    assert blocks
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for code in blocks:
+            exec(compile(code, "docs/keras.md", "exec"), namespace)
+
+
+def main() -> None:
+    import time
+
+    results = {}
+    for name, fn in list(globals().items()):
+        if name.startswith("check_") and callable(fn):
+            try:
+                start = time.perf_counter()
+                fn()
+                results[name] = f"ok {time.perf_counter() - start:.1f} s"
+            except Exception:
+                results[name] = traceback.format_exc()
+    print(json.dumps(results))
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

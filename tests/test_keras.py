@@ -1,0 +1,49 @@
+"""segscope.keras on the torch and JAX backends of Keras 3, each in its own process.
+
+The backend is fixed at ``import keras``, so ``tests/_keras_checks.py`` runs once per
+backend with ``KERAS_BACKEND`` set: a tiny ``fit()``/``evaluate()`` with the metrics and a
+loss, every metric against :func:`segscope.evaluate`, every loss against
+:mod:`segscope.losses` (torch), jit (JAX), bad input. TensorFlow is not installed here.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CHECKS = Path(__file__).with_name("_keras_checks.py")
+NEEDS = {"torch": ("keras", "torch"), "jax": ("keras", "jax", "torch")}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["torch", "jax"])
+def test_keras_backend(backend):
+    missing = [m for m in NEEDS[backend] if importlib.util.find_spec(m) is None]
+    if missing:
+        pytest.skip(f"needs {', '.join(missing)}")
+    env = {**os.environ, "KERAS_BACKEND": backend, "JAX_PLATFORMS": "cpu"}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
+    out = subprocess.run([sys.executable, str(CHECKS)], capture_output=True, text=True,
+                         env=env, timeout=600)
+    assert out.returncode == 0, out.stderr[-4000:]
+    results = json.loads(out.stdout.strip().splitlines()[-1])
+    assert len(results) >= 8, results
+    failed = {k: v for k, v in results.items() if not v.startswith("ok")}
+    assert not failed, "\n".join(f"{k}:\n{v}" for k, v in failed.items())
+
+
+def test_import_segscope_keras_names_the_extra(monkeypatch):
+    """Without keras installed the error names the extra (simulated by hiding keras)."""
+    code = (
+        "import sys; sys.modules['keras'] = None\n"
+        "try:\n    import segscope.keras\nexcept ImportError as e:\n    print(e)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert "keras" in out.stdout and "pip install" in out.stdout, out.stdout
