@@ -277,6 +277,20 @@ def check_fit_and_evaluate():
         kw = dict(task="multiclass", from_logits=True, ignore_index=255)
         got = float(ops.convert_to_numpy(cls(**kw)(y[:4], pred)))
         assert abs(got - float(fn(y[:4], pred, **kw))) < 1e-6, cls
+    # the report callback: segscope's summary (overlap + boundary) in logs, JSON written
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "val.json"
+        cb = sk.SegscopeReport(x, y, num_classes=c, ignore_index=255, json_path=path,
+                               boundary_metrics=("hd95",))
+        hist = model.fit(x, y, batch_size=4, epochs=1, verbose=0, callbacks=[cb])
+        assert "val_segscope_iou" in hist.history and "val_segscope_hd95" in hist.history
+        labels = ops.convert_to_numpy(model.predict(x, batch_size=4, verbose=0)).argmax(-1)
+        want = segscope.evaluate(labels, y, num_classes=c, ignore_index=255).summary()["iou"]
+        assert hist.history["val_segscope_iou"][-1] == want
+        assert json.loads(path.read_text())
     # bad labels under fit's compiled step: NaN (JAX, jit) or an error (eager torch)
     bad = y.copy()
     bad[3, 3, 3] = 7

@@ -27,6 +27,7 @@ except DependencyError as err:
         "keras is first imported, e.g. KERAS_BACKEND=jax python train.py"
     ) from err
 
+from .callbacks import SegscopeReport
 from .losses import (
     CrossEntropyLoss,
     DiceCELoss,
@@ -68,6 +69,7 @@ __all__ = [
     "OverlapMetric",
     "Precision",
     "Recall",
+    "SegscopeReport",
     "Specificity",
     "TverskyLoss",
     "cross_entropy_loss",

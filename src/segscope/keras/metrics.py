@@ -36,6 +36,21 @@ __all__ = ["F1", "Accuracy", "Dice", "IoU", "OverlapMetric", "Precision", "Recal
 _LIMB = 2**24
 
 
+def _histogram(cell, length: int):
+    """Exact int32 counts of ``cell`` values in ``[0, length)``; the value ``length`` is dropped.
+
+    On torch, ``ops.bincount`` (Keras' torch ``segment_sum`` scatters in float32, inexact
+    past 2²⁴ per cell); elsewhere ``ops.segment_sum`` of int32 ones (traceable under jit,
+    unlike ``bincount`` on JAX).
+    """
+    if cell.shape[0] is not None and cell.shape[0] >= 2**31:
+        raise ParameterError(f"one batch holds {cell.shape[0]} pixels; split it below 2**31")
+    if keras.backend.backend() == "torch":
+        return ops.cast(ops.bincount(cell, minlength=length + 1)[:length], "int32")
+    ones = ops.ones_like(cell, dtype="int32")
+    return ops.segment_sum(ones, cell, num_segments=length + 1)[:length]
+
+
 class OverlapMetric(keras.metrics.Metric):
     """A segscope overlap metric on exact confusion counts, for ``model.compile(metrics=...)``.
 
@@ -211,8 +226,7 @@ class OverlapMetric(keras.metrics.Metric):
                     f"{type(self).__name__}: y_pred holds NaN at {bad_scores} pixel(s); check "
                     "the network's outputs (learning rate, loss)"
                 )
-        cell = ops.where(keep, truth * c + pred, 0)
-        batch = ops.segment_sum(ops.cast(keep, "int32"), cell, num_segments=c * c)
+        batch = _histogram(ops.where(keep, truth * c + pred, c * c), c * c)
         low = self.low + batch % _LIMB
         self.high.assign(self.high + batch // _LIMB + low // _LIMB)
         self.low.assign(low % _LIMB)
