@@ -81,13 +81,13 @@ def test_typed_choices_match_the_library():
     from segscope.cli.similarity import METRICS, Preset
     from segscope.cli.superpixels import Method
     from segscope.explain.distances import DISTANCES
-    from segscope.io.images import IMAGE_MODES
     from segscope.io.pairing import MATCH_MODES, MatchMode
+    from segscope.options import COLOURS, Colour
     from segscope.similarity import PRESETS
     from segscope.similarity.matrices import MATRIX_METRICS
     from segscope.superpixels.methods import METHODS
 
-    assert get_args(ColourMode) == IMAGE_MODES
+    assert get_args(ColourMode) == get_args(Colour) == COLOURS
     assert get_args(Match) == get_args(MatchMode) == MATCH_MODES
     assert get_args(Distance) == DISTANCES
     assert set(get_args(Preset)) == set(PRESETS)

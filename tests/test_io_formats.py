@@ -126,9 +126,9 @@ def test_a_grey_stack_is_never_taken_for_rgb(tmp_path, shape):
     stack = RNG.integers(0, 256, shape, dtype=np.uint8)
     tifffile.imwrite(tmp_path / "s.tif", stack, photometric="minisblack")
     found = load_image(tmp_path / "s.tif")
-    assert not found.colour and found.channel_axis is None
-    np.testing.assert_array_equal(read_image(tmp_path / "s.tif", mode="grey"), stack)
-    assert read_image(tmp_path / "s.tif", mode="rgb").shape == (*shape, 3)
+    assert not found.is_colour and found.channel_axis is None
+    np.testing.assert_array_equal(read_image(tmp_path / "s.tif", colour="grey"), stack)
+    assert read_image(tmp_path / "s.tif", colour="rgb").shape == (*shape, 3)
     np.testing.assert_array_equal(read_mask(tmp_path / "s.tif").labels, stack)
 
 
@@ -136,8 +136,8 @@ def test_an_rgb_tiff_is_colour(tmp_path):
     rgb = RNG.integers(0, 256, (5, 6, 3), dtype=np.uint8)
     tifffile.imwrite(tmp_path / "c.tif", rgb, photometric="rgb")
     found = load_image(tmp_path / "c.tif")
-    assert found.colour and found.channel_axis == -1
-    assert read_image(tmp_path / "c.tif", mode="grey").shape == (5, 6)
+    assert found.is_colour and found.channel_axis == -1
+    assert read_image(tmp_path / "c.tif", colour="grey").shape == (5, 6)
 
 
 def test_animated_gif_mask_is_refused(tmp_path):
@@ -211,5 +211,5 @@ def test_a_folder_says_which_images_are_colour(tmp_path):
                      photometric="minisblack")
     tifffile.imwrite(tmp_path / "rgb.tif", np.zeros((4, 5, 3), np.uint8), photometric="rgb")
     found = read_image_folder(tmp_path)
-    assert dict(zip(found.names, found.colour, strict=True)) == {"rgb.tif": True,
+    assert dict(zip(found.names, found.is_colour, strict=True)) == {"rgb.tif": True,
                                                                  "stack.tif": False}

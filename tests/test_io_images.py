@@ -20,7 +20,7 @@ def test_grey_uint8_round_trip(tmp_path, suffix):
     path = tmp_path / f"a{suffix}"
     if suffix == ".webp":
         Image.fromarray(arr).save(path, lossless=True)
-        out = read_image(path, mode="grey")  # WebP stores RGB
+        out = read_image(path, colour="grey")  # WebP stores RGB
     else:
         Image.fromarray(arr).save(path)
         out = read_image(path)
@@ -145,7 +145,7 @@ def test_exif_orientation_is_applied(tmp_path, suffix):
 def test_grey_mode_uses_bt601_luma(tmp_path):
     arr = RNG.integers(0, 256, (5, 5, 3), dtype=np.uint8)
     Image.fromarray(arr).save(tmp_path / "c.png")
-    out = read_image(tmp_path / "c.png", mode="grey")
+    out = read_image(tmp_path / "c.png", colour="grey")
     expected = np.rint(arr[..., 0] * 0.299 + arr[..., 1] * 0.587 + arr[..., 2] * 0.114)
     assert out.dtype == np.uint8
     np.testing.assert_array_equal(out, expected.astype(np.uint8))
@@ -154,7 +154,7 @@ def test_grey_mode_uses_bt601_luma(tmp_path):
 def test_rgb_mode_repeats_grey(tmp_path):
     arr = RNG.integers(0, 256, (3, 3), dtype=np.uint8)
     Image.fromarray(arr).save(tmp_path / "g.png")
-    out = read_image(tmp_path / "g.png", mode="rgb")
+    out = read_image(tmp_path / "g.png", colour="rgb")
     assert out.shape == (3, 3, 3)
     for c in range(3):
         np.testing.assert_array_equal(out[..., c], arr)
@@ -202,9 +202,9 @@ def test_unsupported_suffix(tmp_path):
         read_image(tmp_path / "a.xyz")
 
 
-def test_bad_mode():
-    with pytest.raises(ParameterError, match="mode"):
-        read_image("whatever.png", mode="gray")
+def test_bad_colour():
+    with pytest.raises(ParameterError, match=r"colour='gray'.*'grey'"):
+        read_image("whatever.png", colour="gray")
 
 
 @pytest.mark.parametrize("suffix", [".png", ".tif"])
@@ -221,7 +221,7 @@ def test_input_file_is_not_modified(tmp_path):
     arr = RNG.integers(0, 256, (8, 8, 3), dtype=np.uint8)
     Image.fromarray(arr).save(tmp_path / "c.png")
     before = (tmp_path / "c.png").read_bytes()
-    read_image(tmp_path / "c.png", mode="grey")
+    read_image(tmp_path / "c.png", colour="grey")
     assert (tmp_path / "c.png").read_bytes() == before
 
 

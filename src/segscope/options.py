@@ -34,6 +34,7 @@ from .errors import ParameterError
 __all__ = [
     "AGGREGATES",
     "AVERAGES",
+    "COLOURS",
     "DECISIONS",
     "DEFAULT_METRICS",
     "DISTANCE_EMPTY_VALUES",
@@ -51,6 +52,7 @@ __all__ = [
     "TASKS",
     "Aggregate",
     "Average",
+    "Colour",
     "Decision",
     "DistanceEmpty",
     "DistanceMean",
@@ -116,6 +118,10 @@ TASKS: tuple[str, ...] = ("multiclass", "multilabel", "binary")
 # -- how a prediction becomes labels before counting
 Decision = Literal["labels", "argmax", "threshold"]
 DECISIONS: tuple[str, ...] = ("labels", "argmax", "threshold")
+
+# -- how colour is handled when images are read: as the file holds it, as grey, as RGB
+Colour = Literal["keep", "grey", "rgb"]
+COLOURS: tuple[str, ...] = ("keep", "grey", "rgb")
 
 # -- what a batch function returns: one value per item, or their mean (or sum)
 Reduction = Literal["mean", "sum", "none"]

@@ -125,9 +125,9 @@ def compare(
 
     out = Output(quiet=quiet, inputs=[image_a, image_b], json=json_file, csv=csv_file)
     names = parse_names("--metrics", metrics, METRICS)
-    found_a = load_image(image_a, mode=colour)
-    found_b = load_image(image_b, mode=colour)
-    axis = _channel_axis([found_a.colour, found_b.colour])
+    found_a = load_image(image_a, colour=colour)
+    found_b = load_image(image_b, colour=colour)
+    axis = _channel_axis([found_a.is_colour, found_b.is_colour])
     (a, b), axis = _grey_volumes([found_a.pixels, found_b.pixels], axis)
     target = _parse_size(size)
     if target is None and a.shape != b.shape:
@@ -173,7 +173,7 @@ def _read_collection(out: Output, folder: Path, colour: str, size: str | None):
     from ..errors import ShapeError
     from ..io.image_folder import read_image_folder
 
-    found = read_image_folder(folder, mode=colour)
+    found = read_image_folder(folder, colour=colour)
     for name, reason in found.skipped:
         out.warn(f"skipped {name}: {reason}")
     if len(found.images) < 2:
@@ -185,7 +185,7 @@ def _read_collection(out: Output, folder: Path, colour: str, size: str | None):
         listed = ", ".join(str(s) for s in sorted(shapes)[:4])
         raise ShapeError(f"{folder}: images have different shapes ({listed}); pass --size HxW "
                          "to resize them all")
-    axis = _channel_axis(list(found.colour))
+    axis = _channel_axis(list(found.is_colour))
     images, axis = _grey_volumes(list(found.images), axis)
     return replace(found, images=tuple(images)), axis, target
 

@@ -98,7 +98,7 @@ def _read_image(path: Path):
     (Z, H, 3) grey stack is not taken for a colour image."""
     from ..io import load_image
 
-    found = load_image(path, mode="keep")
+    found = load_image(path, colour="keep")
     return found.pixels, found.channel_axis
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import FileFormatError, MissingFileError
+from ..options import Colour
 from ._files import DEFAULT_MAX_PIXELS
 from .images import IMAGE_EXTENSIONS, load_image
 from .pairing import list_files
@@ -28,7 +29,7 @@ class ImageFolder:
         The images, as :func:`read_image` returns them.
     skipped : tuple of (str, str)
         ``(name, reason)`` for every file that could not be read.
-    colour : tuple of bool
+    is_colour : tuple of bool
         Whether each image's last axis holds colours, as its file says (see
         :func:`segscope.io.load_image`): never guessed from an axis of length 3.
     """
@@ -36,10 +37,10 @@ class ImageFolder:
     names: tuple[str, ...]
     images: tuple[np.ndarray, ...]
     skipped: tuple[tuple[str, str], ...]
-    colour: tuple[bool, ...] = ()
+    is_colour: tuple[bool, ...] = ()
 
 
-def read_image_folder(folder: str | os.PathLike, *, mode: str = "keep",
+def read_image_folder(folder: str | os.PathLike, *, colour: Colour = "keep",
                       max_pixels: int | None = DEFAULT_MAX_PIXELS) -> ImageFolder:
     """Read every image under ``folder`` (recursively, hidden files skipped).
 
@@ -62,16 +63,16 @@ def read_image_folder(folder: str | os.PathLike, *, mode: str = "keep",
         raise MissingFileError(f"{root}: no such folder")
     names: list[str] = []
     images: list[np.ndarray] = []
-    colour: list[bool] = []
+    is_colour: list[bool] = []
     skipped: list[tuple[str, str]] = []
     for path in list_files(root, IMAGE_EXTENSIONS):
         name = path.relative_to(root).as_posix()
         try:
-            found = load_image(path, mode=mode, max_pixels=max_pixels)
+            found = load_image(path, colour=colour, max_pixels=max_pixels)
         except (FileFormatError, MissingFileError) as err:
             skipped.append((name, str(err)))
             continue
         images.append(found.pixels)
-        colour.append(found.colour)
+        is_colour.append(found.is_colour)
         names.append(name)
-    return ImageFolder(tuple(names), tuple(images), tuple(skipped), tuple(colour))
+    return ImageFolder(tuple(names), tuple(images), tuple(skipped), tuple(is_colour))

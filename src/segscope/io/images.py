@@ -13,7 +13,7 @@ fairly:
   and grey+alpha PNGs too, which Pillow would cut to 8 bits), float TIFFs their float dtype.
   The dtype carries the intensity scale (``data_range`` can be taken
   from it); nothing is rescaled. 1-bit images become ``uint8`` 0/255.
-- **Grey conversion** (``mode="grey"``) uses the ITU-R BT.601 luma weights
+- **Grey conversion** (``colour="grey"``) uses the ITU-R BT.601 luma weights
   ``Y = 0.299 R + 0.587 G + 0.114 B``, rounded back to the input's integer dtype.
 - The **format** is read from the file's bytes, not its name. TIFF files are read with
   tifffile, whole (every page: a stack; images of different shapes in one file are
@@ -27,7 +27,7 @@ Examples
 >>> from PIL import Image
 >>> path = pathlib.Path(tempfile.mkdtemp()) / "rgb.png"
 >>> Image.fromarray(np.full((2, 3, 3), (255, 0, 0), dtype=np.uint8)).save(path)
->>> read_image(path).shape, read_image(path, mode="grey")[0, 0]
+>>> read_image(path).shape, read_image(path, colour="grey")[0, 0]
 ((2, 3, 3), np.uint8(76))
 """
 
@@ -41,17 +41,17 @@ import numpy as np
 
 from .._checks import check_choice
 from ..errors import FileFormatError
+from ..options import COLOURS, Colour
 from ._files import DEFAULT_MAX_PIXELS, existing_file, full_suffix, open_pillow, reading
 from ._png16 import png_header, read_png16
 from ._sniff import FORMAT_NAMES, sniff_format
 from ._tiff import read_tiff
 
-__all__ = ["IMAGE_EXTENSIONS", "IMAGE_MODES", "LUMA_WEIGHTS", "LoadedImage", "load_image",
+__all__ = ["IMAGE_EXTENSIONS", "LUMA_WEIGHTS", "LoadedImage", "load_image",
            "read_image", "to_grey"]
 
 #: File suffixes :func:`read_image` accepts.
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".webp")
-IMAGE_MODES = ("keep", "grey", "rgb")
 #: ITU-R BT.601 luma weights for R, G, B.
 LUMA_WEIGHTS = (0.299, 0.587, 0.114)
 
@@ -66,24 +66,24 @@ class LoadedImage:
     ----------
     pixels : ndarray
         As :func:`read_image` returns it.
-    colour : bool
+    is_colour : bool
         The last axis holds RGB channels, as the file's format says (never guessed from an
-        axis of length 3): a ``(Z, H, 3)`` grey stack has ``colour=False``.
+        axis of length 3): a ``(Z, H, 3)`` grey stack has ``is_colour=False``.
     path : Path
         The file it was read from.
     """
 
     pixels: np.ndarray
-    colour: bool
+    is_colour: bool
     path: Path
 
     @property
     def channel_axis(self) -> int | None:
         """``-1`` for a colour image, ``None`` for grey: the ``channel_axis`` to pass on."""
-        return -1 if self.colour else None
+        return -1 if self.is_colour else None
 
 
-def read_image(path: str | os.PathLike, *, mode: str = "keep",
+def read_image(path: str | os.PathLike, *, colour: Colour = "keep",
                max_pixels: int | None = DEFAULT_MAX_PIXELS) -> np.ndarray:
     """Read an image file as a NumPy array, keeping its bit depth.
 
@@ -92,7 +92,7 @@ def read_image(path: str | os.PathLike, *, mode: str = "keep",
     path : str or path-like
         A PNG, JPEG, TIFF, GIF, BMP or WebP file; the format is read from the file's
         bytes, not from its name.
-    mode : {"keep", "grey", "rgb"}
+    colour : {"keep", "grey", "rgb"}
         ``"keep"``: grey images as ``(H, W)``, colour images as ``(H, W, 3)``.
         ``"grey"``: always ``(H, W)`` (BT.601 luma for colour images).
         ``"rgb"``: always ``(H, W, 3)`` (grey repeated on three channels).
@@ -126,10 +126,10 @@ def read_image(path: str | os.PathLike, *, mode: str = "keep",
     >>> read_image(path).dtype
     dtype('uint16')
     """
-    return load_image(path, mode=mode, max_pixels=max_pixels).pixels
+    return load_image(path, colour=colour, max_pixels=max_pixels).pixels
 
 
-def load_image(path: str | os.PathLike, *, mode: str = "keep",
+def load_image(path: str | os.PathLike, *, colour: Colour = "keep",
                max_pixels: int | None = DEFAULT_MAX_PIXELS) -> LoadedImage:
     """Read an image file like :func:`read_image`, and say whether its last axis is colour.
 
@@ -139,10 +139,10 @@ def load_image(path: str | os.PathLike, *, mode: str = "keep",
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "stack.tif"
     >>> tifffile.imwrite(path, np.zeros((4, 5, 3), np.uint8), photometric="minisblack")
     >>> found = load_image(path)
-    >>> found.pixels.shape, found.colour
+    >>> found.pixels.shape, found.is_colour
     ((4, 5, 3), False)
     """
-    check_choice("mode", mode, IMAGE_MODES)
+    check_choice("colour", colour, COLOURS)
     p = existing_file(path)
     suffix = full_suffix(p)
     if suffix not in IMAGE_EXTENSIONS:
@@ -156,14 +156,14 @@ def load_image(path: str | os.PathLike, *, mode: str = "keep",
                               "which is not an image format segscope reads")
     what = f"a {FORMAT_NAMES[fmt]} image"
     if fmt == "tiff":
-        arr, colour = reading(p, what, lambda: _read_tiff_image(p, max_pixels))
+        arr, is_colour = reading(p, what, lambda: _read_tiff_image(p, max_pixels))
     else:
-        arr, colour = reading(p, what, lambda: _read_pillow_image(p, max_pixels))
-    if mode == "grey" and colour:
-        arr, colour = to_grey(arr), False
-    elif mode == "rgb" and not colour:
-        arr, colour = np.repeat(arr[..., None], 3, axis=-1), True
-    return LoadedImage(arr, colour, p)
+        arr, is_colour = reading(p, what, lambda: _read_pillow_image(p, max_pixels))
+    if colour == "grey" and is_colour:
+        arr, is_colour = to_grey(arr), False
+    elif colour == "rgb" and not is_colour:
+        arr, is_colour = np.repeat(arr[..., None], 3, axis=-1), True
+    return LoadedImage(arr, is_colour, p)
 
 
 def to_grey(image: np.ndarray) -> np.ndarray:

@@ -108,7 +108,7 @@ def read_thumbnail(path: str | os.PathLike, *, size: int = 64,
         raise FileFormatError(f"{p}: unsupported image suffix {suffix!r}; expected one of "
                               f"{', '.join(IMAGE_EXTENSIONS)}")
     if suffix in _TIFF:
-        arr = read_image(p, mode="grey", max_pixels=max_pixels)
+        arr = read_image(p, colour="grey", max_pixels=max_pixels)
         if arr.ndim == 3:  # a stack: its first page
             arr = arr[0]
         return thumbnail_of(arr, size=size)
