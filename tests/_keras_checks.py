@@ -169,6 +169,7 @@ LOSSES = [
     ("tversky_loss", {"tversky_alpha": 0.3, "tversky_beta": 0.7}),
     ("focal_tversky_loss", {}), ("focal_loss", {}), ("cross_entropy_loss", {}),
     ("dice_ce_loss", {"ce_weight": 0.5}), ("soft_dice_loss", {"smooth": 0.0}),
+    ("generalized_dice_loss", {}), ("generalized_dice_loss", {"weighting": "simple"}),
 ]
 
 
@@ -209,7 +210,22 @@ def check_losses_equal_torch():
                                                            ignore_index=(254, 255), **kw)))
         want = float(getattr(sk, name)(_reference_target(target), logits, ignore_index=255, **kw))
         assert abs(got - want) <= 1e-6, (name, got, want)
+    # Lovász: hard targets only
+    hard = [case for case in cases if case[0] != "multiclass" or case[1].ndim == 3]
+    for task, y_true, y_pred, from_logits, ignore in hard:
+        for aggregate in ("dataset", "image"):
+            names = [("lovasz_softmax_loss", {}), ("lovasz_softmax_loss", {"classes": "present"})]
+            if task != "multiclass" and from_logits:
+                names.append(("lovasz_hinge_loss", {}))
+            for name, extra in names:
+                kw = dict(task=task, from_logits=from_logits, aggregate=aggregate,
+                          ignore_index=ignore, **extra)
+                got = float(ops.convert_to_numpy(getattr(sk, name)(y_true, y_pred, **kw)))
+                want = float(getattr(tl, name)(*_torch_args(y_true, y_pred, task), **kw))
+                assert abs(got - want) <= TOL * max(1.0, abs(want)), (name, task, aggregate,
+                                                                      got, want)
     # binary focal with alpha
+    logits = logits.astype(dtype)
     got = float(sk.focal_loss(multilabel[..., :1], logits[..., :1], task="binary",
                               from_logits=True, alpha=0.25))
     want = float(tl.focal_loss(*_torch_args(multilabel[..., :1], logits[..., :1], "binary"),

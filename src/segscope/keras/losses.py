@@ -27,9 +27,26 @@ from ..options import LOSS_AGGREGATES, TASKS, LossAggregate, Task
 from ._inputs import check_layout, ignore_values, is_concrete, is_sparse, not_ignored
 
 __all__ = [
-    "CrossEntropyLoss", "DiceCELoss", "DiceLoss", "FocalLoss", "FocalTverskyLoss",
-    "JaccardLoss", "TverskyLoss", "cross_entropy_loss", "dice_ce_loss", "focal_loss",
-    "focal_tversky_loss", "soft_dice_loss", "soft_jaccard_loss", "tversky_loss",
+    "CrossEntropyLoss",
+    "DiceCELoss",
+    "DiceLoss",
+    "FocalLoss",
+    "FocalTverskyLoss",
+    "GeneralizedDiceLoss",
+    "JaccardLoss",
+    "LovaszHingeLoss",
+    "LovaszSoftmaxLoss",
+    "TverskyLoss",
+    "cross_entropy_loss",
+    "dice_ce_loss",
+    "focal_loss",
+    "focal_tversky_loss",
+    "generalized_dice_loss",
+    "lovasz_hinge_loss",
+    "lovasz_softmax_loss",
+    "soft_dice_loss",
+    "soft_jaccard_loss",
+    "tversky_loss",
 ]
 
 TINY = 1e-12    # as segscope.losses: log of a probability clamped at 1e-12
@@ -388,8 +405,152 @@ def dice_ce_loss(y_true, y_pred, *, task: Task, from_logits: bool, ce_weight: fl
     return a * ce + b * dice
 
 
-for _f in (soft_dice_loss, soft_jaccard_loss, tversky_loss, focal_tversky_loss, focal_loss,
-           cross_entropy_loss, dice_ce_loss):
+WEIGHTINGS = ("square", "simple", "uniform")
+
+
+def _sudre_weights(target_sum, weighting: str):
+    """Sudre weights per row; absent classes take the row's largest finite weight."""
+    if weighting == "uniform":
+        return ops.ones_like(target_sum)
+    power = 2.0 if weighting == "square" else 1.0
+    present = target_sum > 0
+    raw = ops.power(ops.where(present, target_sum, ops.ones_like(target_sum)), -power)
+    raw = ops.where(present, raw, ops.zeros_like(raw))
+    largest = ops.max(raw, axis=1, keepdims=True)
+    largest = ops.where(largest > 0, largest, ops.ones_like(largest))
+    weights = ops.where(present, raw, largest)
+    return weights / ops.sum(weights, axis=1, keepdims=True)
+
+
+def generalized_dice_loss(y_true, y_pred, *, task: Task, from_logits: bool,
+                          weighting: str = "square", aggregate: LossAggregate = "dataset",
+                          smooth: float = 1.0, ignore_index: int | Sequence[int] | None = None,
+                          class_weights: Sequence[float] | None = None, validate: bool = True):
+    """Generalized Dice loss ``1 - (2 Σ w_c I_c + s) / (Σ w_c (P_c + T_c) + s)`` (Sudre 2017).
+
+    ``weighting``: ``"square"`` (``w_c = 1 / T_c²``), ``"simple"`` (``1 / T_c``) or
+    ``"uniform"``; the weights are constants for the gradient, as in segscope.losses.
+    """
+    _check(aggregate, smooth)
+    if weighting not in WEIGHTINGS:
+        raise ParameterError(f"weighting={weighting!r} is not supported; choose one of "
+                             f"{', '.join(WEIGHTINGS)}")
+    s = float(smooth)
+    prep = _Prepared(y_true, y_pred, task, from_logits, ignore_index, validate,
+                     "generalized_dice_loss")
+    extra = prep.weights(class_weights)
+    inter, pred_sum, target_sum = prep.counts(aggregate)
+    weights = _sudre_weights(ops.stop_gradient(target_sum), weighting)
+    if extra is not None:
+        weights = weights * extra
+    num = 2 * ops.sum(weights * inter, axis=1) + s
+    den = ops.sum(weights * (pred_sum + target_sum), axis=1) + s
+    return _mean(1.0 - _safe_ratio(num, den))
+
+
+CLASS_SETS = ("all", "present")
+
+
+def _rows(x, aggregate: str):
+    """``(N, L, C)`` as rows per class: ``(N, C, L)`` per image, ``(1, C, N·L)`` pooled."""
+    x = ops.transpose(x, (0, 2, 1))
+    if aggregate == "image":
+        return x
+    return ops.reshape(ops.transpose(x, (1, 0, 2)), (1, x.shape[1], -1))
+
+
+def _lovasz_rows(prep: _Prepared, aggregate: str, validate: bool, who: str):
+    truth = prep.dense
+    if validate and is_concrete(truth) and bool(ops.convert_to_numpy(
+            ops.any(ops.logical_and(ops.not_equal(truth, 0), ops.not_equal(truth, 1))))):
+        raise ParameterError(
+            f"{who}: the Lovász losses need hard 0/1 targets (the extension is defined on "
+            "sets); got soft labels. Threshold them, or use a soft Dice/Jaccard loss")
+    valid = prep.valid
+    if valid is not None:
+        valid = _rows(ops.broadcast_to(valid, ops.shape(truth)), aggregate)
+    return _rows(truth, aggregate), valid
+
+
+def _lovasz_per_row(errors, truth, valid, floor: float):
+    """Lovász extension of the Jaccard loss per (row, class); invalid pixels sort last."""
+    if valid is not None:
+        errors = ops.where(valid > 0, errors, floor)
+        truth = truth * valid
+    order = ops.argsort(-errors, axis=-1)
+    sorted_errors = ops.take_along_axis(errors, order, axis=-1)
+    truth_sorted = ops.take_along_axis(truth, order, axis=-1)
+    total = ops.sum(truth_sorted, axis=-1, keepdims=True)
+    inter = total - ops.cumsum(truth_sorted, axis=-1)
+    union = total + ops.cumsum(1.0 - truth_sorted, axis=-1)
+    jaccard = 1.0 - inter / union
+    increments = ops.concatenate([jaccard[..., :1], jaccard[..., 1:] - jaccard[..., :-1]],
+                                 axis=-1)
+    return ops.sum(ops.where(sorted_errors < 0, 0.0, sorted_errors) * increments, axis=-1)
+
+
+def _mean_over_classes(per_class, include, weights):
+    w = ops.cast(include, per_class.dtype)
+    if weights is not None:
+        w = w * weights
+    den = ops.sum(w, axis=1)
+    return _mean(ops.sum(per_class * w, axis=1) / ops.where(den > 0, den, ops.ones_like(den)))
+
+
+def lovasz_softmax_loss(y_true, y_pred, *, task: Task, from_logits: bool,
+                        classes: str = "all", aggregate: LossAggregate = "dataset",
+                        ignore_index: int | Sequence[int] | None = None,
+                        class_weights: Sequence[float] | None = None, validate: bool = True):
+    """Lovász-softmax loss (Berman et al. 2018): the Lovász extension of the Jaccard loss.
+
+    Per class, the errors ``|t - p|`` are sorted decreasingly and weighted by the increments
+    of the Jaccard loss; classes are averaged (``classes="present"``: only those in the
+    target). Hard targets only.
+    """
+    _check(aggregate)
+    if classes not in CLASS_SETS:
+        raise ParameterError(f"classes={classes!r} is not supported; choose 'all' or "
+                             "'present'")
+    prep = _Prepared(y_true, y_pred, task, from_logits, ignore_index, validate,
+                     "lovasz_softmax_loss")
+    weights = prep.weights(class_weights)
+    truth, valid = _lovasz_rows(prep, aggregate, validate, "lovasz_softmax_loss")
+    errors = ops.abs(truth - _rows(prep.probs, aggregate))
+    per_class = _lovasz_per_row(errors, truth, valid, floor=-1.0)
+    present = ops.sum(truth, axis=-1) > 0
+    include = present if classes == "present" else ops.ones_like(present)
+    return _mean_over_classes(per_class, include, weights)
+
+
+def lovasz_hinge_loss(y_true, y_pred, *, task: Task, from_logits: bool,
+                      aggregate: LossAggregate = "dataset",
+                      ignore_index: int | Sequence[int] | None = None,
+                      class_weights: Sequence[float] | None = None, validate: bool = True):
+    """Lovász hinge loss for binary and multilabel segmentation (Berman et al. 2018).
+
+    The hinge errors ``max(0, 1 - σ·x)`` (``σ = 2t - 1``, ``x`` logits) of each channel,
+    sorted and weighted by the Jaccard increments; ``from_logits`` must be True.
+    """
+    _check(aggregate)
+    if task not in ("binary", "multilabel"):
+        raise ParameterError(f"lovasz_hinge_loss is for task='binary' or 'multilabel'; got "
+                             f"task={task!r} (use lovasz_softmax_loss)")
+    if from_logits is not True:
+        raise ParameterError(
+            "lovasz_hinge_loss works on logits (margins): pass from_logits=True and the raw "
+            "network outputs, or use lovasz_softmax_loss for probabilities")
+    prep = _Prepared(y_true, y_pred, task, True, ignore_index, validate, "lovasz_hinge_loss")
+    weights = prep.weights(class_weights)
+    truth, valid = _lovasz_rows(prep, aggregate, validate, "lovasz_hinge_loss")
+    errors = 1.0 - _rows(prep.scores, aggregate) * (2.0 * truth - 1.0)
+    floor = float(np.finfo(keras.backend.standardize_dtype(errors.dtype)).min)
+    per_class = _lovasz_per_row(errors, truth, valid, floor=floor)
+    return _mean_over_classes(per_class, ops.ones_like(per_class, dtype="bool"), weights)
+
+
+for _f in (lovasz_softmax_loss, lovasz_hinge_loss, soft_dice_loss, generalized_dice_loss,
+           soft_jaccard_loss, tversky_loss, focal_tversky_loss, focal_loss, cross_entropy_loss,
+           dice_ce_loss):
     _f.__doc__ = (_f.__doc__ or "") + "\n" + _COMMON + "\n\n    Returns\n    -------\n" \
         "    tensor\n        A scalar loss.\n"
 
@@ -428,3 +589,6 @@ FocalTverskyLoss = _loss_class("FocalTverskyLoss", focal_tversky_loss)
 FocalLoss = _loss_class("FocalLoss", focal_loss)
 CrossEntropyLoss = _loss_class("CrossEntropyLoss", cross_entropy_loss)
 DiceCELoss = _loss_class("DiceCELoss", dice_ce_loss)
+GeneralizedDiceLoss = _loss_class("GeneralizedDiceLoss", generalized_dice_loss)
+LovaszSoftmaxLoss = _loss_class("LovaszSoftmaxLoss", lovasz_softmax_loss)
+LovaszHingeLoss = _loss_class("LovaszHingeLoss", lovasz_hinge_loss)
