@@ -3,7 +3,7 @@
 Run from the repository root (either form):
 
     python -m benchmarks.dedup [--quick] [--scale N] [--index-scale M]
-        [--distractors D] [--out benchmarks/results/dedup.md]
+        [--distractors D] [--scale-dir DIR [--prepare-scale]] [--out benchmarks/results/dedup.md]
     .venv/bin/python -m benchmarks.dedup --quick
 
 1. **Planted duplicates** (``_dedup_data``): real photos (scikit-image's bundled ones cut in
@@ -22,6 +22,13 @@ Run from the repository root (either form):
    JPEG photos; imagededup's and imagehash's hashing of the same files.
 4. **Scale**: N generated 256² JPEGs (1 % planted copies) through ``segscope dedup`` end to
    end in a subprocess: wall time, peak memory (max RSS), recall of the planted copies.
+   The set (``_dedup_data.scale_distractor``, written by one process per core) takes about
+   1.5 ms of CPU per image to make; with ``--scale-dir DIR`` it is kept in ``DIR`` and reused
+   while its manifest matches, and ``--prepare-scale`` only makes it, so that a timed run
+   times the audit alone::
+
+       python -m benchmarks.dedup --scale-dir /tmp/segscope-dedup-scale --prepare-scale
+       python -m benchmarks.dedup --scale-dir /tmp/segscope-dedup-scale --out ...
 5. **Index**: exact Hamming search over M codes (real hashes spread by random bit flips):
    build time, full-frame self-search, window queries, memory.
 
@@ -299,46 +306,93 @@ def path_hashers() -> dict[str, object]:
 
 
 # ------------------------------------------------------------------ 4. scale
-def _make_scale_set(folder: Path, n: int, seed: int = 3) -> list[tuple[str, str]]:
+SCALE_VERSION = 2  # bump when the generated set changes (content, names, planted copies)
+
+
+def _scale_manifest(n: int, seed: int) -> dict:
+    return {"version": SCALE_VERSION, "images": n, "seed": seed,
+            "generator": "benchmarks._dedup_data.scale_distractor, JPEG 85; 1 % copies: "
+                         "+20 grey levels, JPEG 50"}
+
+
+def scale_set(root: Path, n: int, seed: int = 3, jobs: int | None = None
+              ) -> tuple[Path, list[tuple[str, str]], float | None]:
+    """The n-image scale set in ``root/n{n}-seed{seed}``, made once and then reused.
+
+    Returns ``(folder, planted_pairs, seconds)``; ``seconds`` is None when the set was
+    already there (its ``manifest.json``, written last, matches). An interrupted or stale
+    set is remade: only this generator's own files (``NNNNNNN.jpg``, ``copyNNNNNN.jpg``,
+    the manifest) are removed, nothing else in the folder is touched.
+    """
+    import json
+    import re
+
+    folder = root / f"n{n}-seed{seed}"
+    manifest = folder / "manifest.json"
+    want = _scale_manifest(n, seed)
+    if manifest.is_file():
+        have = json.loads(manifest.read_text())
+        pairs = [tuple(p) for p in have.pop("planted_pairs", [])]
+        if have == want and sum(1 for _ in folder.glob("*.jpg")) == n:
+            return folder, pairs, None
+    folder.mkdir(parents=True, exist_ok=True)
+    own = re.compile(r"(\d{7}|copy\d{6})\.jpg")
+    manifest.unlink(missing_ok=True)
+    for f in folder.iterdir():
+        if own.fullmatch(f.name):
+            f.unlink()
+    t0 = time.perf_counter()
+    pairs = _make_scale_set(folder, n, seed, jobs)
+    made = time.perf_counter() - t0
+    tmp = folder / "manifest.json.part"
+    tmp.write_text(json.dumps({**want, "planted_pairs": pairs}))
+    tmp.replace(manifest)
+    return folder, pairs, made
+
+
+def _make_scale_set(folder: Path, n: int, seed: int = 3, jobs: int | None = None
+                    ) -> list[tuple[str, str]]:
     """n JPEGs: distractors plus 1 % planted copies (JPEG 50 + brightness); the planted pairs."""
     from concurrent.futures import ProcessPoolExecutor
 
     planted_n = max(1, n // 100)
     originals = n - planted_n
-    with ProcessPoolExecutor(max(1, (os.cpu_count() or 1))) as pool:
-        list(pool.map(_write_block, [(folder, start, min(start + 500, originals), seed)
-                                     for start in range(0, originals, 500)]))
+    rng = np.random.default_rng(seed + 1)
+    sources = sorted(int(s) for s in rng.choice(originals, planted_n, replace=False))
+    copies = dict(zip(sources, range(planted_n), strict=True))
+    block = 1000
+    tasks = [(folder, start, min(start + block, originals), seed,
+              {s: k for s, k in copies.items() if start <= s < start + block})
+             for start in range(0, originals, block)]
+    with ProcessPoolExecutor(jobs or os.cpu_count() or 1) as pool:
+        pairs = [p for chunk in pool.map(_write_block, tasks) for p in chunk]
+    return sorted(pairs, key=lambda p: p[1])
+
+
+def _write_block(args) -> list[tuple[str, str]]:
     from PIL import Image
 
+    from ._dedup_data import scale_distractor
+
+    folder, start, stop, seed, copies = args
     pairs = []
-    rng = np.random.default_rng(seed + 1)
-    for k, src in enumerate(rng.choice(originals, planted_n, replace=False)):
-        a = np.asarray(Image.open(folder / f"{src:07d}.jpg"))
-        b = np.clip(a.astype(np.int16) + 20, 0, 255).astype(np.uint8)
-        name = f"copy{k:06d}.jpg"
-        Image.fromarray(b).save(folder / name, quality=50)
-        pairs.append((f"{src:07d}.jpg", name))
+    for k in range(start, stop):
+        a = scale_distractor(np.random.default_rng([seed, k]))
+        Image.fromarray(a).save(folder / f"{k:07d}.jpg", quality=85)
+        if k in copies:  # the copy is made from the decoded JPEG, as a user's copy would be
+            with Image.open(folder / f"{k:07d}.jpg") as im:
+                b = np.clip(np.asarray(im).astype(np.int16) + 20, 0, 255).astype(np.uint8)
+            name = f"copy{copies[k]:06d}.jpg"
+            Image.fromarray(b).save(folder / name, quality=50)
+            pairs.append((f"{k:07d}.jpg", name))
     return pairs
 
 
-def _write_block(args) -> None:
-    from PIL import Image
-
-    folder, start, stop, seed = args
-    for k in range(start, stop):
-        rng = np.random.default_rng([seed, k])
-        Image.fromarray(distractor(rng)).save(folder / f"{k:07d}.jpg", quality=85)
-
-
-def scale(n: int) -> str:
+def scale(n: int, root: Path | None = None) -> str:
     import json
 
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp) / "images"
-        folder.mkdir()
-        t0 = time.perf_counter()
-        planted_pairs = _make_scale_set(folder, n)
-        made = time.perf_counter() - t0
+        folder, planted_pairs, made = scale_set(Path(root or Path(tmp) / "set"), n)
         out = Path(tmp) / "result.json"
         env = dict(os.environ)
         src = str(Path(__file__).resolve().parents[1] / "src")
@@ -358,7 +412,8 @@ def scale(n: int) -> str:
         ["images", "end to end (s)", "images/s", "peak memory (max RSS)", "candidates",
          "planted pairs found", "other pairs", "set generated in (s)"],
         [[f"{n:,}", f"{wall:.1f}", f"{n / wall:,.0f}", mem, f"{data['candidates']:,}",
-          f"{recall:.3f} of {len(planted_pairs)}", extra, f"{made:.0f}"]])
+          f"{recall:.3f} of {len(planted_pairs)}", extra,
+          "reused" if made is None else f"{made:.0f}"]])
 
 
 # ------------------------------------------------------------------ 5. index
@@ -416,12 +471,26 @@ def main() -> None:
                         help="procedural distractors (default 1500; quick 300)")
     parser.add_argument("--skip", default="", help="comma list of sections to skip: "
                         "planted,distractors,speed,scale,index")
+    parser.add_argument("--scale-dir", type=Path, default=None,
+                        help="keep the generated scale set here and reuse it (a folder "
+                        "outside the repository, e.g. /tmp/segscope-dedup-scale); default: "
+                        "a temporary folder, made anew each run")
+    parser.add_argument("--prepare-scale", action="store_true",
+                        help="only generate the scale set in --scale-dir (reused by later "
+                        "runs with the same --scale) and exit")
     parser.add_argument("--out", type=Path, help="write the Markdown section here")
     args = parser.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     n_scale = args.scale or (2000 if args.quick else 100_000)
     n_index = args.index_scale or (100_000 if args.quick else 1_000_000)
     n_distract = args.distractors or (300 if args.quick else 1500)
+    if args.prepare_scale:
+        if args.scale_dir is None:
+            parser.error("--prepare-scale needs --scale-dir DIR (where the set is kept)")
+        folder, pairs, made = scale_set(args.scale_dir, n_scale)
+        print(f"{folder}: {n_scale:,} images, {len(pairs)} planted copies, "
+              + ("already there (reused)" if made is None else f"generated in {made:.0f} s"))
+        return
     cmd = "python -m benchmarks.dedup " + " ".join(sys.argv[1:])
     parts = [f"## Near-duplicate audit (`{cmd.strip()}`)\n", machine_line(), ""]
     bases, _ = base_images()
@@ -442,7 +511,7 @@ def main() -> None:
                   ""]
     if "scale" not in skip:
         parts += [f"### End to end: `segscope dedup` on {n_scale:,} generated 256² JPEGs\n",
-                  scale(n_scale), ""]
+                  scale(n_scale, args.scale_dir), ""]
     if "index" not in skip:
         parts += ["### Exact Hamming search (multi-index hashing)\n", index_search(n_index), ""]
     publish("\n".join(parts), args.out)
