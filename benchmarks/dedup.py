@@ -116,8 +116,9 @@ def _thumbs(images: list[np.ndarray]) -> np.ndarray:
 
 def _score(scores, rules) -> float:
     """One number per verified pair: >= 1 exactly when the default rule accepts it."""
-    return min(scores.ssim / rules.min_ssim,
-               max(scores.ncc / rules.min_ncc, scores.match / rules.min_match))
+    return max(min(scores.ssim / rules.min_ssim,
+                   max(scores.ncc / rules.min_ncc, scores.match / rules.min_match)),
+               min(scores.ncc_low / rules.min_ncc_low, scores.ssim_low / rules.min_ssim_low))
 
 
 def segscope_scored(thumbs: np.ndarray, *, flips: bool = False,
@@ -201,7 +202,8 @@ def pr_curve(curve) -> str:
             points.append(f"{shown}: {tp / pos:.3f}/{tp / max(tp + fp, 1):.3f}")
         lines.append(f"| {method} | " + " · ".join(points) + " |")
     head = ("| method | threshold: recall/precision, pooled over every transform and strength "
-            "(segscope: score = min(ssim/min_ssim, max(ncc/min_ncc, match/min_match)), "
+            "(segscope: score = max(min(ssim/min_ssim, max(ncc/min_ncc, match/min_match)), "
+            "min(ncc_low/min_ncc_low, ssim_low/min_ssim_low)), "
             "default 1; hashes: Hamming distance, imagededup default 10) |\n|---|---|")
     return head + "\n" + "\n".join(lines)
 

@@ -278,6 +278,7 @@ def test_cli_leakage_three_splits_json(tmp_path):
 def test_cli_thresholds(folder):
     strict = CliRunner().invoke(app, ["dedup", str(folder), "--min-ssim", "0.9999",
                                       "--min-ncc", "0.9999", "--min-match", "0.9999",
+                                      "--min-ncc-low", "0.9999", "--min-ssim-low", "0.9999",
                                       "--json", "-", "-q"])
     assert strict.exit_code == 0, strict.output
     assert json.loads(strict.output)["pairs"] == []

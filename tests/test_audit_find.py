@@ -145,9 +145,32 @@ def test_verify_pair_scores_and_thresholds():
     a = thumbnail_of(img).pixels
     b = thumbnail_of(crop(img, 0.1)).pixels
     assert Thresholds().accepts(verify_pair(a, b))
-    strict = Thresholds(min_ncc=0.999, min_match=0.999)  # no early exit: the crop is searched
+    strict = Thresholds(min_ncc=0.999, min_match=0.999,  # no early exit: the crop is searched
+                        min_ncc_low=0.999)
     s = verify_pair(a, b, thresholds=strict)
     assert 0.15 < s.crop < 0.22 and s.ncc > 0.97 and s.contained == 0
     assert verify_pair(b, a, thresholds=strict).contained == 1
     with pytest.raises(ParameterError, match="min_ssim"):
         Thresholds(min_ssim=2)
+
+
+def test_noisy_copy_of_low_contrast_image_found_by_the_halved_rule():
+    import skimage.data
+
+    from segscope.io.thumbnails import thumbnail_of
+
+    img = skimage.data.microaneurysms()  # a faint micrograph: its contrast ~ the noise
+    a = thumbnail_of(img).pixels
+    b = thumbnail_of(noise(img, 0.05)).pixels
+    s = verify_pair(a, b)
+    assert s.ssim < 0.5  # the full-size rule misses it...
+    assert s.ncc_low >= 0.87 and s.ssim_low >= 0.62  # ...the halved pair still correlates
+    assert Thresholds().accepts(s)
+    assert not Thresholds(min_ncc_low=0.99).accepts(s)
+    # two consecutive EM sections stay apart on the halved pair too
+    folder = shared_data() / "membranes" / "images"
+    if folder.is_dir():
+        with Image.open(folder / "13.png") as im13, Image.open(folder / "14.png") as im14:
+            t13, t14 = thumbnail_of(np.asarray(im13)).pixels, thumbnail_of(np.asarray(im14)).pixels
+        s = verify_pair(t13, t14)
+        assert s.ncc_low < 0.8 and s.ssim_low < 0.55 and not Thresholds().accepts(s)

@@ -62,7 +62,8 @@ def _verify_all(found: Described, cands: Candidates, thresholds: Thresholds,
             return None
         return DuplicatePair(a.name, b.name, splits[a.split], splits[b.split], int(dist[k]),
                              round(scores.ncc, 6), round(scores.ssim, 6),
-                             round(scores.match, 6), round(scores.crop, 6))
+                             round(scores.match, 6), round(scores.crop, 6),
+                             round(scores.ncc_low, 6), round(scores.ssim_low, 6))
 
     out: list[DuplicatePair] = []
     with progress_bar(total=len(lo), description="verifying", enabled=progress) as advance:
@@ -114,7 +115,8 @@ def _audit(items: list[Item], splits: Sequence[str], *, cross_only: bool, radius
     settings: dict[str, Any] = {"radius": radius, "flips": flips, "rotations": rotations,
                                 "thumbnail": THUMBNAIL_SIDE, "min_ssim": rules.min_ssim,
                                 "min_ncc": rules.min_ncc, "min_match": rules.min_match,
-                                "max_crop": rules.max_crop}
+                                "max_crop": rules.max_crop, "min_ncc_low": rules.min_ncc_low,
+                                "min_ssim_low": rules.min_ssim_low}
     return AuditResult(names=tuple(it.name for it in found.items), split_of=tuple(split_of),
                        splits=tuple(splits), pixels=found.pixels, pairs=tuple(pairs),
                        skipped=found.skipped, candidates=int(cands.lo.size), settings=settings)

@@ -19,7 +19,8 @@ from .groups import components, keep_one, majority_split
 
 __all__ = ["AuditResult", "DuplicatePair"]
 
-_COLUMNS = ("name_a", "name_b", "split_a", "split_b", "distance", "ncc", "ssim", "match", "crop")
+_COLUMNS = ("name_a", "name_b", "split_a", "split_b", "distance", "ncc", "ssim", "match", "crop",
+            "ncc_low", "ssim_low")
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class DuplicatePair:
     distance : int
         Hamming distance of the hashes that made them candidates (full frame, a window or
         a flipped/rotated variant).
-    ncc, ssim, match, crop : float
+    ncc, ssim, match, crop, ncc_low, ssim_low : float
         See :mod:`segscope.audit.verify`.
     """
 
@@ -48,6 +49,8 @@ class DuplicatePair:
     ssim: float
     match: float
     crop: float
+    ncc_low: float
+    ssim_low: float
 
     def as_dict(self) -> dict[str, Any]:
         """The pair as a dictionary (the columns of :meth:`AuditResult.to_frame`)."""

@@ -20,9 +20,17 @@ measures are taken on the aligned pair, each standardised to zero mean and unit 
     The share of the image where the local SSIM (the map :func:`~segscope.similarity.ssim`
     averages) is at least 0.5: a caption or logo pasted over a small part of the image
     lowers it only by that part.
+``ncc_low``, ``ssim_low``
+    The same two measures on the aligned pair halved to 32×32 (2×2 area means, again
+    standardised). Halving leaves the structure at scales of two thumbnail pixels and
+    more but halves the standard deviation of independent pixel noise, so a noisy copy
+    of an image whose own contrast is about the noise level (σ = 0.05 of the range on a
+    faint micrograph) still correlates; the thresholds on these are stricter, because the
+    fine structure that separates consecutive sections of a stack is partly averaged away.
 
 A pair is a near-duplicate when ``ssim >= min_ssim`` and either ``ncc >= min_ncc`` or
-``match >= min_match`` (see :class:`Thresholds`; the defaults are chosen on the planted
+``match >= min_match``, or when ``ncc_low >= min_ncc_low`` and ``ssim_low >=
+min_ssim_low`` (see :class:`Thresholds`; the defaults are chosen on the planted
 benchmark, ``benchmarks/dedup.py``, and recorded in ``docs/audit.md``).
 
 Examples
@@ -65,6 +73,9 @@ class Thresholds:
         overlays).
     max_crop : float
         Largest fraction of a side that may be cropped away (alignment search range).
+    min_ncc_low, min_ssim_low : float
+        The alternative rule on the halved (32×32) aligned pair: both must be reached
+        (catches noisy copies of low-contrast images).
 
     Examples
     --------
@@ -76,9 +87,11 @@ class Thresholds:
     min_ncc: float = 0.85
     min_match: float = 0.7
     max_crop: float = 0.12
+    min_ncc_low: float = 0.87
+    min_ssim_low: float = 0.62
 
     def __post_init__(self) -> None:
-        for name in ("min_ssim", "min_ncc", "min_match"):
+        for name in ("min_ssim", "min_ncc", "min_match", "min_ncc_low", "min_ssim_low"):
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not -1 <= value <= 1:
                 raise ParameterError(f"{name} must be a number in [-1, 1]; got {value!r}")
@@ -87,8 +100,10 @@ class Thresholds:
 
     def accepts(self, scores: PairScores) -> bool:
         """Whether ``scores`` describe a near-duplicate."""
-        return scores.ssim >= self.min_ssim and (scores.ncc >= self.min_ncc
+        fine = scores.ssim >= self.min_ssim and (scores.ncc >= self.min_ncc
                                                  or scores.match >= self.min_match)
+        return fine or (scores.ncc_low >= self.min_ncc_low
+                        and scores.ssim_low >= self.min_ssim_low)
 
 
 @dataclass(frozen=True)
@@ -104,6 +119,9 @@ class PairScores:
     contained : int
         ``0`` when the first image is the larger one (the second is its crop), ``1`` when
         it is the other way round.
+    ncc_low, ssim_low : float
+        ``ncc`` and ``ssim`` of the aligned pair halved to 32×32 (see the module
+        documentation).
     """
 
     ncc: float
@@ -111,6 +129,8 @@ class PairScores:
     match: float
     crop: float
     contained: int
+    ncc_low: float
+    ssim_low: float
 
     def as_dict(self) -> dict[str, float]:
         """The scores as a dictionary."""
@@ -188,8 +208,11 @@ def _measures(a: np.ndarray, b: np.ndarray, crop: float, contained: int) -> Pair
     b = _standardise(b)
     ncc = float((a * b).mean())
     local = ssim_map(a, b, data_range=8.0)
+    low_a = _standardise(_halve(a))
+    low_b = _standardise(_halve(b))
     return PairScores(ncc, float(local.mean()), float((local >= _LOCAL).mean()), crop,
-                      contained)
+                      contained, float((low_a * low_b).mean()),
+                      float(ssim_map(low_a, low_b, data_range=8.0).mean()))
 
 
 def verify_pair(thumb_a: np.ndarray, thumb_b: np.ndarray, /, *,

@@ -9,7 +9,7 @@ __all__ = ["claim_outputs", "max_pixels_value", "render", "split_names", "write_
 
 _SHOWN = 20
 _PAIR_COLUMNS = ("name_a", "name_b", "split_a", "split_b", "distance", "ncc", "ssim",
-                 "match", "crop", "group")
+                 "match", "crop", "ncc_low", "ssim_low", "group")
 
 
 def max_pixels_value(option: int | None) -> int | None:

@@ -34,6 +34,12 @@ MinNcc = Annotated[float, typer.Option(
 MinMatch = Annotated[float, typer.Option(
     "--min-match", help="Lowest share of the image whose local SSIM is >= 0.5 (or "
     "--min-ncc); catches captions and logos.")]
+MinNccLow = Annotated[float, typer.Option(
+    "--min-ncc-low", help="Lowest correlation of the aligned thumbnails halved to 32x32 "
+    "(with --min-ssim-low: the rule for noisy copies of low-contrast images).")]
+MinSsimLow = Annotated[float, typer.Option(
+    "--min-ssim-low", help="Lowest SSIM of the aligned thumbnails halved to 32x32 (with "
+    "--min-ncc-low).")]
 MaxCrop = Annotated[float, typer.Option(
     "--max-crop", help="Largest fraction of a side that a crop may remove (search range).")]
 MaxPixels = Annotated[int | None, typer.Option(
@@ -59,6 +65,8 @@ def dedup(
     min_ncc: MinNcc = 0.85,
     min_match: MinMatch = 0.7,
     max_crop: MaxCrop = 0.12,
+    min_ncc_low: MinNccLow = 0.87,
+    min_ssim_low: MinSsimLow = 0.62,
     threads: Threads = None,
     max_pixels: MaxPixels = None,
     quiet: Quiet = False,
@@ -79,7 +87,7 @@ def dedup(
     from ._audit import claim_outputs, max_pixels_value, render, write_outputs
 
     rules = Thresholds(min_ssim=min_ssim, min_ncc=min_ncc, min_match=min_match,
-                       max_crop=max_crop)
+                       max_crop=max_crop, min_ncc_low=min_ncc_low, min_ssim_low=min_ssim_low)
     output = Output(quiet=quiet, json=json_file, csv=csv_file)
     files, claimed = claim_outputs([folder], json=json_file, csv=csv_file, out=out,
                                    drops=drops, index=index)

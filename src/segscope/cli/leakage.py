@@ -18,7 +18,9 @@ from .dedup import (
     MaxPixels,
     MinMatch,
     MinNcc,
+    MinNccLow,
     MinSsim,
+    MinSsimLow,
     Radius,
     Rotations,
     Sheet,
@@ -48,6 +50,8 @@ def leakage(
     min_ncc: MinNcc = 0.85,
     min_match: MinMatch = 0.7,
     max_crop: MaxCrop = 0.12,
+    min_ncc_low: MinNccLow = 0.87,
+    min_ssim_low: MinSsimLow = 0.62,
     threads: Threads = None,
     max_pixels: MaxPixels = None,
     quiet: Quiet = False,
@@ -72,7 +76,7 @@ def leakage(
                              f"{len(splits)}. For one folder use segscope dedup")
     output = Output(quiet=quiet, json=json_file, csv=csv_file)
     rules = Thresholds(min_ssim=min_ssim, min_ncc=min_ncc, min_match=min_match,
-                       max_crop=max_crop)
+                       max_crop=max_crop, min_ncc_low=min_ncc_low, min_ssim_low=min_ssim_low)
     names = split_names(splits)
     files, claimed = claim_outputs(splits, json=json_file, csv=csv_file, out=out,
                                    resplit=resplit, drops=drops, index=index)
