@@ -4,7 +4,8 @@ Examples
 --------
 >>> r = AuditResult(names=("a", "b", "c"), split_of=(0, 0, 0), splits=("images",),
 ...                 pixels=(4, 9, 4), pairs=(DuplicatePair("a", "b", "images", "images",
-...                 3, 0.99, 0.97, 0.99, 0.0),), skipped=(), candidates=1, settings={})
+...                 3, 0.99, 0.97, 0.99, 0.0, 0.99, 0.98),), skipped=(), candidates=1,
+...                 settings={})
 >>> r.groups, r.suggested_drops()
 ((('a', 'b'),), ('a',))
 """
