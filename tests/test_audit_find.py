@@ -174,3 +174,19 @@ def test_noisy_copy_of_low_contrast_image_found_by_the_halved_rule():
             t13, t14 = thumbnail_of(np.asarray(im13)).pixels, thumbnail_of(np.asarray(im14)).pixels
         s = verify_pair(t13, t14)
         assert s.ncc_low < 0.8 and s.ssim_low < 0.55 and not Thresholds().accepts(s)
+
+
+def test_images_with_bright_outliers_verify_without_a_range_warning():
+    # a dark sky with a few stars lies far beyond ±4 sigma once standardised; verification
+    # must neither warn (a warning per pair would flood the CLI) nor miss the copy
+    import warnings
+
+    rng = np.random.default_rng(5)
+    sky = rng.normal(20, 3, (64, 64))
+    sky[10, 10] = sky[40, 50] = sky[30, 5] = 255.0
+    copy = sky + rng.normal(0, 1, sky.shape)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        same = verify_pair(sky.astype(np.float32), copy.astype(np.float32))
+        other = verify_pair(sky.astype(np.float32), rng.normal(20, 3, (64, 64)).astype(np.float32))
+    assert Thresholds().accepts(same) and not Thresholds().accepts(other)

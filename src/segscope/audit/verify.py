@@ -14,7 +14,8 @@ measures are taken on the aligned pair, each standardised to zero mean and unit 
     away), blur, JPEG and small crops (after alignment).
 ``ssim``
     segscope's SSIM (:func:`segscope.similarity.ssim`, Wang et al. 2004 preset) of the two
-    standardised planes with ``data_range=8`` (±4 σ). Sensitive to local structure: it
+    standardised planes with ``data_range=8`` (±4 σ; values clipped to ±6 σ, so that
+    bright outliers raise no range warning). Sensitive to local structure: it
     separates consecutive sections of a microscopy stack, whose coarse layout correlates.
 ``match``
     The share of the image where the local SSIM (the map :func:`~segscope.similarity.ssim`
@@ -207,12 +208,23 @@ def _measures(a: np.ndarray, b: np.ndarray, crop: float, contained: int) -> Pair
     a = _standardise(a)
     b = _standardise(b)
     ncc = float((a * b).mean())
-    local = ssim_map(a, b, data_range=8.0)
+    local = ssim_map(*_for_ssim(a, b), data_range=_SSIM_SPAN)
     low_a = _standardise(_halve(a))
     low_b = _standardise(_halve(b))
     return PairScores(ncc, float(local.mean()), float((local >= _LOCAL).mean()), crop,
                       contained, float((low_a * low_b).mean()),
-                      float(ssim_map(low_a, low_b, data_range=8.0).mean()))
+                      float(ssim_map(*_for_ssim(low_a, low_b), data_range=_SSIM_SPAN).mean()))
+
+
+#: SSIM's span for standardised planes (±4 σ); values are clipped to ±6 σ, the 1.5 × span
+#: that segscope's SSIM accepts without a ValueRangeWarning (a bright star in a photo of the
+#: sky lies 20 σ out: the clip changes a handful of pixels, and no warning reaches the user).
+_SSIM_SPAN = 8.0
+
+
+def _for_ssim(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    bound = 0.75 * _SSIM_SPAN
+    return np.clip(a, -bound, bound), np.clip(b, -bound, bound)
 
 
 def verify_pair(thumb_a: np.ndarray, thumb_b: np.ndarray, /, *,
