@@ -67,5 +67,5 @@ def demo(
         "rewards predicting nothing. IoU and Dice of the nuclei are 0 and expose it. "
         "(precision n/a: nothing was predicted, 0/0.)",
         "Score your own masks: segscope evaluate PRED TARGET --num-classes N "
-        "(or --binarize for instance masks).",
+        "(instance masks: --instances scores the objects, --binarize the pixels).",
     )
