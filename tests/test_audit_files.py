@@ -301,3 +301,19 @@ def test_gif_first_frame_and_16bit_png_thumbnails(tmp_path):
     t = read_thumbnail(tmp_path / "twelve.png")
     assert t.pixels.max() == 255 and len(np.unique(t.pixels)) > 100
     assert 0 < t.contrast < 0.1
+
+
+@pytest.mark.parametrize("command", ["dedup", "leakage"])
+def test_cli_threshold_defaults_are_the_library_defaults(command):
+    # the CLI spells its defaults out (importing the audit at --help time would cost the
+    # cold start); this keeps them equal to audit.Thresholds
+    import dataclasses
+    import inspect
+
+    from segscope.audit import Thresholds
+    from segscope.cli import dedup, leakage
+
+    function = {"dedup": dedup.dedup, "leakage": leakage.leakage}[command]
+    params = inspect.signature(function).parameters
+    for field in dataclasses.fields(Thresholds):
+        assert params[field.name].default == getattr(Thresholds(), field.name), field.name
