@@ -12,30 +12,27 @@ __all__ = ["best_window", "sample_window"]
 
 
 @njit(cache=True, nogil=True)
+def _cell(position, n):  # pragma: no cover - compiled
+    """The sample at ``position`` (clamped to the source) as a cell index and its fraction."""
+    if position < 0.0:
+        position = 0.0
+    if position > n - 1.0:
+        position = n - 1.0
+    index = int(position)
+    if index > n - 2:
+        index = n - 2
+    return index, position - index
+
+
+@njit(cache=True, nogil=True)
 def sample_window(src, y0, x0, h, w, out):  # pragma: no cover - compiled
     """Bilinear samples of the window ``[y0, y0+h) × [x0, x0+w)`` of ``src`` into ``out``."""
     n_out_y, n_out_x = out.shape
     n_y, n_x = src.shape
     for i in range(n_out_y):
-        y = y0 + (i + 0.5) * h / n_out_y - 0.5
-        if y < 0.0:
-            y = 0.0
-        if y > n_y - 1.0:
-            y = n_y - 1.0
-        iy = int(y)
-        if iy > n_y - 2:
-            iy = n_y - 2
-        fy = y - iy
+        iy, fy = _cell(y0 + (i + 0.5) * h / n_out_y - 0.5, n_y)
         for j in range(n_out_x):
-            x = x0 + (j + 0.5) * w / n_out_x - 0.5
-            if x < 0.0:
-                x = 0.0
-            if x > n_x - 1.0:
-                x = n_x - 1.0
-            ix = int(x)
-            if ix > n_x - 2:
-                ix = n_x - 2
-            fx = x - ix
+            ix, fx = _cell(x0 + (j + 0.5) * w / n_out_x - 0.5, n_x)
             top = src[iy, ix] * (1.0 - fx) + src[iy, ix + 1] * fx
             bottom = src[iy + 1, ix] * (1.0 - fx) + src[iy + 1, ix + 1] * fx
             out[i, j] = top * (1.0 - fy) + bottom * fy
