@@ -30,3 +30,15 @@ def shared_data() -> Callable[..., Path]:
         return path
 
     return lookup
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    """A client of a ``distributed.LocalCluster`` of 2 worker processes (one thread each),
+    one per test module (starting one takes about a second); skipped without distributed."""
+    pytest.importorskip("distributed")
+    from segscope.dask._cluster import connect
+
+    with connect(workers=2) as client:
+        client.wait_for_workers(2)
+        yield client

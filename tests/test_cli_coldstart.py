@@ -17,7 +17,7 @@ import typer
 from segscope.cli import app
 
 #: Never imported by ``--help``: the compiled kernels, the frameworks, the image stack.
-HEAVY = ("numpy", "numba", "scipy", "torch", "skimage", "PIL", "tifffile", "dask",
+HEAVY = ("numpy", "numba", "scipy", "torch", "skimage", "PIL", "tifffile", "dask", "distributed",
          "nibabel", "sklearn", "pandas")
 
 

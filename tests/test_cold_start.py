@@ -10,7 +10,8 @@ import sys
 import numpy as np
 from PIL import Image
 
-HEAVY = ("numba", "scipy", "skimage", "torch", "dask", "nibabel", "pandas", "sklearn")
+HEAVY = ("numba", "scipy", "skimage", "torch", "dask", "distributed", "nibabel", "pandas",
+         "sklearn")
 
 
 def _modules_after_cli(args: list[str]) -> tuple[set[str], str]:

@@ -21,8 +21,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-OPTIONAL = ("torch", "dask", "pandas", "nibabel", "sklearn", "matplotlib", "lightning",
-            "pytorch_lightning")
+OPTIONAL = ("torch", "dask", "distributed", "pandas", "nibabel", "sklearn", "matplotlib",
+            "lightning", "pytorch_lightning")
 SHOWN_ONLY = "# Not run here"
 EXPECTED = re.compile(r"print\(.*#\s+([\d.]+(?: [\d.]+)*)\s*$")
 

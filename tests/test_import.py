@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-HEAVY = ("torch", "dask", "nibabel", "numba", "sklearn", "pandas", "keras", "jax")
+HEAVY = ("torch", "dask", "distributed", "nibabel", "numba", "sklearn", "pandas", "keras", "jax")
 
 
 def _imported_after(code: str) -> set[str]:

@@ -20,9 +20,9 @@ from typing import Any
 
 import numpy as np
 
-from . import confusion as _confusion
-from ._checks import check_same_shape
-from .errors import require
+from .. import confusion as _confusion
+from .._checks import check_same_shape
+from ..errors import require
 
 __all__ = ["confusion_matrix"]
 
