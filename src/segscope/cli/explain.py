@@ -122,7 +122,8 @@ def explain(
     top_k: Annotated[int, typer.Option("--top-k", help="Superpixels shown in the overlay.")
                      ] = 5,
     out: Annotated[Path | None, typer.Option(
-        "--out", "-o", metavar="PNG", help="Heat map PNG of the weights.")] = None,
+        "--out", "-o", metavar="PNG", help="Heat map PNG of the weights over the image, "
+        "with a colour bar of the weights.")] = None,
     overlay: Annotated[Path | None, typer.Option(
         "--overlay", metavar="PNG", help="PNG of the top-k positive superpixels.")] = None,
     json_file: Annotated[Path | None, json_option("the weights, R² and settings")] = None,
@@ -136,7 +137,7 @@ def explain(
     from rich.table import Table
 
     from ..explain import explain as run_explain
-    from ..explain import heatmap, top_k_overlay
+    from ..explain import heatmap_figure, top_k_overlay
     from ..results import json_safe
     from ..superpixels import segment, tune
     from ..superpixels.methods import method_spec
@@ -169,7 +170,8 @@ def explain(
 
     sizes = np.bincount(result.segments.ravel(), minlength=sp.num_segments)
     if out is not None:
-        output.write_image(out, heatmap(result, img, data_range=span, channel_axis=axis))
+        output.write_image(out, heatmap_figure(result, img, data_range=span,
+                                               channel_axis=axis))
     if overlay is not None:
         output.write_image(overlay, top_k_overlay(result, img, top_k, data_range=span,
                                                   channel_axis=axis))

@@ -214,7 +214,11 @@ def matrix(
     json_file: Annotated[Path | None, json_option(
         "the names, the matrix and the most similar pairs")] = None,
     heatmap: Annotated[Path | None, typer.Option(
-        "--heatmap", metavar="PNG", help="Also draw the matrix as a PNG.")] = None,
+        "--heatmap", metavar="PNG", help="Also draw the matrix as a PNG: file names (or "
+        "indices with a legend) on the axes, a colour bar with its scale.")] = None,
+    legend: Annotated[Path | None, typer.Option(
+        "--legend", metavar="PATH", help="Write the heat map's index -> name table as CSV "
+        "('-': standard output).")] = None,
     metrics: OneMetric = "ssim",
     preset: PresetOption = "wang",
     colour: Colour = "keep",
@@ -229,11 +233,14 @@ def matrix(
     import numpy as np
     from rich.table import Table
 
+    from ..io import csv_text
     from ..results import json_safe
     from ..similarity import to_distance
     from ..similarity.render import heatmap as draw_heatmap
+    from ..similarity.render import legend_rows
 
-    out = Output(quiet=quiet, inputs=[folder], json=json_file, csv=csv_file, heatmap=heatmap)
+    out = Output(quiet=quiet, inputs=[folder], json=json_file, csv=csv_file, heatmap=heatmap,
+                 legend=legend)
     metric = _one_metric(metrics)
     found, axis, target = _read_collection(out, folder, colour, size)
     m = _matrix(out, found, axis, target, metric, preset, data_range)
@@ -248,7 +255,9 @@ def matrix(
         doc = {"metric": metric, "names": list(found.names), "matrix": m, "pairs": pairs}
         out.write(json_file, json.dumps(json_safe(doc), indent=2))
     if heatmap is not None:
-        out.write_image(heatmap, draw_heatmap(m))
+        out.write_image(heatmap, draw_heatmap(m, names=found.names, label=metric))
+    if legend is not None:
+        out.write(legend, csv_text(legend_rows(found.names), ["index", "name"]))
     table = Table(title=f"{len(m)} images, most similar pairs ({metric})", title_justify="left")
     for col in ("image", "image", metric):
         table.add_column(col)
@@ -271,7 +280,9 @@ def order(
         help="Also group images: minimum SSIM / MS-SSIM / PSNR, or maximum MSE / RMSE / "
         "Euclidean, between every two members of a group.")] = None,
     contact_sheet: Annotated[Path | None, typer.Option(
-        "--contact-sheet", metavar="PNG", help="Draw the ordered thumbnails as a PNG.")] = None,
+        "--contact-sheet", metavar="PNG", help="Draw the ordered thumbnails as a PNG, each "
+        "with its similarity to the previous one (and a frame in its group's colour with "
+        "--threshold).")] = None,
     csv_file: Annotated[Path | None, csv_option(
         "the order (position, image, value to the previous image, group)")] = None,
     json_file: Annotated[Path | None, json_option("the order and its settings")] = None,
@@ -318,8 +329,11 @@ def order(
         out.write(json_file, json.dumps(json_safe(doc), indent=2))
     if contact_sheet is not None:
         ims = [found.images[k] for k in seq]
-        out.write_image(contact_sheet, draw_sheet(ims, names=[found.names[k] for k in seq],
-                                                  data_range=data_range))
+        out.write_image(contact_sheet, draw_sheet(
+            ims, names=[found.names[k] for k in seq], data_range=data_range,
+            groups=None if groups is None else [int(groups[k]) for k in seq],
+            scores=[row[f"{metric}_to_previous"] for row in rows],
+            label=f"{metric} to previous"))
     table = Table(title=f"{len(seq)} images ordered by {metric} ({method}); path length "
                   f"{length:.4g}", title_justify="left")
     columns = list(rows[0])

@@ -2,7 +2,8 @@
 
 :func:`explain` samples on/off masks over the superpixels, fills switched-off ones, scores
 the perturbed images with the classifier, weights each by a kernel of its image-level
-distance to the original and fits a weighted ridge surrogate. :func:`heatmap` and
+distance to the original and fits a weighted ridge surrogate. :func:`heatmap`
+(the weight map as an array), :func:`heatmap_figure` (the same with a colour bar) and
 :func:`top_k_overlay` draw the result.
 
 Examples
@@ -28,7 +29,7 @@ from .distances import (
 )
 from .lime import Explanation, explain
 from .perturb import FILLS, fill_image, perturb_batch
-from .render import heatmap, top_k_overlay
+from .render import heatmap, heatmap_figure, top_k_overlay
 from .sampling import sample_masks
 from .surrogate import SurrogateFit, fit_weighted_ridge, weighted_r2
 
@@ -43,6 +44,7 @@ __all__ = [
     "fill_image",
     "fit_weighted_ridge",
     "heatmap",
+    "heatmap_figure",
     "l2_distance",
     "perturb_batch",
     "sample_masks",

@@ -1,4 +1,5 @@
-"""Pictures of a LIME explanation: a weight heat map and the top-k positive superpixels."""
+"""Pictures of a LIME explanation: a weight heat map (with its colour bar in
+:func:`heatmap_figure`) and the top-k positive superpixels."""
 
 from __future__ import annotations
 
@@ -6,11 +7,12 @@ from typing import Any
 
 import numpy as np
 
+from .._figures import LINE, colour_bar, diverging, draw_text, signed, text_width
 from .._image import as_float_image, to_display_uint8
 from ..superpixels.render import boundary_lines
 from .lime import Explanation
 
-__all__ = ["heatmap", "top_k_overlay"]
+__all__ = ["heatmap", "heatmap_figure", "top_k_overlay"]
 
 
 def _display(image: Any, data_range: float | None, channel_axis: int | None) -> np.ndarray:
@@ -42,16 +44,52 @@ def heatmap(explanation: Explanation, image: Any = None, *, opacity: float = 0.6
     """
     w = explanation.weight_map()
     peak = float(np.abs(w).max())
-    v = w / peak if peak > 0 else np.zeros_like(w)
-    pos = np.clip(v, 0, 1)
-    neg = np.clip(-v, 0, 1)
-    rgb = np.stack([1 - neg, 1 - pos - neg, 1 - pos], axis=-1)
-    out = np.rint(np.clip(rgb, 0, 1) * 255).astype(np.uint8)
+    out = signed(w / peak if peak > 0 else np.zeros_like(w))
     if image is None:
         return out
     base = _display(image, data_range, channel_axis).astype(np.float64)
     blend = (1 - opacity) * base + opacity * out.astype(np.float64)
     return np.rint(blend).astype(np.uint8)
+
+
+def heatmap_figure(explanation: Explanation, image: Any = None, *, opacity: float = 0.6,
+                   data_range: float | None = None, channel_axis: int | None = None,
+                   label: str = "weight"):
+    """The :func:`heatmap` with a title and a colour bar of the weights (``-peak .. +peak``).
+
+    The bar is drawn from the same colour map as the picture (blue negative, white 0, red
+    positive; over an image the picture is blended with it at ``opacity``), its ends are
+    ``∓ max |weight|`` and its ticks are in the units of the model's score.
+
+    Returns
+    -------
+    PIL.Image.Image
+        RGB: a title line, the heat map and the colour bar to its right.
+
+    Examples
+    --------
+    >>> e = Explanation(np.array([1.0, -1.0]), 0.0, 1.0, None, 1.0, np.array([[0, 1]] * 40),
+    ...                 np.ones((1, 2), bool), np.ones(1), np.zeros(1), np.ones(1))
+    >>> fig = heatmap_figure(e)
+    >>> fig.width > 2 and fig.height > 40
+    True
+    """
+    from PIL import Image, ImageDraw
+
+    picture = Image.fromarray(heatmap(explanation, image, opacity=opacity,
+                                      data_range=data_range, channel_axis=channel_axis))
+    peak = float(np.abs(explanation.weight_map()).max())  # the scale heatmap() uses
+    bar = colour_bar(diverging, -peak, peak, height=picture.height, label=label)
+    title = (f"LIME: target {explanation.target}, score {explanation.score:.4g}, "
+             f"surrogate R² {explanation.r2:.3f}")
+    top = 2 * LINE  # a title line, then the bar's label over the picture's top edge
+    fig = Image.new("RGB", (max(picture.width + 10 + bar.width, text_width(title) + 4),
+                            max(top + picture.height, LINE + bar.height) + 2),
+                    (255, 255, 255))
+    fig.paste(picture, (0, top))
+    fig.paste(bar, (picture.width + 10, top - LINE))
+    draw_text(ImageDraw.Draw(fig), (2, 0), title)
+    return fig
 
 
 def top_k_overlay(explanation: Explanation, image: Any, k: int = 5, *,

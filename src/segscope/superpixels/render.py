@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from .._figures import font as _font
 from .._image import as_float_image, to_display_uint8
 from ..errors import ParameterError, ShapeError
 from .methods import Superpixels
@@ -77,15 +78,6 @@ def draw_boundaries(
         raise ShapeError(f"labels shape {lab.shape} does not match the image's {rgb.shape[:2]}")
     rgb[boundary_lines(lab)] = np.asarray(color, dtype=np.uint8)
     return rgb
-
-
-def _font(size: int):
-    from PIL import ImageFont
-
-    try:
-        return ImageFont.load_default(size=size)
-    except TypeError:  # Pillow < 10.1
-        return ImageFont.load_default()
 
 
 def gallery(
