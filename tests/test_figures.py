@@ -240,6 +240,21 @@ def test_audit_sheet_has_a_line_per_pair_and_grey_tiles_for_missing_images(audit
     assert capped.width == 2 * 128 and capped.height == one_pair.height + LINE
 
 
+def test_audit_sheet_lays_many_pairs_out_in_columns():
+    from itertools import combinations
+
+    from segscope.audit.sheet import _block
+
+    names = tuple(f"{k}.png" for k in range(6))
+    pairs = tuple(_pair(a, b, "images", "images", 0.9) for a, b in combinations(names, 2))
+    full = AuditResult(names=names, split_of=(0,) * 6, splits=("images",), pixels=(1,) * 6,
+                       pairs=pairs, skipped=(), candidates=15, settings={})
+    one = AuditResult(names=names[:2], split_of=(0, 0), splits=("images",), pixels=(1, 1),
+                      pairs=pairs[:1], skipped=(), candidates=1, settings={})
+    # 15 pairs in two columns of at most eight lines, nothing left out
+    assert _block(full, 0, {}, 8).height - _block(one, 0, {}, 8).height == 7 * LINE
+
+
 def test_audit_sheet_without_groups_says_so():
     empty = AuditResult(names=("a",), split_of=(0,), splits=("images",), pixels=(1,),
                         pairs=(), skipped=(), candidates=0, settings={})

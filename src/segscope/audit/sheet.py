@@ -7,8 +7,8 @@ it holds and their splits; each tile is framed in it and numbered. A tile shows 
 image's thumbnail (re-read from its file when there is one, else a grey tile), its name,
 its split (when there are several) and ``drop?`` when it is a suggested drop. Under the
 tiles, one line per verified pair of the group gives its tile numbers and its scores
-(SSIM, NCC, match, crop). The sheet is returned as PNG bytes; writing it is the caller's
-(through :func:`segscope.io.write_bytes`).
+(SSIM, NCC, match, crop), in columns of at most eight lines. The sheet is returned as PNG
+bytes; writing it is the caller's (through :func:`segscope.io.write_bytes`).
 
 Examples
 --------
@@ -99,7 +99,8 @@ def _pixels(name: str, thumbnails: Mapping[str, np.ndarray] | Callable):
 
 
 def _block(result: AuditResult, number: int, thumbnails, max_members: int):
-    """One group: a header band, the framed and numbered tiles, one line per pair."""
+    """One group: a header band, the framed and numbered tiles, one line per pair (in
+    columns of at most ``_MAX_PAIRS`` lines, as many columns as the width holds)."""
     from PIL import Image, ImageDraw
 
     group = result.groups[number]
@@ -111,18 +112,20 @@ def _block(result: AuditResult, number: int, thumbnails, max_members: int):
     tile_no = {name: k + 1 for k, name in enumerate(members)}
     pairs = sorted((p for p in result.pairs if p.name_a in tile_no and p.name_b in tile_no),
                    key=lambda p: sorted((tile_no[p.name_a], tile_no[p.name_b])))
-    pair_lines = []
-    for p in pairs[:_MAX_PAIRS]:
-        i, j = sorted((tile_no[p.name_a], tile_no[p.name_b]))
-        pair_lines.append(f"{i}-{j}: ssim {p.ssim:.3f}  ncc {p.ncc:.3f}  "
-                          f"match {p.match:.3f}  crop {p.crop:.2f}")
-    in_group = set(group)
-    hidden = sum(1 for p in result.pairs if p.name_a in in_group) - len(pair_lines)
-    if hidden:
-        pair_lines.append(f"... and {hidden} more pairs")
     width = max(len(members) * _TILE, 2 * _TILE)
+    texts = [f"{i}-{j}: ssim {p.ssim:.3f}  ncc {p.ncc:.3f}  match {p.match:.3f}  "
+             f"crop {p.crop:.2f}"
+             for i, j, p in ((*sorted((tile_no[p.name_a], tile_no[p.name_b])), p)
+                             for p in pairs)]
+    column_w = max([text_width(t) for t in texts] + [1]) + 16
+    columns = max(1, (width - 8) // column_w)
+    shown = texts[: columns * _MAX_PAIRS]
+    in_group = set(group)
+    hidden = sum(1 for p in result.pairs if p.name_a in in_group) - len(shown)
+    per_column = min(_MAX_PAIRS, len(shown))
+    pair_rows = per_column + (1 if hidden else 0)
     names_h = LINE * (2 if several else 1) + (LINE if not several and drops else 0)
-    height = (LINE + 4) + _TILE + names_h + 4 + LINE * len(pair_lines) + 2
+    height = (LINE + 4) + _TILE + names_h + 4 + LINE * pair_rows + 2
     img = Image.new("RGB", (width, height), (255, 255, 255))
     draw = ImageDraw.Draw(img)
     draw.rectangle([0, 0, width - 1, LINE + 2], fill=colour)
@@ -152,9 +155,11 @@ def _block(result: AuditResult, number: int, thumbnails, max_members: int):
         elif mark:
             draw_text(draw, (x0 + 2, y + LINE), mark.strip(), fill=(180, 0, 0))
     y = y0 + _TILE + names_h + 4
-    for line in pair_lines:
-        draw_text(draw, (4, y), fit(line, width - 8))
-        y += LINE
+    for k, text in enumerate(shown):  # column by column, at most _MAX_PAIRS lines each
+        c, r = divmod(k, per_column)
+        draw_text(draw, (4 + c * column_w, y + r * LINE), fit(text, width - 8))
+    if hidden:
+        draw_text(draw, (4, y + per_column * LINE), f"... and {hidden} more pairs")
     return img
 
 

@@ -281,8 +281,8 @@ def order(
         "Euclidean, between every two members of a group.")] = None,
     contact_sheet: Annotated[Path | None, typer.Option(
         "--contact-sheet", metavar="PNG", help="Draw the ordered thumbnails as a PNG, each "
-        "with its similarity to the previous one (and a frame in its group's colour with "
-        "--threshold).")] = None,
+        "with its similarity to the previous one (and, with --threshold, its group: a "
+        "frame in the group's colour and gN).")] = None,
     csv_file: Annotated[Path | None, csv_option(
         "the order (position, image, value to the previous image, group)")] = None,
     json_file: Annotated[Path | None, json_option("the order and its settings")] = None,
@@ -333,7 +333,7 @@ def order(
             ims, names=[found.names[k] for k in seq], data_range=data_range,
             groups=None if groups is None else [int(groups[k]) for k in seq],
             scores=[row[f"{metric}_to_previous"] for row in rows],
-            label=f"{metric} to previous"))
+            label=metric))
     table = Table(title=f"{len(seq)} images ordered by {metric} ({method}); path length "
                   f"{length:.4g}", title_justify="left")
     columns = list(rows[0])

@@ -240,7 +240,8 @@ def contact_sheet(images: Sequence[np.ndarray], *, names: Sequence[str] | None =
         (:data:`segscope._figures.PALETTE`, repeating after seven) and ``g{number}``.
     scores : sequence of float or None, optional
         A score per image (e.g. the similarity to the previous one), written as
-        ``{label} {score}``; ``None`` writes nothing.
+        ``{label} {score}`` (the score alone when the tile is too narrow for both);
+        ``None`` writes nothing.
 
     Examples
     --------
@@ -274,11 +275,10 @@ def contact_sheet(images: Sequence[np.ndarray], *, names: Sequence[str] | None =
         if names is not None:
             draw_text(draw, (x0 + 2, y), fit(f"{k + 1}. {names[k]}", thumb - 4))
             y += LINE
-        marks = []
-        if groups is not None:
-            marks.append(f"g{int(groups[k])}")
-        if scores is not None and scores[k] is not None:
-            marks.append(f"{label} {float(scores[k]):.3g}")
-        if marks:
-            draw_text(draw, (x0 + 2, y), fit(" ".join(marks), thumb - 4))
+        group = f"g{int(groups[k])}  " if groups is not None else ""
+        score = (None if scores is None or scores[k] is None else f"{float(scores[k]):.3g}")
+        choices = [f"{group}{label} {score}", f"{group}{score}"] if score else [group]
+        text = next((t for t in choices if text_width(t) <= thumb - 4), choices[-1])
+        if text.strip():
+            draw_text(draw, (x0 + 2, y), fit(text.strip(), thumb - 4))
     return sheet
