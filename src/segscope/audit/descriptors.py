@@ -13,7 +13,10 @@ to one window hash of its original. Flips and 90° rotations of a thumbnail give
 
 Every hash is computed as ``bits = (Ly · T · Lxᵀ) > median`` where ``Ly``, ``Lx`` are the
 8×64 products of the DCT basis with the area-resampling matrix of the window, so a window
-costs two small matrix products and no resampled image.
+costs two small matrix products and no resampled image. The products are taken image by
+image (stacked matrix products), so a thumbnail's hash never depends on which other
+thumbnails share its block: a shard of a collection hashed on a cluster worker gives the
+bits of the whole collection hashed at once.
 
 Examples
 --------
@@ -108,7 +111,7 @@ def gradient_hashes(thumbs: np.ndarray) -> np.ndarray:
     side = t.shape[-1]
     rows = _area_matrix(side, 0.0, side, 8).astype(np.float32)
     cols = _area_matrix(side, 0.0, side, 9).astype(np.float32)
-    cells = np.einsum("ay,nyx,bx->nab", rows, t, cols, optimize=True)
+    cells = rows @ t @ cols.T  # image by image: independent of the block
     bits = cells[:, :, 1:] > cells[:, :, :-1]
     return np.packbits(bits.reshape(len(t), 64), axis=-1).view(">u8")[:, 0].astype(np.uint64)
 
@@ -136,8 +139,7 @@ def frame_hashes(thumbs: np.ndarray) -> np.ndarray:
     """The full-frame hash of each ``(N, S, S)`` thumbnail, as ``(N,)`` uint64."""
     t = np.asarray(thumbs, dtype=np.float32)
     p = _projections(t.shape[-1], ()).astype(np.float32)[0]
-    coef = np.einsum("ay,nyx,bx->nab", p, t, p, optimize=True)
-    return _codes(coef)
+    return _codes(p @ t @ p.T)  # image by image: independent of the block
 
 
 def window_hashes(thumbs: np.ndarray,
@@ -157,8 +159,8 @@ def window_hashes(thumbs: np.ndarray,
     k = len(scales)
     out = np.empty((t.shape[0], 9 * k), np.uint64)
     for si in range(k):
-        rows = p[3 * si:3 * si + 3]  # (3, 8, S)
-        coef = np.einsum("iay,nyx,jbx->nijab", rows, t, rows, optimize=True)
+        rows = p[3 * si:3 * si + 3].reshape(3 * _LOW, -1)  # (3 offsets × 8, S)
+        coef = (rows @ t @ rows.T).reshape(-1, 3, _LOW, 3, _LOW).transpose(0, 1, 3, 2, 4)
         out[:, 9 * si:9 * si + 9] = _codes(coef).reshape(t.shape[0], 9)
     return out
 
