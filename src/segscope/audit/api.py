@@ -18,11 +18,12 @@ from ..errors import ParameterError
 from ..io import DEFAULT_MAX_PIXELS
 from .candidates import Candidates, candidate_pairs
 from .describe import Described, describe
-from .descriptors import DEFAULT_WINDOW_SCALES, window_boxes
+from .descriptors import DEFAULT_WINDOW_SCALES
 from .result import AuditResult, DuplicatePair
-from .sources import Item, collect
+from .sources import Item, collect, split_items
 from .store import ThumbnailStore
-from .verify import Thresholds, verify_pair
+from .verdicts import settings_of, sort_pairs, verify_candidate
+from .verify import Thresholds
 
 __all__ = ["DEFAULT_RADIUS", "THUMBNAIL_SIDE", "find_duplicates", "find_leakage"]
 
@@ -44,43 +45,29 @@ def _verify_all(found: Described, cands: Candidates, thresholds: Thresholds,
                 splits: Sequence[str], threads: int, progress: bool, flips: bool,
                 rotations: bool) -> list[DuplicatePair]:
     items = found.items
-    lo, hi, dist = cands.lo, cands.hi, cands.distance
-    boxes = window_boxes(THUMBNAIL_SIDE, DEFAULT_WINDOW_SCALES)
 
     def one(k: int) -> DuplicatePair | None:
-        i, j = int(lo[k]), int(hi[k])
-        a, b = items[i], items[j]
-        if (a.split, a.name) > (b.split, b.name):  # verify in a fixed order: by split, name
-            a, b, i, j = b, a, j, i
-        via = int(cands.via[k])
-        hint = None
-        if 1 <= via <= len(boxes):  # a window of `owner` matched: start the search there
-            hint = (0 if int(cands.owner[k]) == i else 1, boxes[via - 1])
-        scores = verify_pair(found.thumbs[i], found.thumbs[j], thresholds=thresholds,
-                             flips=flips, rotations=rotations, hint=hint)
-        if not thresholds.accepts(scores):
-            return None
-        return DuplicatePair(a.name, b.name, splits[a.split], splits[b.split], int(dist[k]),
-                             round(scores.ncc, 6), round(scores.ssim, 6),
-                             round(scores.match, 6), round(scores.crop, 6),
-                             round(scores.ncc_low, 6), round(scores.ssim_low, 6))
+        i, j = int(cands.lo[k]), int(cands.hi[k])
+        return verify_candidate(found.thumbs[i], found.thumbs[j], items[i], items[j],
+                                distance=int(cands.distance[k]), via=int(cands.via[k]),
+                                owner_first=int(cands.owner[k]) == i, splits=splits,
+                                thresholds=thresholds, flips=flips, rotations=rotations,
+                                side=THUMBNAIL_SIDE)
 
-    out: list[DuplicatePair] = []
-    with progress_bar(total=len(lo), description="verifying", enabled=progress) as advance:
+    out: list[DuplicatePair | None] = []
+    n = len(cands.lo)
+    with progress_bar(total=n, description="verifying", enabled=progress) as advance:
         block = 512
         pool = ThreadPoolExecutor(threads) if threads > 1 else None
         try:
-            for start in range(0, len(lo), block):
-                ks = range(start, min(start + block, len(lo)))
-                done = list(pool.map(one, ks)) if pool else [one(k) for k in ks]
-                out += [p for p in done if p is not None]
+            for start in range(0, n, block):
+                ks = range(start, min(start + block, n))
+                out += list(pool.map(one, ks)) if pool else [one(k) for k in ks]
                 advance(len(ks))
         finally:
             if pool is not None:
                 pool.shutdown()
-    split_rank = {s: r for r, s in enumerate(splits)}
-    return sorted(out, key=lambda p: (split_rank[p.split_a], p.name_a, split_rank[p.split_b],
-                                      p.name_b))
+    return sort_pairs(out, splits)
 
 
 def _audit(items: list[Item], splits: Sequence[str], *, cross_only: bool, radius: int,
@@ -112,11 +99,8 @@ def _audit(items: list[Item], splits: Sequence[str], *, cross_only: bool, radius
                             cross_only=cross_only, windows=DEFAULT_WINDOW_SCALES, flips=flips,
                             rotations=rotations, threads=n_threads)
     pairs = _verify_all(found, cands, rules, splits, n_threads, progress, flips, rotations)
-    settings: dict[str, Any] = {"radius": radius, "flips": flips, "rotations": rotations,
-                                "thumbnail": THUMBNAIL_SIDE, "min_ssim": rules.min_ssim,
-                                "min_ncc": rules.min_ncc, "min_match": rules.min_match,
-                                "max_crop": rules.max_crop, "min_ncc_low": rules.min_ncc_low,
-                                "min_ssim_low": rules.min_ssim_low}
+    settings = settings_of(radius=radius, flips=flips, rotations=rotations,
+                           thumbnail=THUMBNAIL_SIDE, thresholds=rules)
     return AuditResult(names=tuple(it.name for it in found.items), split_of=tuple(split_of),
                        splits=tuple(splits), pixels=found.pixels, pairs=tuple(pairs),
                        skipped=found.skipped, candidates=int(cands.lo.size), settings=settings)
@@ -203,22 +187,7 @@ def find_leakage(splits: Mapping[str, Any] | Sequence[Any], *, radius: int = DEF
     >>> result.groups, result.summary()[0]
     ((('train/1', 'val/0'),), '1 of 2 val images have a near-twin in train (50.0 %)')
     """
-    if isinstance(splits, Mapping):
-        named = [(str(k), v) for k, v in splits.items()]
-    elif isinstance(splits, Sequence) and not isinstance(splits, (str, bytes)):
-        default = ("train", "val", "test")
-        named = [(default[k] if k < 3 else f"split{k}", v) for k, v in enumerate(splits)]
-    else:
-        raise ParameterError(f"splits must be a mapping of name -> images or a sequence of "
-                             f"image collections; got {type(splits).__name__}")
-    if len(named) < 2:
-        raise ParameterError(f"find_leakage needs at least two splits; got {len(named)}. For "
-                             "one collection use find_duplicates")
-    if len({n for n, _ in named}) != len(named):
-        raise ParameterError(f"split names must differ; got {[n for n, _ in named]}")
-    items: list[Item] = []
-    for k, (name, images) in enumerate(named):
-        items += collect(images, split=k, prefix=f"{name}/")
-    return _audit(items, tuple(n for n, _ in named), cross_only=True, radius=radius,
+    items, names = split_items(splits)
+    return _audit(items, names, cross_only=True, radius=radius,
                   thresholds=thresholds, flips=flips, rotations=rotations, index=index,
                   threads=threads, max_pixels=max_pixels, progress=progress)

@@ -38,8 +38,8 @@ from .descriptors import (
 )
 from .index import HammingIndex
 
-__all__ = ["GRADIENT", "Candidates", "Hashes", "candidate_pairs", "hash_all",
-           "pairs_from_hashes"]
+__all__ = ["GRADIENT", "Candidates", "Hashes", "Search", "candidate_pairs", "hash_all",
+           "merge_matches", "pairs_from_hashes", "searches"]
 
 #: ``via`` of a pair found by the gradient (dHash) frame hashes.
 GRADIENT = -1
@@ -120,25 +120,54 @@ def candidate_pairs(thumbs: np.ndarray, *, radius: int = 10,
                              cross_only=cross_only, threads=threads)
 
 
-def _matches(index: HammingIndex, codes: np.ndarray, owner: np.ndarray, via: np.ndarray,
-             radius: int) -> tuple[np.ndarray, ...]:
-    q, t, d = index.query(codes, radius=radius)
-    return owner[q], t, d, via[q]
+class Search(NamedTuple):
+    """One exact radius search of an audit: ``queries[q]`` (asked by image ``owner[q]``,
+    query ``via[q]``) against the frame hashes ``targets`` (one per image)."""
+
+    targets: np.ndarray
+    queries: np.ndarray
+    owner: np.ndarray
+    via: np.ndarray
 
 
-def pairs_from_hashes(hashes: Hashes, *, radius: int, split_of: Sequence[int] | None = None,
-                      cross_only: bool = False, threads: int = 1) -> Candidates:
-    """Candidate pairs of precomputed hashes (see :func:`candidate_pairs`)."""
+def searches(hashes: Hashes) -> tuple[Search, Search]:
+    """The two searches behind the candidates: every DCT query (frames, windows, variants)
+    against the DCT frame hashes, and the gradient hashes against themselves."""
     n = hashes.frames.size
     ids = np.arange(n)
     k = hashes.queries.shape[1] if hashes.queries.size else 0
     owner = np.concatenate([ids, np.repeat(ids, k)])
     via = np.concatenate([np.zeros(n, np.int64), np.tile(np.arange(1, k + 1), n)])
     codes = np.concatenate([hashes.frames, hashes.queries.ravel()])
-    found = [_matches(HammingIndex(hashes.frames, threads=threads), codes, owner, via, radius),
-             _matches(HammingIndex(hashes.gradients, threads=threads), hashes.gradients, ids,
-                      np.full(n, GRADIENT, np.int64), radius)]
+    return (Search(hashes.frames, codes, owner, via),
+            Search(hashes.gradients, hashes.gradients, ids, np.full(n, GRADIENT, np.int64)))
+
+
+def pairs_from_hashes(hashes: Hashes, *, radius: int, split_of: Sequence[int] | None = None,
+                      cross_only: bool = False, threads: int = 1) -> Candidates:
+    """Candidate pairs of precomputed hashes (see :func:`candidate_pairs`)."""
+    found = []
+    for s in searches(hashes):
+        q, t, d = HammingIndex(s.targets, threads=threads).query(s.queries, radius=radius)
+        found.append((s.owner[q], t, d, s.via[q]))
     a, t, d, v = (np.concatenate(parts) for parts in zip(*found, strict=True))
+    return merge_matches(a, t, d, v, hashes, split_of=split_of, cross_only=cross_only)
+
+
+def merge_matches(owner: np.ndarray, target: np.ndarray, distance: np.ndarray,
+                  via: np.ndarray, hashes: Hashes, *, split_of: Sequence[int] | None = None,
+                  cross_only: bool = False) -> Candidates:
+    """The candidates of the matches of :func:`searches` (query owner, target image,
+    distance, via), in any order and with repeats: the pairs of two images, each kept once
+    with its best match.
+
+    The best match is the smallest distance, then the frame, the windows in order, the
+    gradient hash, then the owner with the smaller frame hash, then the smaller owner: a
+    total order, so the result does not depend on the order of the matches (a search split
+    over cluster workers gives the candidates of one search).
+    """
+    a, t, d, v = (np.asarray(x, np.int64) for x in (owner, target, distance, via))
+    k = hashes.queries.shape[1] if hashes.queries.size else 0
     keep = a != t
     if cross_only and split_of is not None:
         s = np.asarray(split_of)
@@ -146,8 +175,9 @@ def pairs_from_hashes(hashes: Hashes, *, radius: int, split_of: Sequence[int] | 
     a, t, d, v = a[keep], t[keep], d[keep], v[keep]
     lo, hi = np.minimum(a, t), np.maximum(a, t)
     rank = np.where(v == GRADIENT, k + 1, v)  # on a tie: the frame, then windows, then dHash
-    # then the owner with the smaller frame hash: the choice follows the images, not their order
-    order = np.lexsort((hashes.frames[a], rank, d, hi, lo))
+    # then the owner with the smaller frame hash: the choice follows the images, not their
+    # order; last the smaller owner (two equal frame hashes tie only on the frame match)
+    order = np.lexsort((a, hashes.frames[a], rank, d, hi, lo))
     lo, hi, d, v, a = lo[order], hi[order], d[order], v[order], a[order]
     first = np.ones(lo.size, bool)
     first[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])

@@ -26,11 +26,13 @@ import numpy as np
 
 from ..errors import ParameterError
 
-__all__ = ["HammingIndex", "brute_force"]
+__all__ = ["TABLES", "HammingIndex", "brute_force", "key_ranges", "near_ranges"]
 
 _M = 4
 _BITS = 16
 _CHUNK = 8192
+#: Substrings (tables) of the multi-index hash; :meth:`HammingIndex.query` ``table=``.
+TABLES = _M
 
 
 def _flip_masks(bits: int, most: int) -> np.ndarray:
@@ -87,23 +89,32 @@ class HammingIndex:
         """Memory held by the index (codes and tables)."""
         return int(self.codes.nbytes + self._order.nbytes + self._starts.nbytes)
 
-    def query(self, queries: np.ndarray, *, radius: int
+    def query(self, queries: np.ndarray, *, radius: int, table: int | None = None
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every ``(query index, code index, distance)`` with distance ``<= radius``.
 
-        Sorted by query, then by code index.
+        Sorted by query, then by code index. With ``table=k`` only the pairs met first in
+        table ``k`` (their substring ``k`` within ``radius // 4`` bits, no earlier one):
+        the results of the :data:`TABLES` tables are disjoint and together give the
+        result without ``table``.
         """
-        from ._mih import search
+        from ._mih import search, search_table
 
         radius = _check_radius(radius)
+        if table is not None and table not in range(_M):
+            raise ParameterError(f"table must be one of 0..{_M - 1}; got {table!r}")
         qs = np.ascontiguousarray(queries, dtype=np.uint64).ravel()
         flips = _flip_masks(_BITS, radius // _M)
         chunks = [(s, qs[s:s + _CHUNK]) for s in range(0, qs.size, _CHUNK)]
 
         def run(item):
             start, block = item
-            q, t, d = search(self.codes, self._order, self._starts, _M, _BITS, flips,
-                             block, radius)
+            if table is None:
+                q, t, d = search(self.codes, self._order, self._starts, _M, _BITS, flips,
+                                 block, radius)
+            else:
+                q, t, d = search_table(self.codes, self._order, self._starts, table, _M,
+                                       _BITS, flips, block, radius)
             return q + start, t, d
 
         if self.threads > 1 and len(chunks) > 1:
@@ -119,6 +130,50 @@ class HammingIndex:
         d = np.concatenate([p[2] for p in parts])
         order = np.lexsort((t, q))
         return q[order], t[order], d[order]
+
+
+def key_ranges(codes: np.ndarray, *, table: int, levels: int) -> np.ndarray:
+    """The range of each code's substring ``table`` when its 2¹⁶ values are cut into
+    ``2**levels`` ranges of consecutive values (its top ``levels`` bits).
+
+    A multi-index hash split by substring value: the part of table ``k`` for range ``r``
+    asks the queries whose substring ``k`` lies in ``r``, of the codes within ``radius //
+    4`` bits of ``r`` (:func:`near_ranges`), with ``HammingIndex.query(table=k)``. A pair
+    within ``radius`` is met first in one table ``k`` (pigeonhole), where the code's
+    substring is within ``radius // 4`` bits of the query's, so the code is in the query's
+    part; any other part either lacks one of them or has another table. So every pair is
+    found, in exactly one part: the parts together give :meth:`HammingIndex.query`, and
+    no part holds all codes.
+
+    Examples
+    --------
+    >>> key_ranges(np.array([0xABCD], np.uint64), table=0, levels=4).tolist()
+    [10]
+    """
+    if not 0 <= levels <= _BITS:
+        raise ParameterError(f"levels must be in [0, {_BITS}]; got {levels!r}")
+    shift = np.uint64(table * _BITS + _BITS - levels)
+    mask = np.uint64((1 << levels) - 1)
+    return ((np.asarray(codes, np.uint64) >> shift) & mask).astype(np.int64)
+
+
+def near_ranges(ranges: np.ndarray, *, levels: int, radius: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """``(row, range)``: every range within ``radius // 4`` bits of each of ``ranges``
+    (themselves included), the parts a code must be sent to (see :func:`key_ranges`).
+
+    Examples
+    --------
+    >>> row, near = near_ranges(np.array([0]), levels=3, radius=4)
+    >>> near.tolist()
+    [0, 1, 2, 4]
+    """
+    radius = _check_radius(radius)
+    masks = _flip_masks(levels, min(radius // _M, levels)).astype(np.int64)
+    r = np.asarray(ranges, np.int64)
+    near = (r[:, None] ^ masks[None, :]).ravel()
+    row = np.repeat(np.arange(r.size), masks.size)
+    return row, near
 
 
 def brute_force(queries: np.ndarray, codes: np.ndarray, *, radius: int

@@ -11,7 +11,7 @@ Examples
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ import numpy as np
 
 from ..errors import MissingFileError, ParameterError
 
-__all__ = ["Item", "collect", "is_paths"]
+__all__ = ["Item", "collect", "is_paths", "split_items"]
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,33 @@ def collect(images: Any, *, split: int, prefix: str = "") -> list[Item]:
         return [Item(f"{prefix}{k}", split, array=a) for k, a in enumerate(images)]
     raise ParameterError(f"images must be a folder, a sequence of paths or a sequence of "
                          f"arrays; got {type(images).__name__}")
+
+
+def split_items(splits: Mapping[str, Any] | Sequence[Any]) -> tuple[list[Item], tuple[str, ...]]:
+    """The items of two or more splits (names ``split/name``) and the split names.
+
+    A sequence names its splits ``train``, ``val``, ``test``, then ``split3``, ...
+
+    Examples
+    --------
+    >>> items, names = split_items({"train": [np.zeros((8, 8))], "val": [np.ones((8, 8))]})
+    >>> [i.name for i in items], names
+    (['train/0', 'val/0'], ('train', 'val'))
+    """
+    if isinstance(splits, Mapping):
+        named = [(str(k), v) for k, v in splits.items()]
+    elif isinstance(splits, Sequence) and not isinstance(splits, (str, bytes)):
+        default = ("train", "val", "test")
+        named = [(default[k] if k < 3 else f"split{k}", v) for k, v in enumerate(splits)]
+    else:
+        raise ParameterError(f"splits must be a mapping of name -> images or a sequence of "
+                             f"image collections; got {type(splits).__name__}")
+    if len(named) < 2:
+        raise ParameterError(f"find_leakage needs at least two splits; got {len(named)}. For "
+                             "one collection use find_duplicates")
+    if len({n for n, _ in named}) != len(named):
+        raise ParameterError(f"split names must differ; got {[n for n, _ in named]}")
+    items: list[Item] = []
+    for k, (name, images) in enumerate(named):
+        items += collect(images, split=k, prefix=f"{name}/")
+    return items, tuple(n for n, _ in named)
