@@ -26,7 +26,8 @@ import numpy as np
 
 from ..errors import ParameterError
 
-__all__ = ["TABLES", "HammingIndex", "brute_force", "key_ranges", "near_ranges"]
+__all__ = ["TABLES", "HammingIndex", "brute_force", "check_radius", "key_ranges",
+           "near_ranges"]
 
 _M = 4
 _BITS = 16
@@ -43,7 +44,8 @@ def _flip_masks(bits: int, most: int) -> np.ndarray:
     return np.array(masks, dtype=np.uint64)
 
 
-def _check_radius(radius: int) -> int:
+def check_radius(radius: int) -> int:
+    """``radius`` as an int, or a ParameterError unless it is an integer in [0, 24]."""
     if isinstance(radius, bool) or not isinstance(radius, (int, np.integer)) or \
             not 0 <= radius <= 24:
         raise ParameterError(f"radius must be an integer in [0, 24] (bits of 64); got "
@@ -100,7 +102,7 @@ class HammingIndex:
         """
         from ._mih import search, search_table
 
-        radius = _check_radius(radius)
+        radius = check_radius(radius)
         if table is not None and table not in range(_M):
             raise ParameterError(f"table must be one of 0..{_M - 1}; got {table!r}")
         qs = np.ascontiguousarray(queries, dtype=np.uint64).ravel()
@@ -133,26 +135,27 @@ class HammingIndex:
 
 
 def key_ranges(codes: np.ndarray, *, table: int, levels: int) -> np.ndarray:
-    """The range of each code's substring ``table`` when its 2¹⁶ values are cut into
-    ``2**levels`` ranges of consecutive values (its top ``levels`` bits).
+    """The part of each code in table ``table`` when the 2¹⁶ values of its substring are
+    cut into ``2**levels`` parts by their lowest ``levels`` bits.
 
-    A multi-index hash split by substring value: the part of table ``k`` for range ``r``
-    asks the queries whose substring ``k`` lies in ``r``, of the codes within ``radius //
-    4`` bits of ``r`` (:func:`near_ranges`), with ``HammingIndex.query(table=k)``. A pair
-    within ``radius`` is met first in one table ``k`` (pigeonhole), where the code's
-    substring is within ``radius // 4`` bits of the query's, so the code is in the query's
-    part; any other part either lacks one of them or has another table. So every pair is
-    found, in exactly one part: the parts together give :meth:`HammingIndex.query`, and
-    no part holds all codes.
+    A multi-index hash split by substring value: the part ``r`` of table ``k`` asks the
+    queries whose substring ``k`` falls in ``r``, of the codes whose part is within
+    ``radius // 4`` bits of ``r`` (:func:`near_ranges`), with
+    ``HammingIndex.query(table=k)``. A pair within ``radius`` is met first in one table
+    ``k`` (pigeonhole), where the code's substring is within ``radius // 4`` bits of the
+    query's, and so are their parts: the code is in the query's part. Any other part lacks
+    one of them or has another table. So every pair is found, in exactly one part: the
+    parts together give :meth:`HammingIndex.query`, and no part holds all codes. (The
+    lowest bits, not the top ones: the top bit of the DCT hash, the mean's, is always set.)
 
     Examples
     --------
     >>> key_ranges(np.array([0xABCD], np.uint64), table=0, levels=4).tolist()
-    [10]
+    [13]
     """
     if not 0 <= levels <= _BITS:
         raise ParameterError(f"levels must be in [0, {_BITS}]; got {levels!r}")
-    shift = np.uint64(table * _BITS + _BITS - levels)
+    shift = np.uint64(table * _BITS)
     mask = np.uint64((1 << levels) - 1)
     return ((np.asarray(codes, np.uint64) >> shift) & mask).astype(np.int64)
 
@@ -168,7 +171,7 @@ def near_ranges(ranges: np.ndarray, *, levels: int, radius: int
     >>> near.tolist()
     [0, 1, 2, 4]
     """
-    radius = _check_radius(radius)
+    radius = check_radius(radius)
     masks = _flip_masks(levels, min(radius // _M, levels)).astype(np.int64)
     r = np.asarray(ranges, np.int64)
     near = (r[:, None] ^ masks[None, :]).ravel()
@@ -189,7 +192,7 @@ def brute_force(queries: np.ndarray, codes: np.ndarray, *, radius: int
     """
     from .descriptors import hamming
 
-    radius = _check_radius(radius)
+    radius = check_radius(radius)
     qs = np.asarray(queries, dtype=np.uint64).ravel()
     cs = np.asarray(codes, dtype=np.uint64).ravel()
     out_q, out_t, out_d = [], [], []
