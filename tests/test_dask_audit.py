@@ -14,7 +14,7 @@ from segscope.audit.candidates import hash_all, merge_matches, pairs_from_hashes
 from segscope.audit.index import TABLES
 
 pytest.importorskip("distributed")
-from segscope.dask import audit as dask_audit  # noqa: E402
+from segscope.dask import audit as dask_audit
 
 
 def _planted(root, names):

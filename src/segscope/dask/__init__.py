@@ -6,6 +6,9 @@ and a reduction in a fixed order on the client. See docs/dask.md.
 
 - :func:`confusion_matrix`: confusion counts of two Dask arrays, block by block
   (:mod:`segscope.dask.arrays`; needs ``dask[array]``).
+- :func:`find_duplicates`, :func:`find_leakage`: the near-duplicate and leakage audit of
+  :mod:`segscope.audit` on a cluster, with the one-machine result
+  (:mod:`segscope.dask.audit`; needs ``distributed``).
 - :mod:`segscope.dask._cluster`: the shared pieces of the cluster jobs (a client, tasks run
   with a progress bar, results in task order, a fixed-order tree reduction; needs
   ``distributed``).
@@ -16,5 +19,6 @@ Importing this package imports neither dask nor distributed; the functions do.
 from __future__ import annotations
 
 from .arrays import confusion_matrix
+from .audit import find_duplicates, find_leakage
 
-__all__ = ["confusion_matrix"]
+__all__ = ["confusion_matrix", "find_duplicates", "find_leakage"]

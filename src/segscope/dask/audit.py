@@ -237,9 +237,9 @@ def find_duplicates(images: Any, *, client: Client | None = None,
         As for :func:`segscope.audit.find_duplicates` (paths must be readable where the
         workers run).
     client, scheduler, workers
-        Where to run (one of them; see :func:`segscope.dask.connect`): a
-        ``distributed.Client``, the address of a running scheduler, or a number of local
-        worker processes. None of them: the current client.
+        Where to run (one of them): a ``distributed.Client``, the address of a running
+        scheduler (``"tcp://host:8786"``), or a number of local worker processes to start
+        (and close afterwards). None of them: the current client.
     radius, thresholds, flips, rotations, max_pixels, progress
         As for :func:`segscope.audit.find_duplicates`.
     shard_size : int, optional
