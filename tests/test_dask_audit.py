@@ -154,3 +154,10 @@ def test_hashes_do_not_depend_on_the_block():
         for field in whole._fields:
             np.testing.assert_array_equal(getattr(part, field),
                                           getattr(whole, field)[start:start + n])
+
+
+def test_nothing_to_compare_on_the_cluster(dask_client):
+    for images in ([np.ones((4, 4), np.uint8)], [np.zeros((20, 20), np.uint8)] * 2):
+        here = find_duplicates(images, threads=1)
+        assert dask_audit.find_duplicates(images, client=dask_client).to_dict() == \
+            here.to_dict()
