@@ -64,6 +64,8 @@ __all__ = ["find_duplicates", "find_leakage"]
 
 #: Candidates verified by one task.
 _PAIRS_PER_TASK = 256
+#: Codes of search parts submitted at once (beyond it, the parts go a table at a time).
+_SUBMIT_BYTES = 128 * 2**20
 
 
 class _Shard(NamedTuple):
@@ -148,13 +150,22 @@ def _parts(search: Search, table: int, split_of: np.ndarray | None, radius: int,
 def _candidates(client: Client, hashes: Hashes, split_of: np.ndarray, *, radius: int,
                 cross_only: bool, levels: int | None, progress: bool) -> Candidates:
     levels = _levels(hashes.frames.size) if levels is None else levels
-    found = []
-    for k, search in enumerate(searches(hashes)):
-        for table in range(TABLES):  # one table at a time: the client holds 1/8 of the parts
-            jobs = _parts(search, table, split_of if cross_only else None, radius, levels)
-            found += run_tasks(client, _search_part, jobs, sizes=[len(j[2]) for j in jobs],
-                               description=f"searching {k * TABLES + table + 1}/"
-                               f"{2 * TABLES}", progress=progress, name="segscope-search")
+    found: list[tuple[np.ndarray, ...]] = []
+    pending: list[tuple] = []
+
+    def submit() -> None:
+        found.extend(run_tasks(client, _search_part, pending,
+                               sizes=[len(j[2]) for j in pending], description="searching",
+                               progress=progress, name="segscope-search"))
+        pending.clear()
+
+    for search in searches(hashes):
+        for table in range(TABLES):
+            pending += _parts(search, table, split_of if cross_only else None, radius, levels)
+            if sum(j[0].nbytes + j[2].nbytes for j in pending) > _SUBMIT_BYTES:
+                submit()  # the client holds at most about _SUBMIT_BYTES of hashes in parts
+    if pending:
+        submit()
     if found:
         a, t, d, v = (np.concatenate(x) for x in zip(*found, strict=True))
     else:
