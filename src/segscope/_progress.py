@@ -34,10 +34,15 @@ def track(items: Iterable[T], *, total: int | None = None, description: str = ""
 
 
 @contextmanager
-def progress_bar(*, total: int | None, description: str = "", enabled: bool = True):
-    """Context manager yielding ``advance(n)``; a no-op function when not ``enabled``."""
+def progress_bar(*, total: int | None, description: str = "", enabled: bool = True,
+                 status: bool = False):
+    """Context manager yielding ``advance(n)``; a no-op function when not ``enabled``.
+
+    With ``status=True`` the bar ends with a short text that ``advance(n, status="...")``
+    replaces (e.g. the current training loss).
+    """
     if not enabled:
-        yield lambda n=1: None
+        yield lambda n=1, status=None: None
         return
     from rich.console import Console
     from rich.progress import (
@@ -56,6 +61,15 @@ def progress_bar(*, total: int | None, description: str = "", enabled: bool = Tr
         TimeElapsedColumn(),
         TimeRemainingColumn(),
     )
+    if status:
+        columns = (*columns, TextColumn("{task.fields[status]}"))
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(description, total=total)
-        yield lambda n=1: bar.advance(task, n)
+        task = bar.add_task(description, total=total, status="")
+
+        def advance(n: int = 1, status: str | None = None) -> None:
+            if status is None:
+                bar.advance(task, n)
+            else:
+                bar.update(task, advance=n, status=status)
+
+        yield advance

@@ -8,7 +8,16 @@ imports (NumPy kernels, torch, scikit-image) happen inside the commands, so that
 from __future__ import annotations
 
 # each module registers its commands on import
-from . import dedup, demo, evaluate, explain, leakage, similarity, superpixels  # noqa: F401
+from . import (  # noqa: F401
+    dedup,
+    demo,
+    evaluate,
+    experiment,
+    explain,
+    leakage,
+    similarity,
+    superpixels,
+)
 from ._app import app
 
 __all__ = ["app", "main"]
