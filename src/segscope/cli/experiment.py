@@ -113,13 +113,10 @@ def losses(
     _, config, default_seeds = preset(data, quick=quick)
     config = with_config(config, steps=steps, batch_size=batch_size, crop=crop, width=width,
                          depth=depth, lr=lr)
+    _refuse_options(data, foreground=foreground, limit=limit, labels=labels)
     options: dict[str, object] = {"size": size, "n_train": train, "n_test": test}
     if data in ("generated", "trimap"):
         options["foreground"] = foreground
-    elif foreground is not None:
-        from ..errors import ParameterError
-
-        raise ParameterError("--foreground applies to --data generated and trimap only")
     if data in ("pets", "folder"):
         options["limit"] = limit
     if data == "folder":
@@ -150,6 +147,20 @@ def losses(
         _show(result)
         output.note(f"{len(result.runs)} runs in {result.meta['wall_seconds']:.0f} s on "
                     f"{result.meta['device']} ({threads} thread(s))")
+
+
+#: The options that only some datasets take.
+_ONLY_FOR = {"foreground": ("generated", "trimap"), "limit": ("pets", "folder"),
+             "labels": ("folder",)}
+
+
+def _refuse_options(data: str, **given: object) -> None:
+    from ..errors import ParameterError
+
+    for name, value in given.items():
+        if value is not None and data not in _ONLY_FOR[name]:
+            raise ParameterError(f"--{name} applies to --data {' and '.join(_ONLY_FOR[name])} "
+                                 f"only, not to {data}; leave it out")
 
 
 def _command_line(ctx: typer.Context) -> str:
