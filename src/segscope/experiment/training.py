@@ -17,7 +17,7 @@ Examples
 >>> cfg = TrainConfig(steps=2, batch_size=2, width=2, depth=1, evals=1)
 >>> plan = batch_plan(0, n_train=3, side=8, config=cfg)
 >>> len(plan), plan[0].images.tolist()
-(2, [2, 0])
+(2, [1, 0])
 """
 
 from __future__ import annotations
