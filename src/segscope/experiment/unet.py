@@ -12,7 +12,7 @@ Examples
 >>> net(torch.zeros(1, 1, 16, 16)).shape
 torch.Size([1, 2, 16, 16])
 >>> sum(p.numel() for p in net.parameters())
-4950
+7482
 """
 
 from __future__ import annotations
