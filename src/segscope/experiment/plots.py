@@ -48,7 +48,7 @@ def bar_chart_png(result: LossExperiment, *, title: str | None = None) -> bytes:
 
     summary = result.summary()
     names = _bar_scores(result)
-    fig = _figure(max(6.0, 1.1 * len(result.losses) * max(1.0, len(names) / 4)), 4.2)
+    fig = _figure(max(6.0, 1.1 * len(result.losses) * max(1.0, len(names) / 4)), 4.8)
     ax = fig.add_subplot(1, 1, 1)
     x = np.arange(len(result.losses))
     width = 0.8 / len(names)
@@ -64,7 +64,9 @@ def bar_chart_png(result: LossExperiment, *, title: str | None = None) -> bytes:
     ax.set_title(title or f"{result.meta.get('dataset', {}).get('name', 'dataset')}: "
                  f"{len(result.seeds)} seed(s) per loss")
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize="small", ncol=min(len(names), 4), loc="lower left")
+    ax.legend(fontsize="small", ncol=min(len(names), 5 if len(result.losses) > 4 else 3),
+              loc="upper center",
+              bbox_to_anchor=(0.5, -0.08), frameon=False)
     fig.tight_layout()
     return _png(fig)
 
