@@ -56,8 +56,10 @@ if TYPE_CHECKING:
     from .io.colormap import Colormap
     from .streaming import BoundaryMetric
 
-__all__ = ["BoundaryOptions", "ScoreOptions", "binarize", "evaluate_instance_paths",
-           "evaluate_paths"]
+__all__ = ["BoundaryOptions", "EvaluationPlan", "InstancePlan", "InstanceScorer",
+           "InstanceStats", "PairScorer", "PairStats", "ScoreOptions", "binarize",
+           "evaluate_instance_paths", "evaluate_paths", "plan_evaluation",
+           "plan_instance_evaluation"]
 
 
 def binarize(labels: np.ndarray, ignore_index: int | None = None) -> np.ndarray:
@@ -211,13 +213,150 @@ def evaluate_paths(
     ShapeError, LabelError, FileFormatError, ParameterError
         Bad input; messages name the files involved.
     """
+    plan = plan_evaluation(
+        pred, target, num_classes=num_classes, ignore_index=ignore_index, options=options,
+        boundary=boundary, binarize_labels=binarize_labels, colormap=colormap, match=match,
+        allow_unpaired=allow_unpaired, per_image=per_image, extensions=extensions,
+        max_pixels=max_pixels)
+    return plan.report(plan.scorer.score(plan.pairs, progress=progress))
+
+
+@dataclass
+class PairStats:
+    """The statistics of a run of pairs: what scoring a shard of a dataset gives.
+
+    Confusion counts (per image when kept) and, with boundary metrics, one row of
+    distances per image. :meth:`merge` appends another run's images after these, so
+    runs merged in pair order give exactly the statistics of one run over all pairs.
+    """
+
+    counts: Any  # segscope.streaming.OverlapMetric
+    distances: BoundaryMetric | None
+    spacing_known: bool
+
+    def merge(self, other: PairStats) -> PairStats:
+        """Add ``other``'s images after these; return self."""
+        self.counts.merge(other.counts)
+        if self.distances is not None and other.distances is not None:
+            self.distances.merge(other.distances)
+        self.spacing_known = self.spacing_known or other.spacing_known
+        return self
+
+
+@dataclass(frozen=True)
+class PairScorer:
+    """The settings that score pairs, and nothing of the dataset (small to send to workers).
+
+    :meth:`score` reads each pair in turn (one pair in memory at a time) and returns its
+    :class:`PairStats`.
+    """
+
+    num_classes: int
+    ignore_index: int | None
+    options: ScoreOptions
+    boundary: BoundaryOptions
+    binarize_labels: bool
+    colormap: Colormap | None
+    keep_images: bool
+    max_pixels: int | None
+
+    def score(self, pairs: Sequence[Pair], *, progress: bool = False) -> PairStats:
+        """Read and score ``pairs`` in order; the first bad pair raises, naming its files."""
+        counts = _Counts(self.num_classes, self.ignore_index, self.keep_images, self.options)
+        boundary = self.boundary
+        distances = (boundary.accumulator(self.num_classes, self.ignore_index,
+                                          self.options.labels) if boundary else None)
+        # a spacing given by the caller replaces the files' (which are then not read: an
+        # unusable voxel size in a header is no error when --spacing overrides it)
+        loaded = load_pairs(pairs, colormap=self.colormap, max_pixels=self.max_pixels,
+                            read_spacing=boundary.spacing is None)
+        spacing_known = boundary.spacing is not None
+        for item in track(loaded, total=len(pairs), description="evaluating",
+                          enabled=progress and len(pairs) > 1):
+            if self.binarize_labels:
+                item = LoadedPair(
+                    item.name, replace(item.pred, labels=binarize(item.pred.labels)),
+                    replace(item.target, labels=binarize(item.target.labels,
+                                                         self.ignore_index)))
+            counts.update(item)
+            if distances is not None:
+                _add_distances(distances, item, boundary.spacing)
+                spacing_known = spacing_known or item.spacing is not None
+        return PairStats(counts.inner, distances, spacing_known)
+
+
+@dataclass(frozen=True)
+class EvaluationPlan:
+    """What :func:`evaluate_paths` settles before reading any pair, and how it reports.
+
+    ``scorer.score(pairs)`` gives the statistics of any run of pairs (on this machine, or
+    on a cluster's workers: see :mod:`segscope.dask`); :meth:`report` turns the merged
+    statistics of all :attr:`pairs`, in order, into the :class:`~segscope.results.Report`.
+    """
+
+    scorer: PairScorer
+    pairing: Pairing
+    meta: dict[str, Any]
+
+    @property
+    def pairs(self) -> tuple[Pair, ...]:
+        """Every pair, in the order the statistics are merged."""
+        return self.pairing.pairs
+
+    def report(self, stats: PairStats) -> Report:
+        """The report of the statistics of all pairs (merged in pair order)."""
+        report = stats.counts.compute()
+        if stats.distances is not None:
+            # without a spacing from the files or the caller, distances are in pixels
+            units = "spacing units" if stats.spacing_known else "px"
+            report = report.with_scores(
+                replace(s, extra={**s.extra, "units": units}) if "units" in s.extra else s
+                for s in stats.distances.compute().scores)
+        meta = dict(report.meta)
+        meta.update(self.meta)
+        return Report(report.scores, len(self.pairs), tuple(p.name for p in self.pairs), meta)
+
+
+def plan_evaluation(
+    pred: str | os.PathLike,
+    target: str | os.PathLike,
+    /,
+    *,
+    num_classes: int | None = None,
+    ignore_index: int | None = None,
+    options: ScoreOptions | None = None,
+    boundary: BoundaryOptions | None = None,
+    binarize_labels: bool = False,
+    colormap: Colormap | str | os.PathLike | None = None,
+    match: MatchMode = "path",
+    allow_unpaired: bool = False,
+    per_image: bool = False,
+    extensions: Sequence[str] = PAIRING_EXTENSIONS,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    pairing: Pairing | None = None,
+) -> EvaluationPlan:
+    """Pair the inputs and check the settings of :func:`evaluate_paths`, reading no pair.
+
+    The arguments are :func:`evaluate_paths`'s; ``pairing`` replaces the pairing of
+    ``pred`` and ``target`` (which then only name the inputs in ``meta``).
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> np.save(root / "p.npy", np.array([[0, 1]])); np.save(root / "t.npy", np.array([[1, 1]]))
+    >>> plan = plan_evaluation(root / "p.npy", root / "t.npy", num_classes=2)
+    >>> plan.report(plan.scorer.score(plan.pairs))["accuracy"].value
+    0.5
+    """
     from .metrics import resolve_per_image
 
     options = ScoreOptions() if options is None else options
     boundary = BoundaryOptions() if boundary is None else boundary
     keep_images = resolve_per_image(options.aggregate, True if per_image else None,
                                     by_image=False)
-    pairing = pair_inputs(pred, target, match=match, extensions=extensions)
+    if pairing is None:
+        pairing = pair_inputs(pred, target, match=match, extensions=extensions)
     _check_pairing(pairing, pred, target, allow_unpaired, match)
     cmap = read_colormap(colormap) if isinstance(colormap, (str, os.PathLike)) else colormap
     if binarize_labels:
@@ -229,34 +368,11 @@ def evaluate_paths(
         num_classes = 2
     elif num_classes is None:
         _raise_missing_num_classes(pairing.pairs[0], cmap, ignore_index, max_pixels)
-    counts = _Counts(num_classes, ignore_index, keep_images, options)
-    distances = (boundary.accumulator(num_classes, ignore_index, options.labels)
-                 if boundary else None)
-    # a spacing given by the caller replaces the files' (which are then not read: an
-    # unusable voxel size in a header is no error when --spacing overrides it)
-    loaded = load_pairs(pairing.pairs, colormap=cmap, max_pixels=max_pixels,
-                        read_spacing=boundary.spacing is None)
-    spacing_known = boundary.spacing is not None
-    for item in track(loaded, total=len(pairing.pairs), description="evaluating",
-                      enabled=progress and len(pairing.pairs) > 1):
-        if binarize_labels:
-            item = LoadedPair(item.name, replace(item.pred, labels=binarize(item.pred.labels)),
-                              replace(item.target, labels=binarize(item.target.labels,
-                                                                   ignore_index)))
-        counts.update(item)
-        if distances is not None:
-            _add_distances(distances, item, boundary.spacing)
-            spacing_known = spacing_known or item.spacing is not None
-    names = tuple(p.name for p in pairing.pairs)
-    report = counts.compute()
-    if distances is not None:
-        # without a spacing from the files or the caller, distances are in pixels
-        units = "spacing units" if spacing_known else "px"
-        report = report.with_scores(
-            replace(s, extra={**s.extra, "units": units}) if "units" in s.extra else s
-            for s in distances.compute().scores)
-    meta = dict(report.meta)
-    meta.update(
+    # fail now, not after the first pair, on settings that do not fit
+    _Counts(num_classes, ignore_index, keep_images, options)
+    if boundary:
+        boundary.accumulator(num_classes, ignore_index, options.labels)
+    meta: dict[str, Any] = dict(
         pred=str(pred), target=str(target), num_pairs=len(pairing.pairs),
         ignore_index=ignore_index, binarize=bool(binarize_labels), match=match,
         unpaired_pred=[str(p) for p in pairing.unpaired_pred],
@@ -264,7 +380,9 @@ def evaluate_paths(
     )
     if boundary.spacing is not None:
         meta["spacing"] = list(boundary.spacing)
-    return Report(report.scores, len(pairing.pairs), names, meta)
+    scorer = PairScorer(num_classes, ignore_index, options, boundary, bool(binarize_labels),
+                        cmap, keep_images, max_pixels)
+    return EvaluationPlan(scorer, pairing, meta)
 
 
 def evaluate_instance_paths(
@@ -321,38 +439,143 @@ def evaluate_instance_paths(
     >>> r.value("recall"), r.value("precision")
     (0.5, 1.0)
     """
-    from .instances import InstanceCounts, count_image, instance_overlaps, score_counts
+    plan = plan_instance_evaluation(
+        pred, target, thresholds=thresholds, method=method, rule=rule, metrics=metrics,
+        aggregate=aggregate, empty=empty, void=void, objects=objects, boundary=boundary,
+        match=match, allow_unpaired=allow_unpaired, extensions=extensions,
+        max_pixels=max_pixels)
+    return plan.report(plan.scorer.score(plan.pairs, progress=progress))
+
+
+@dataclass
+class InstanceStats:
+    """The object counts of a run of pairs, one part per image, and their object rows."""
+
+    parts: list[Any]  # segscope.instances.InstanceCounts, one per image
+    rows: Any  # segscope.instances.objects.ObjectRows, or None
+
+    def merge(self, other: InstanceStats) -> InstanceStats:
+        """Add ``other``'s images after these; return self."""
+        self.parts.extend(other.parts)
+        if self.rows is not None and other.rows is not None:
+            self.rows.extend(other.rows)
+        return self
+
+
+@dataclass(frozen=True)
+class InstanceScorer:
+    """The settings that match and count the objects of pairs (small to send to workers)."""
+
+    thresholds: tuple[float, ...]
+    method: str
+    rule: str
+    void: int | None
+    objects: bool
+    boundary: bool
+    max_pixels: int | None
+
+    def score(self, pairs: Sequence[Pair], *, progress: bool = False) -> InstanceStats:
+        """Read, match and count ``pairs`` in order; the first bad pair raises."""
+        from .instances import count_image, instance_overlaps
+        from .instances.objects import ObjectRows
+
+        ts = self.thresholds
+        rows = (ObjectRows(ts[0], method=self.method, rule=self.rule, boundary=self.boundary)
+                if self.objects else None)
+        parts = []
+        for item in track(load_pairs(pairs, max_pixels=self.max_pixels),
+                          total=len(pairs), description="matching objects",
+                          enabled=progress and len(pairs) > 1):
+            p, t = item.pred.labels, item.target.labels
+            try:
+                ov = instance_overlaps(p, t, void=self.void)
+                parts.append(count_image(ov, ts, method=self.method, rule=self.rule))
+                if rows is not None:
+                    rows.add(item.name, ov, p, t, spacing=item.spacing)
+            except (LabelError, ShapeError, TypeError) as err:
+                raise type(err)(f"{item.pred.path} vs {item.target.path}: {err}") from err
+        return InstanceStats(parts, rows)
+
+
+@dataclass(frozen=True)
+class InstancePlan:
+    """What :func:`evaluate_instance_paths` settles before reading any pair (see
+    :class:`EvaluationPlan`)."""
+
+    scorer: InstanceScorer
+    pairing: Pairing
+    metrics: str | Sequence[str] | None
+    aggregate: str
+    empty: str
+    meta: dict[str, Any]
+
+    @property
+    def pairs(self) -> tuple[Pair, ...]:
+        """Every pair, in the order the statistics are merged."""
+        return self.pairing.pairs
+
+    def report(self, stats: InstanceStats) -> InstanceReport:
+        """The report of the statistics of all pairs (merged in pair order)."""
+        from .instances import InstanceCounts, score_counts
+
+        report = score_counts(InstanceCounts.concatenate(stats.parts), metrics=self.metrics,
+                              aggregate=self.aggregate, empty=self.empty,
+                              image_names=tuple(x.name for x in self.pairs),
+                              meta=dict(self.meta))
+        return replace(report, objects=None if stats.rows is None else stats.rows.table())
+
+
+def plan_instance_evaluation(
+    pred: str | os.PathLike,
+    target: str | os.PathLike,
+    /,
+    *,
+    thresholds: float | Sequence[float] | None = None,
+    method: str = "optimal",
+    rule: str = ">=",
+    metrics: str | Sequence[str] | None = None,
+    aggregate: str = "dataset",
+    empty: str = "nan",
+    void: int | None = None,
+    objects: bool = False,
+    boundary: bool = False,
+    match: MatchMode = "path",
+    allow_unpaired: bool = False,
+    extensions: Sequence[str] = PAIRING_EXTENSIONS,
+    max_pixels: int | None = DEFAULT_MAX_PIXELS,
+    pairing: Pairing | None = None,
+) -> InstancePlan:
+    """Pair the inputs and check the settings of :func:`evaluate_instance_paths`.
+
+    ``pairing`` replaces the pairing of ``pred`` and ``target``, as in
+    :func:`plan_evaluation`.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, pathlib
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> np.save(root / "t.npy", np.array([[1, 1, 0, 2]])); np.save(root / "p.npy", np.ones((1, 4)))
+    >>> plan = plan_instance_evaluation(root / "p.npy", root / "t.npy", thresholds=0.5)
+    >>> plan.report(plan.scorer.score(plan.pairs)).value("recall")
+    0.5
+    """
     from .instances.evaluate import _settings
     from .instances.matching import check_thresholds
-    from .instances.objects import ObjectRows
 
     _settings(method, rule, aggregate, None)
     ts = check_thresholds(thresholds)
-    pairing = pair_inputs(pred, target, match=match, extensions=extensions)
+    if pairing is None:
+        pairing = pair_inputs(pred, target, match=match, extensions=extensions)
     _check_pairing(pairing, pred, target, allow_unpaired, match)
-    rows = ObjectRows(ts[0], method=method, rule=rule, boundary=boundary) if objects else None
-    parts = []
-    for item in track(load_pairs(pairing.pairs, max_pixels=max_pixels),
-                      total=len(pairing.pairs), description="matching objects",
-                      enabled=progress and len(pairing.pairs) > 1):
-        p, t = item.pred.labels, item.target.labels
-        try:
-            ov = instance_overlaps(p, t, void=void)
-            parts.append(count_image(ov, ts, method=method, rule=rule))
-            if rows is not None:
-                rows.add(item.name, ov, p, t, spacing=item.spacing)
-        except (LabelError, ShapeError, TypeError) as err:
-            raise type(err)(f"{item.pred.path} vs {item.target.path}: {err}") from err
     meta = {
         "pred": str(pred), "target": str(target), "num_pairs": len(pairing.pairs),
         "void": void, "match": match,
         "unpaired_pred": [str(x) for x in pairing.unpaired_pred],
         "unpaired_target": [str(x) for x in pairing.unpaired_target],
     }
-    report = score_counts(InstanceCounts.concatenate(parts), metrics=metrics,
-                          aggregate=aggregate, empty=empty,
-                          image_names=tuple(x.name for x in pairing.pairs), meta=meta)
-    return replace(report, objects=None if rows is None else rows.table())
+    scorer = InstanceScorer(ts, method, rule, void, bool(objects), bool(boundary),
+                            max_pixels)
+    return InstancePlan(scorer, pairing, metrics, aggregate, empty, meta)
 
 
 def _add_distances(distances: BoundaryMetric, item: LoadedPair,

@@ -6,6 +6,9 @@ and a reduction in a fixed order on the client. See docs/dask.md.
 
 - :func:`confusion_matrix`: confusion counts of two Dask arrays, block by block
   (:mod:`segscope.dask.arrays`; needs ``dask[array]``).
+- :func:`evaluate_paths`, :func:`evaluate_instance_paths`: overlap, boundary and
+  instance metrics of folders or file lists (paths or fsspec URLs) on a
+  ``distributed`` cluster (:mod:`segscope.dask.files`).
 - :func:`find_duplicates`, :func:`find_leakage`: the near-duplicate and leakage audit of
   :mod:`segscope.audit` on a cluster, with the one-machine result
   (:mod:`segscope.dask.audit`; needs ``distributed``).
@@ -20,5 +23,7 @@ from __future__ import annotations
 
 from .arrays import confusion_matrix
 from .audit import find_duplicates, find_leakage
+from .files import evaluate_instance_paths, evaluate_paths
 
-__all__ = ["confusion_matrix", "find_duplicates", "find_leakage"]
+__all__ = ["confusion_matrix", "evaluate_instance_paths", "evaluate_paths", "find_duplicates",
+           "find_leakage"]

@@ -121,7 +121,7 @@ def _local_cluster(distributed: Any, workers: int) -> Any:
     # one thread per process: the work (decoding, counting) holds the GIL in places, and
     # one pair in memory per worker is the bound stated in docs/dask.md
     return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                    dashboard_address=None, silence_logs=logging.CRITICAL)
+                                    dashboard_address=":0", silence_logs=logging.CRITICAL)
 
 
 def run_tasks(client: Client, func: Callable[..., T], items: Sequence[Any], *,

@@ -169,6 +169,12 @@ class ObjectRows:
         _add_image(self.cols, name, overlaps, pred, target, self.threshold, self.method,
                    self.rule, self.boundary, spacing)
 
+    def extend(self, other: ObjectRows) -> ObjectRows:
+        """Add the rows of ``other`` (images collected elsewhere) after these; return self."""
+        for column, values in other.cols.items():
+            self.cols[column].extend(values)
+        return self
+
     def table(self) -> ObjectTable:
         """The rows collected so far."""
         return ObjectTable(columns={k: tuple(v) for k, v in self.cols.items()},

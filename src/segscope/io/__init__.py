@@ -30,6 +30,7 @@ from .pairing import (
     pair_folders,
     pair_inputs,
 )
+from .sources import Source, fetch_pair, is_url, pair_sources
 from .tables import FORMULA_PREFIXES, csv_cell, csv_text
 
 __all__ = [
@@ -49,16 +50,20 @@ __all__ = [
     "Outputs",
     "Pair",
     "Pairing",
+    "Source",
     "apply_colormap",
     "atomic_path",
     "csv_cell",
     "csv_text",
     "encode_image",
+    "fetch_pair",
+    "is_url",
     "list_files",
     "load_image",
     "load_pairs",
     "pair_folders",
     "pair_inputs",
+    "pair_sources",
     "parse_colour",
     "read_colormap",
     "read_image",
