@@ -222,3 +222,52 @@ def test_worker_warnings_come_back_once(dask_client, tmp_path):
                           client=dask_client, shard_size=2)
     geometry = [w for w in caught if issubclass(w.category, GeometryWarning)]
     assert len(geometry) == 3 and "v0.npz" in str(geometry[0].message)
+
+
+def test_cli_scheduler_gives_the_local_json(dask_client, folders, instance_folders,
+                                            tmp_path):
+    from typer.testing import CliRunner
+
+    from segscope.cli import app
+
+    args = ["evaluate", str(folders / "pred"), str(folders / "target"), "-c", "3",
+            "--boundary", "hd95,assd", "--per-image", "-q"]
+    local = CliRunner().invoke(app, [*args, "--json", str(tmp_path / "local.json")])
+    assert local.exit_code == 0, local.output
+    remote = CliRunner().invoke(app, [*args, "--json", str(tmp_path / "remote.json"),
+                                      "--scheduler", dask_client.scheduler.address])
+    assert remote.exit_code == 0, remote.output
+    assert (tmp_path / "remote.json").read_text() == (tmp_path / "local.json").read_text()
+    inst = ["evaluate", str(instance_folders / "pred"), str(instance_folders / "target"),
+            "--instances", "-q", "--thresholds", "0.5,0.9"]
+    local = CliRunner().invoke(app, [*inst, "--json", "-"])
+    remote = CliRunner().invoke(app, [*inst, "--json", "-", "--scheduler",
+                                      dask_client.scheduler.address])
+    assert remote.exit_code == 0, remote.output
+    assert local.exit_code == 0, local.output
+    assert remote.stdout == local.stdout
+
+
+def test_cli_refuses_a_url_without_a_cluster_and_both_options(dask_client):
+    from typer.testing import CliRunner
+
+    from segscope.cli import app
+
+    r = CliRunner().invoke(app, ["evaluate", "memory://p", "memory://t", "-c", "2"])
+    assert r.exit_code == 2 and "--workers N" in r.output
+    r = CliRunner().invoke(app, ["evaluate", "a", "b", "-c", "2", "--workers", "2",
+                                 "--scheduler", dask_client.scheduler.address])
+    assert r.exit_code == 2 and "give one" in r.output
+
+
+def test_cli_workers_starts_and_stops_a_local_cluster(folders):
+    from typer.testing import CliRunner
+
+    from segscope.cli import app
+
+    args = ["evaluate", str(folders / "pred" / "img1.png"), str(folders / "target" / "img1.png"),
+            "-c", "3", "--json", "-", "-q"]
+    local = CliRunner().invoke(app, args)
+    remote = CliRunner().invoke(app, [*args, "--workers", "1"])
+    assert remote.exit_code == 0, remote.output
+    assert remote.stdout == local.stdout

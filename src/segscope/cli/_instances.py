@@ -23,9 +23,18 @@ def run_instances(pred: Path, target: Path, *, out: Output, thresholds: list[flo
                   matching: str, rule: str, metrics: str | None, aggregate: str, empty: str,
                   void: int | None, match: str, allow_unpaired: bool, per_image: bool,
                   json_file: Path | None, csv_file: Path | None, objects_file: Path | None,
-                  boundary: bool, max_pixels: int | None) -> None:
-    """Score, write the requested files, show the tables."""
-    from ..files import evaluate_instance_paths
+                  boundary: bool, max_pixels: int | None,
+                  cluster: dict[str, Any] | None = None) -> None:
+    """Score (on a Dask cluster with ``cluster``), write the requested files, show the
+    tables."""
+    if cluster is None:
+        from ..files import evaluate_instance_paths
+    else:
+        import functools
+
+        from ..dask import evaluate_instance_paths as on_cluster
+
+        evaluate_instance_paths = functools.partial(on_cluster, **cluster)
     from ._report import rows_to_csv
 
     report = evaluate_instance_paths(

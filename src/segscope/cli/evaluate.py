@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 from pathlib import Path
 from typing import Annotated, Literal
@@ -10,6 +11,7 @@ import typer
 
 from ..options import DEFAULT_METRICS, Aggregate, Average, Empty, Rule
 from ._app import app
+from ._cluster import Scheduler, Workers, cluster_kwargs, source
 from ._common import (
     Output,
     Quiet,
@@ -36,8 +38,11 @@ MatchMethod = Literal["optimal", "greedy_iou", "max_iou"]
 @app.command()
 @handle_errors
 def evaluate(
-    pred: Annotated[Path, typer.Argument(help="Prediction mask file, or folder of masks.")],
-    target: Annotated[Path, typer.Argument(help="Target (ground-truth) mask file, or folder.")],
+    pred: Annotated[str, typer.Argument(
+        metavar="PRED", help="Prediction mask file, or folder of masks (with --scheduler or "
+        "--workers: also an fsspec URL).")],
+    target: Annotated[str, typer.Argument(
+        metavar="TARGET", help="Target (ground-truth) mask file, or folder (or URL).")],
     num_classes: Annotated[int | None, typer.Option(
         "--num-classes", "-c",
         help="Number of classes, background included (required unless --binarize).")] = None,
@@ -106,6 +111,8 @@ def evaluate(
         "--objects", metavar="PATH", help="With --instances: write one CSV row per object "
         "(size, partner, IoU, status matched/missed/spurious) to PATH ('-': standard "
         "output); --boundary adds each matched pair's ASSD.")] = None,
+    scheduler: Scheduler = None,
+    workers: Workers = None,
     quiet: Quiet = False,
 ) -> None:
     """Score predicted masks against target masks (two files, or two folders).
@@ -119,8 +126,13 @@ def evaluate(
       segscope evaluate pred.tif gt.tif --binarize --per-image
 
       segscope evaluate preds/ nuclei/ --instances --thresholds 0.5,0.75 --objects objects.csv
+
+      segscope evaluate s3://bucket/preds s3://bucket/gt -c 21 --scheduler tcp://head:8786
     """
     from ..io import DEFAULT_MAX_PIXELS
+
+    pred, target = source(pred), source(target)  # type: ignore[assignment]
+    cluster = cluster_kwargs(scheduler, workers, pred, target)
 
     out = Output(quiet=quiet, inputs=[pred, target, colormap], json=json_file, csv=csv_file,
                  objects=objects)
@@ -139,11 +151,15 @@ def evaluate(
                       empty=empty or "nan", void=void, match=match,
                       allow_unpaired=allow_unpaired, per_image=per_image, json_file=json_file,
                       csv_file=csv_file, objects_file=objects, boundary=boundary is not None,
-                      max_pixels=max_pixels or None)
+                      max_pixels=max_pixels or None, cluster=cluster)
         return
     _refuse_instance_options(thresholds=thresholds, matching=matching != "optimal",
                              rule=rule != ">=", void=void, objects=objects)
     from ..files import BoundaryOptions, ScoreOptions, evaluate_paths
+    if cluster is not None:
+        from ..dask import evaluate_paths as on_cluster
+
+        evaluate_paths = functools.partial(on_cluster, **cluster)  # type: ignore[assignment]
     options = ScoreOptions(metrics=metrics, average=average, aggregate=aggregate, empty=empty,
                            labels=parse_ints("--labels", labels),
                            include_background=not no_background)
