@@ -118,10 +118,21 @@ def connect(client: Client | None = None, *, scheduler: str | None = None,
 def _local_cluster(distributed: Any, workers: int) -> Any:
     import logging
 
-    # one thread per process: the work (decoding, counting) holds the GIL in places, and
-    # one pair in memory per worker is the bound stated in docs/dask.md
-    return distributed.LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                    dashboard_address=":0", silence_logs=logging.CRITICAL)
+    import dask
+
+    # The nanny's default MALLOC_TRIM_THRESHOLD_ (65536) turns off glibc's adaptive mmap
+    # threshold: every decoded image is then a fresh mmap, which doubled the time to read
+    # and count a PNG pair here (benchmarks/distributed.py). Workers started here keep
+    # glibc's default; the other variables (OMP_NUM_THREADS=1, ...) stay.
+    environ = {k: v for k, v in dask.config.get("distributed.nanny.pre-spawn-environ",
+                                                default={}).items()
+               if k != "MALLOC_TRIM_THRESHOLD_"}
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": environ}):
+        # one thread per process: decoding and counting hold the GIL in places, and one
+        # pair in memory per worker is the bound stated in docs/dask.md
+        return distributed.LocalCluster(n_workers=workers, threads_per_worker=1,
+                                        processes=True, dashboard_address=":0",
+                                        silence_logs=logging.CRITICAL)
 
 
 def run_tasks(client: Client, func: Callable[..., T], items: Sequence[Any], *,
