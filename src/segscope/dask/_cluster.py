@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import CancelledError
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -189,22 +190,29 @@ def run_tasks(client: Client, func: Callable[..., T], items: Sequence[Any], *,
     position = {f.key: i for i, f in enumerate(futures)}
     results: list[Any] = [None] * len(items)
     finished = [False] * len(items)
-    failed: tuple[int, Any] | None = None
+    failed: tuple[int, BaseException] | None = None
     try:
         with progress_bar(total=sum(weights), description=description,
                           enabled=progress and sum(weights) > 1) as advance:
             for future in distributed.as_completed(futures, loop=client.loop):
                 i = position[future.key]
-                if future.status == "error":
-                    if failed is None or i < failed[0]:
-                        failed = (i, future)
-                        client.cancel([f for f in futures[i + 1:] if not f.done()])
-                elif future.status == "finished":
+                if future.cancelled():  # cancelled below, after a failure
+                    finished[i] = True
+                    continue
+                try:
+                    # result() waits again if the result was lost with its worker since
+                    # as_completed saw it finish (the scheduler recomputes it)
                     results[i] = future.result()
+                except CancelledError:
+                    pass
+                except Exception as err:
+                    if failed is None or i < failed[0]:
+                        failed = (i, err)
+                        client.cancel([f for f in futures[i + 1:] if not f.done()])
+                else:
                     advance(weights[i])
                 finished[i] = True
-                if future.status != "error":
-                    future.release()  # frees the result on the cluster
+                future.release()  # frees the result on the cluster
                 if failed is not None and all(finished[: failed[0]]):
                     break
     finally:
@@ -212,7 +220,7 @@ def run_tasks(client: Client, func: Callable[..., T], items: Sequence[Any], *,
         if pending:
             client.cancel(pending)
     if failed is not None:
-        failed[1].result()  # re-raises the task's error with its traceback
+        raise failed[1]  # the task's error, with its traceback
     return results
 
 
