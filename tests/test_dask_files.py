@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from segscope.errors import FileFormatError, LabelError
+from segscope.errors import FileFormatError, LabelError, ParameterError
 from segscope.files import (
     BoundaryOptions,
     PairScorer,
@@ -202,6 +202,10 @@ def test_memory_filesystem_on_a_threads_client(folders):
             got = sd.evaluate_paths(f"memory://{root}/pred", f"memory://{root}/target",
                                     client=client, shard_size=4, **SETTINGS)
             _same(got, local)
+            with pytest.raises(ParameterError, match="num_classes is required") as missing:
+                sd.evaluate_paths(f"memory://{root}/pred", f"memory://{root}/target",
+                                  client=client)
+            assert "(img0.png, img0.png)" in str(missing.value)  # the first pair, read here
             memory.pipe(f"{root}/pred/img2.png", b"broken")
             with pytest.raises(FileFormatError, match=f"memory://{root}/pred/img2.png"):
                 sd.evaluate_paths(f"memory://{root}/pred", f"memory://{root}/target",

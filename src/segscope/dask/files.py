@@ -99,7 +99,10 @@ def evaluate_paths(
     pairing = pair_sources(pred, target, match=settings.get("match", "path"),
                            **_only(settings, "extensions"))
     if settings.get("num_classes") is None and not settings.get("binarize_labels"):
-        pairing = _first_pair_local(pairing)  # the error reads it to suggest a value
+        # the error (it is one) reads the first pair to suggest a value: fetch it here
+        with tempfile.TemporaryDirectory(prefix="segscope-") as folder:
+            plan_evaluation(_label(pred), _label(target), **settings,
+                            pairing=_first_pair_local(pairing, folder))
     plan = plan_evaluation(_label(pred), _label(target), pairing=pairing, **settings)
     stats = _run(plan, client, scheduler, workers, shard_size, progress, "evaluating")
     return plan.report(stats)
@@ -142,13 +145,12 @@ def _label(source: Any) -> Any:
     return source
 
 
-def _first_pair_local(pairing: Any) -> Any:
+def _first_pair_local(pairing: Any, folder: str) -> Any:
     from dataclasses import replace
 
     if not pairing.pairs or not any(is_url(x) for x in (pairing.pairs[0].pred,
                                                         pairing.pairs[0].target)):
         return pairing
-    folder = tempfile.mkdtemp(prefix="segscope-")  # only read when the plan raises
     first = fetch_pair(pairing.pairs[0], folder)
     return replace(pairing, pairs=(first, *pairing.pairs[1:]))
 
