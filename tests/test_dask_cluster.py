@@ -83,3 +83,17 @@ def test_shards_and_tree_reduce_are_fixed():
         tree_reduce([], lambda a, b: a)
     with pytest.raises(ParameterError):
         shards(3, 0)
+
+
+def test_an_unreachable_scheduler_is_an_error_naming_the_address():
+    import socket
+
+    import dask
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with dask.config.set({"distributed.comm.timeouts.connect": "1s"}):
+        with pytest.raises(ParameterError, match=f"tcp://127.0.0.1:{port}"):
+            with connect(scheduler=f"tcp://127.0.0.1:{port}"):
+                pass
