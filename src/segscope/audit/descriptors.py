@@ -16,7 +16,10 @@ Every hash is computed as ``bits = (Ly · T · Lxᵀ) > median`` where ``Ly``, `
 costs two small matrix products and no resampled image. The products are taken image by
 image (stacked matrix products), so a thumbnail's hash never depends on which other
 thumbnails share its block: a shard of a collection hashed on a cluster worker gives the
-bits of the whole collection hashed at once.
+bits of the whole collection hashed at once. Each product is also far below the size at
+which a threaded BLAS (OpenBLAS) wakes its helper threads, so hashing runs on the calling
+thread alone (a block-sized product woke them, and on an idle machine they then spun a
+second core).
 
 Examples
 --------

@@ -159,11 +159,16 @@ def thumbnail_of(image: np.ndarray, *, size: int = 64, data_range: float | None 
         else:
             finite = arr[np.isfinite(arr)]
             data_range = float(np.ptp(finite)) if finite.size else 0.0
+    from PIL import Image
+
     plane = np.nan_to_num(arr.astype(np.float32), nan=0.0, posinf=0.0, neginf=0.0)
-    return _finish(plane, size, arr.shape[0], arr.shape[1], data_range, orientation=None)
+    return _finish(_shrink(Image.fromarray(plane), size), size, arr.shape[0], arr.shape[1],
+                   data_range, orientation=None)
 
 
 def _pillow_thumbnail(path: Path, size: int, max_pixels: int | None) -> Thumbnail:
+    from PIL import Image
+
     with open_pillow(path, max_pixels) as im:
         orientation = im.getexif().get(0x0112) if hasattr(im, "getexif") else None
         width, height = im.size
@@ -176,27 +181,35 @@ def _pillow_thumbnail(path: Path, size: int, max_pixels: int | None) -> Thumbnai
             plane = np.asarray(im.convert("I") if mode != "I" else im).astype(np.float32)
             if mode == "I":
                 span = float(max(np.ptp(plane), 1.0))
+            small = _shrink(Image.fromarray(plane), size)
         elif mode == "F":
             plane = np.asarray(im, dtype=np.float32)
-            span = float(np.ptp(plane[np.isfinite(plane)])) if np.isfinite(plane).any() else 0.0
+            finite = np.isfinite(plane)
+            span = float(np.ptp(plane[finite])) if finite.any() else 0.0
+            if not finite.all():
+                plane = np.where(finite, plane, np.float32(0.0))
+            small = _shrink(Image.fromarray(plane), size)
         else:
             if mode != "L":
                 im = im.convert("RGB").convert("L") if mode in ("CMYK", "P", "PA") \
                     else im.convert("L")
-            plane = np.asarray(im, dtype=np.float32)
+            # 8-bit values are exact in float32: Pillow's own conversion, no NumPy round trip
+            small = _shrink(im.convert("F"), size)
             span = 255.0
     if orientation in (5, 6, 7, 8):
         height, width = width, height
-    plane = np.nan_to_num(plane, nan=0.0, posinf=0.0, neginf=0.0)
-    return _finish(plane, size, height, width, span, orientation)
+    return _finish(small, size, height, width, span, orientation)
 
 
-def _finish(plane: np.ndarray, size: int, height: int, width: int, span: float,
-            orientation: int | None) -> Thumbnail:
+def _shrink(plane, size: int) -> np.ndarray:
+    """Area average of a float32 (mode ``F``) Pillow image to ``size``×``size``."""
     from PIL import Image
 
-    small = np.asarray(Image.fromarray(plane).resize((size, size),
-                                                   Image.Resampling.BOX))
+    return np.asarray(plane.resize((size, size), Image.Resampling.BOX))
+
+
+def _finish(small: np.ndarray, size: int, height: int, width: int, span: float,
+            orientation: int | None) -> Thumbnail:
     if orientation in _ORIENT:
         turns, flip = _ORIENT[orientation]
         small = np.rot90(small, turns)
