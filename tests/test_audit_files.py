@@ -62,8 +62,10 @@ def test_bad_inputs_reported_and_files_untouched(folder, tmp_path):
     result = find_duplicates(folder, threads=2)
     skipped = dict(result.skipped)
     assert set(skipped) == {"empty.png", "corrupt.jpg", "truncated.png", "tiny.png",
-                            "bomb.png", "dangling.png", "loop_a.png", "loop_b.png"}
+                            "bomb.png", "dangling.png", "loop_a.png", "loop_b.png",
+                            "sub/loop"}
     assert "max_pixels" in skipped["bomb.png"]
+    assert "loop" in skipped["sub/loop"] and "empty file" in skipped["empty.png"]
     assert "too small" in skipped["tiny.png"]
     assert {g for g in result.groups} == {("camera.png", "sub/camera copy.jpg"),
                                           ("coffee.webp", "sub/кофе ☕.png")}
@@ -192,7 +194,7 @@ def test_cli_dedup_outputs(folder, tmp_path):
                                  "--drops", str(out / "drops.txt"), "-q"])
     assert r.exit_code == 0, r.output
     data = json.loads((out / "a.json").read_text(encoding="utf-8"))
-    assert len(data["pairs"]) == 2 and len(data["skipped"]) == 8
+    assert len(data["pairs"]) == 2 and len(data["skipped"]) == 9
     assert (out / "a.csv").read_text(encoding="utf-8").startswith("name_a,name_b")
     with Image.open(out / "sheet.png") as im:
         assert im.size[0] > 0

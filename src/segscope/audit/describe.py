@@ -126,6 +126,9 @@ def describe(items: Sequence[Item], *, size: int = 64, threads: int = 1,
                 keys: list = [None] * len(chunk)
                 todo = []
                 for k, item in enumerate(chunk):
+                    if item.problem is not None:
+                        results[k] = (0, 0, 0.0, f"{item.path}: {item.problem}", None)
+                        continue
                     if item.path is not None:
                         try:
                             keys[k] = _stat(item)

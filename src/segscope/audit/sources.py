@@ -25,12 +25,17 @@ __all__ = ["Item", "collect", "is_paths", "split_items"]
 
 @dataclass(frozen=True)
 class Item:
-    """One image to describe: a file (``path``) or an array (``array``)."""
+    """One image to describe: a file (``path``) or an array (``array``).
+
+    ``problem``, when set, says why the item cannot be read (found while collecting, e.g.
+    a folder link that loops); it is reported as skipped without being read.
+    """
 
     name: str
     split: int
     path: Path | None = None
     array: Any = None
+    problem: str | None = None
 
 
 def is_paths(images: Any) -> bool:
@@ -48,15 +53,22 @@ def collect(images: Any, *, split: int, prefix: str = "") -> list[Item]:
 
     Folder members are named by their path relative to the folder (POSIX separators),
     files of a list by the path as given, arrays by their position; ``prefix`` (e.g. the
-    split name and ``/``) is put in front.
+    split name and ``/``) is put in front. Folders reached through symbolic links are
+    searched too; a link to a folder searched anyway (a loop) becomes an item with a
+    ``problem``, reported as skipped.
     """
     from ..io import IMAGE_EXTENSIONS, list_files
 
     if isinstance(images, (str, os.PathLike)):
         root = Path(images)
         if root.is_dir():
+            loops: list[Path] = []
+            found = list_files(root, IMAGE_EXTENSIONS, follow_links=True, loops=loops)
             return [Item(prefix + p.relative_to(root).as_posix(), split, path=p)
-                    for p in list_files(root, IMAGE_EXTENSIONS)]
+                    for p in found] + [
+                Item(prefix + p.relative_to(root).as_posix(), split, path=p,
+                     problem="symbolic link to a folder that is searched anyway (a loop or "
+                     "a repeat); not followed") for p in loops]
         if root.exists() or root.is_symlink():
             return [Item(prefix + root.name, split, path=root)]
         raise MissingFileError(f"{root}: no such file or folder")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["claim_outputs", "max_pixels_value", "render", "split_names", "write_outputs"]
+__all__ = ["claim_outputs", "max_pixels_value", "note_empty", "render", "split_names",
+           "write_outputs"]
 
 _SHOWN = 20
 _PAIR_COLUMNS = ("name_a", "name_b", "split_a", "split_b", "distance", "ncc", "ssim",
@@ -31,7 +33,8 @@ def split_names(folders: Sequence[Path]) -> list[str]:
     """
     out: list[str] = []
     for folder in folders:
-        base = folder.resolve().name or "split"
+        # the name as given (a link keeps its own name), made absolute for "." and ".."
+        base = Path(os.path.abspath(folder)).name or "split"
         name, k = base, 2
         while name in out:
             name, k = f"{base}-{k}", k + 1
@@ -93,6 +96,22 @@ def _preview(name: str, folders: Mapping[str, Path]):
             path = folder / rel if folder.is_dir() else folder
             return read_thumbnail(path, size=124).pixels
     return None
+
+
+def note_empty(result, folders: Mapping[str, Path], output) -> None:
+    """A note for each folder in which no image file was found (a wrong path, or images
+    with a suffix segscope does not read), so that "0 pairs" is not taken for "clean".
+
+    ``folders`` maps each name prefix (``""`` for dedup, ``"train/"`` for a split) to its
+    folder.
+    """
+    from ..io import IMAGE_EXTENSIONS
+
+    names = [*result.names, *(name for name, _ in result.skipped)]
+    for prefix, folder in folders.items():
+        if folder.is_dir() and not any(n.startswith(prefix) for n in names):
+            output.note(f"no image files found in {folder} (searched recursively for "
+                        f"{', '.join(IMAGE_EXTENSIONS)})")
 
 
 def render(result, output) -> None:

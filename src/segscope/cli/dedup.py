@@ -84,7 +84,7 @@ def dedup(
       segscope dedup photos/ --index photos.audit.sqlite --json -
     """
     from ..audit import Thresholds, find_duplicates
-    from ._audit import claim_outputs, max_pixels_value, render, write_outputs
+    from ._audit import claim_outputs, max_pixels_value, note_empty, render, write_outputs
 
     rules = Thresholds(min_ssim=min_ssim, min_ncc=min_ncc, min_match=min_match,
                        max_crop=max_crop, min_ncc_low=min_ncc_low, min_ssim_low=min_ssim_low)
@@ -98,3 +98,4 @@ def dedup(
                                  progress=output.show_progress)
         write_outputs(result, files, claimed, {"": folder}, output)
     render(result, output)
+    note_empty(result, {"": folder}, output)

@@ -69,7 +69,14 @@ def leakage(
     """
     from ..audit import Thresholds, find_leakage
     from ..errors import ParameterError
-    from ._audit import claim_outputs, max_pixels_value, render, split_names, write_outputs
+    from ._audit import (
+        claim_outputs,
+        max_pixels_value,
+        note_empty,
+        render,
+        split_names,
+        write_outputs,
+    )
 
     if len(splits) < 2:
         raise ParameterError(f"leakage needs at least two split folders (TRAIN VAL); got "
@@ -89,3 +96,4 @@ def leakage(
         write_outputs(result, files, claimed,
                       {f"{n}/": f for n, f in zip(names, splits, strict=True)}, output)
     render(result, output)
+    note_empty(result, {f"{n}/": f for n, f in zip(names, splits, strict=True)}, output)

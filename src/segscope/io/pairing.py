@@ -98,8 +98,23 @@ class Pairing:
 
 
 def list_files(folder: str | os.PathLike,
-               extensions: Iterable[str] = PAIRING_EXTENSIONS) -> list[Path]:
+               extensions: Iterable[str] = PAIRING_EXTENSIONS, *,
+               follow_links: bool = False, loops: list[Path] | None = None) -> list[Path]:
     """Files under ``folder`` (recursively) with one of ``extensions``, hidden ones skipped.
+
+    Parameters
+    ----------
+    folder : str or path-like
+        The folder searched.
+    extensions : iterable of str
+        Suffixes kept.
+    follow_links : bool
+        Also search folders reached through symbolic links. A link to a folder that is
+        searched anyway (a folder of the tree itself, an earlier link's target: a loop or
+        a repeat) is not entered.
+    loops : list of Path, optional
+        With ``follow_links``: receives each folder link that was not entered, so that the
+        caller can report it.
 
     Examples
     --------
@@ -109,14 +124,34 @@ def list_files(folder: str | os.PathLike,
     ...     _ = (root / name).write_bytes(b"")
     >>> [p.name for p in list_files(root)]
     ['a.png']
+    >>> (root / "again").symlink_to(root)  # a loop
+    >>> skipped = []
+    >>> [p.name for p in list_files(root, follow_links=True, loops=skipped)], skipped[0].name
+    (['a.png'], 'again')
     """
     root = Path(folder)
     if not root.is_dir():
         raise MissingFileError(f"{root}: no such folder")
     wanted = {e.lower() if e.startswith(".") else f".{e.lower()}" for e in extensions}
     out = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted((d for d in dirnames if not d.startswith(".")), key=natural_key)
+    # the folders of the tree itself come first: a link to one of them is a repeat
+    plain = ({os.path.realpath(d) for d, _, _ in os.walk(root)} if follow_links
+             else set())
+    seen = set(plain)
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=follow_links):
+        keep = []
+        for d in sorted((d for d in dirnames if not d.startswith(".")), key=natural_key):
+            if follow_links:
+                path = os.path.join(dirpath, d)
+                real = os.path.realpath(path)
+                if not (real in plain and not os.path.islink(path)):
+                    if real in seen:
+                        if loops is not None:
+                            loops.append(Path(path))
+                        continue
+                    seen.add(real)
+            keep.append(d)
+        dirnames[:] = keep
         for name in sorted(filenames, key=natural_key):
             if not name.startswith(".") and full_suffix(name) in wanted:
                 out.append(Path(dirpath) / name)

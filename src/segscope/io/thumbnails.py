@@ -107,6 +107,8 @@ def read_thumbnail(path: str | os.PathLike, *, size: int = 64,
     if suffix not in IMAGE_EXTENSIONS:
         raise FileFormatError(f"{p}: unsupported image suffix {suffix!r}; expected one of "
                               f"{', '.join(IMAGE_EXTENSIONS)}")
+    if p.stat().st_size == 0:
+        raise FileFormatError(f"{p}: empty file (0 bytes); it holds no image")
     if suffix in _TIFF:
         arr = read_image(p, colour="grey", max_pixels=max_pixels)
         if arr.ndim == 3:  # a stack: its first page
