@@ -72,3 +72,16 @@ def test_split_named_as_given_not_by_link_target(tmp_path):
     assert data["splits"] == ["train", "val"]
     assert [(p["name_a"], p["name_b"]) for p in data["pairs"]] == [("train/camera.png",
                                                                     "val/camera.png")]
+
+
+def test_max_pixels_checked(tmp_path):
+    from segscope.errors import ParameterError
+
+    Image.fromarray(photos()["camera"]).save(tmp_path / "camera.png")
+    for bad in (-5, 0, 1.5, True):
+        with pytest.raises(ParameterError, match="max_pixels"):
+            find_duplicates(tmp_path, max_pixels=bad)
+    r = CliRunner().invoke(app, ["dedup", str(tmp_path), "--max-pixels", "-5"])
+    assert r.exit_code == 2 and "--max-pixels" in r.output
+    r = CliRunner().invoke(app, ["dedup", str(tmp_path), "--max-pixels", "0", "-q"])
+    assert r.exit_code == 0, r.output

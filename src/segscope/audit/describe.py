@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._progress import progress_bar
-from ..errors import SegscopeError
+from ..errors import ParameterError, SegscopeError
 from ..io import DEFAULT_MAX_PIXELS
 from .sources import Item
 from .store import ThumbnailStore
@@ -112,6 +112,10 @@ def describe(items: Sequence[Item], *, size: int = 64, threads: int = 1,
     progress : bool
         Draw a progress bar on stderr.
     """
+    if max_pixels is not None and (isinstance(max_pixels, bool)
+                                   or not isinstance(max_pixels, int) or max_pixels < 1):
+        raise ParameterError(f"max_pixels must be a positive number of pixels, or None for "
+                             f"no limit; got {max_pixels!r}")
     kept: list[Item] = []
     thumbs = np.empty((len(items), size, size), np.uint8)  # filled in order, cut at the end
     pixels: list[int] = []

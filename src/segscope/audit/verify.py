@@ -17,10 +17,14 @@ measures are taken on the aligned pair, each standardised to zero mean and unit 
     standardised planes with ``data_range=8`` (±4 σ; values clipped to ±6 σ, so that
     bright outliers raise no range warning). Sensitive to local structure: it
     separates consecutive sections of a microscopy stack, whose coarse layout correlates.
+    The planes are standardised on the pixels where they agree (those whose standardised
+    values differ by at most 3; twice), so that a bright caption on a dark image does not
+    rescale the rest of the copy; two different images have few such outliers and keep
+    their scores.
 ``match``
     The share of the image where the local SSIM (the map :func:`~segscope.similarity.ssim`
-    averages) is at least 0.5: a caption or logo pasted over a small part of the image
-    lowers it only by that part.
+    averages, on the same planes) is at least 0.5: a caption or logo pasted over a small
+    part of the image lowers it only by that part.
 ``ncc_low``, ``ssim_low``
     The same two measures on the aligned pair halved to 32×32 (2×2 area means, again
     standardised). Halving leaves the structure at scales of two thumbnail pixels and
@@ -55,6 +59,8 @@ from ..errors import ParameterError
 __all__ = ["PairScores", "Thresholds", "verify_pair"]
 
 _LOCAL = 0.5
+# standardised difference beyond which a pixel is an overlay, not the image (see _robust)
+_OUTLIER = 3.0
 # coarse correlation below which no refinement is tried (copies give >= 0.58, see docs)
 _PREFILTER = 0.45
 
@@ -202,13 +208,36 @@ def _refine(container: np.ndarray, content: np.ndarray, max_crop: float,
     return best
 
 
+def _robust(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``a``, ``b`` (standardised) standardised again on the pixels where they agree.
+
+    Pixels whose standardised values differ by more than :data:`_OUTLIER` are left out of
+    the mean and the standard deviation (twice: the second pass uses the first's planes),
+    so that an overlay (a bright caption on a dark image) does not rescale the rest of
+    the copy. Where no pixel differs that much, the planes are returned unchanged.
+    """
+    x, y = a, b
+    for _ in range(2):
+        keep = np.abs(x - y) <= _OUTLIER
+        if keep.all() or keep.mean() < 0.5:  # nothing to leave out / not one image
+            break
+        x, y = _standardise_on(a, keep), _standardise_on(b, keep)
+    return x, y
+
+
+def _standardise_on(x: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    inside = x[keep]
+    sd = inside.std()
+    return (x - inside.mean()) / sd if sd > 0 else x - inside.mean()
+
+
 def _measures(a: np.ndarray, b: np.ndarray, crop: float, contained: int) -> PairScores:
     from ..similarity import ssim_map
 
     a = _standardise(a)
     b = _standardise(b)
     ncc = float((a * b).mean())
-    local = ssim_map(*_for_ssim(a, b), data_range=_SSIM_SPAN)
+    local = ssim_map(*_for_ssim(*_robust(a, b)), data_range=_SSIM_SPAN)
     low_a = _standardise(_halve(a))
     low_b = _standardise(_halve(b))
     return PairScores(ncc, float(local.mean()), float((local >= _LOCAL).mean()), crop,

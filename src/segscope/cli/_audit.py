@@ -16,10 +16,14 @@ _PAIR_COLUMNS = ("name_a", "name_b", "split_a", "split_b", "distance", "ncc", "s
 
 def max_pixels_value(option: int | None) -> int | None:
     """``--max-pixels``: ``None`` → the default guard, ``0`` → no limit."""
+    from ..errors import ParameterError
     from ..io import DEFAULT_MAX_PIXELS
 
     if option is None:
         return DEFAULT_MAX_PIXELS
+    if option < 0:
+        raise ParameterError(f"--max-pixels must be a number of pixels, or 0 for no limit; "
+                             f"got {option}")
     return option or None
 
 
