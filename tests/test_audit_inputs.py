@@ -85,3 +85,24 @@ def test_max_pixels_checked(tmp_path):
     assert r.exit_code == 2 and "--max-pixels" in r.output
     r = CliRunner().invoke(app, ["dedup", str(tmp_path), "--max-pixels", "0", "-q"])
     assert r.exit_code == 0, r.output
+
+
+def test_names_with_control_characters_cannot_drive_the_terminal_or_break_lists(tmp_path):
+    cam = photos()["camera"]
+    root = tmp_path / "in"
+    root.mkdir()
+    Image.fromarray(cam).save(root / "camera.png")
+    for name in ("\x1b[31mred\x1b[0m.png", "two\nlines.png", "tab\there.png"):
+        Image.fromarray(jpeg(cam, 60)).save(root / name, format="PNG")
+    (root / "\x1b]0;title\x07.png").write_bytes(b"not an image")
+    out = tmp_path / "out"
+    r = CliRunner().invoke(app, ["dedup", str(root), "--drops", str(out / "drops.txt"),
+                                 "--json", str(out / "a.json")])
+    assert r.exit_code == 0, r.output
+    assert "\x1b" not in r.output and "\x07" not in r.output
+    assert "\\x1b[31mred" in r.output  # shown, escaped
+    listed = (out / "drops.txt").read_text(encoding="utf-8").splitlines()
+    assert all((root / name).is_file() for name in listed)  # every line names a file
+    assert "two\nlines.png" not in listed and "line break" in r.output
+    data = json.loads((out / "a.json").read_text(encoding="utf-8"))
+    assert "two\nlines.png" in data["suggested_drops"]  # the exact names stay in JSON

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -77,7 +78,13 @@ def write_outputs(result, out, claimed: Mapping[str, Path | None],
         rows = result.rows()
         out.write_text(claimed["csv"], csv_text(rows, columns=_PAIR_COLUMNS))
     if claimed.get("drops") is not None:
-        out.write_text(claimed["drops"], "".join(f"{n}\n" for n in result.suggested_drops()))
+        drops = result.suggested_drops()
+        listed = [n for n in drops if _one_line(n)]
+        out.write_text(claimed["drops"], "".join(f"{n}\n" for n in listed))
+        if len(listed) < len(drops):  # a line-based list would misname them (xargs rm ...)
+            output.warn(f"--drops leaves out {len(drops) - len(listed)} name(s) with a line "
+                        "break in them (a one-per-line list would misname them); they are in "
+                        "--json's suggested_drops")
     if claimed.get("resplit") is not None:
         out.write_text(claimed["resplit"], csv_text(
             [{"name": n, "split": s} for n, s in result.resplit().items()],
@@ -87,7 +94,7 @@ def write_outputs(result, out, claimed: Mapping[str, Path | None],
 
         out.write_bytes(claimed["out"], contact_sheet(result,
                                                       lambda name: _preview(name, folders)))
-        output.note(f"contact sheet: {claimed['out']}")
+        output.note(f"contact sheet: {_plain(str(claimed['out']))}")
 
 
 def _preview(name: str, folders: Mapping[str, Path]):
@@ -114,7 +121,8 @@ def note_empty(result, folders: Mapping[str, Path], output) -> None:
     names = [*result.names, *(name for name, _ in result.skipped)]
     for prefix, folder in folders.items():
         if folder.is_dir() and not any(n.startswith(prefix) for n in names):
-            output.note(f"no image files found in {folder} (searched recursively for "
+            output.note(f"no image files found in {_plain(str(folder))} (searched "
+                        "recursively for "
                         f"{', '.join(IMAGE_EXTENSIONS)})")
 
 
@@ -129,10 +137,11 @@ def render(result, output) -> None:
         for col in ("image a", "image b", "ssim", "ncc", "match", "crop", "bits"):
             table.add_column(col, justify="left" if col.startswith("image") else "right")
         for p in result.pairs[:_SHOWN]:
-            table.add_row(Text(p.name_a), Text(p.name_b), f"{p.ssim:.3f}", f"{p.ncc:.3f}",
+            table.add_row(Text(_plain(p.name_a)), Text(_plain(p.name_b)), f"{p.ssim:.3f}",
+                          f"{p.ncc:.3f}",
                           f"{p.match:.3f}", f"{p.crop:.3f}", str(p.distance))
         output.table(table)
-    output.table(*(Text(line) for line in result.summary()))
+    output.table(*(Text(_plain(line)) for line in result.summary()))
     for name, reason in result.skipped[:_SHOWN]:
         output.note(f"skipped {_plain(name)}: {_plain(reason)}")
     if len(result.skipped) > _SHOWN:
@@ -140,6 +149,23 @@ def render(result, output) -> None:
 
 
 def _plain(text: str) -> str:
-    """``text`` as it is: the consoles print plain text (markup off, see ``_common``), so a
-    file name with brackets needs no escaping (escaping would show the backslashes)."""
-    return text
+    r"""``text`` for the terminal: control characters (a file name may hold escape
+    sequences, line breaks, tabs) shown as ``\xNN``, so that a name can neither drive the
+    terminal nor break a line; everything else as it is (the consoles print plain text,
+    markup off, see ``_common``: brackets need no escaping).
+
+    Examples
+    --------
+    >>> _plain("\x1b[31mred[b].png")
+    '\\x1b[31mred[b].png'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _one_line(name: str) -> bool:
+    """Whether ``name`` can be written as one line of a list (no character that any
+    reader takes for a line break)."""
+    return name.splitlines() == [name]
