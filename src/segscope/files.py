@@ -165,6 +165,9 @@ def evaluate_paths(
     extensions: Sequence[str] = PAIRING_EXTENSIONS,
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
     progress: bool = False,
+    details: bool = False,
+    bootstrap: int = 0,
+    seed: int = 0,
 ) -> Report:
     """Score prediction files against target files (one pair of files or two folders).
 
@@ -199,6 +202,17 @@ def evaluate_paths(
         Largest image read (see :func:`segscope.io.read_mask`).
     progress : bool
         Draw a progress bar on stderr.
+    details : bool
+        Also record what a report needs (implies ``per_image``): ``meta["confusion"]``
+        (the summed ``(C, C)`` counts), ``meta["image_values"]`` (each image's own value
+        of each overlap metric), ``meta["inputs"]`` (each pair's files with their SHA-256,
+        for local files) and ``meta["options"]`` (the scoring settings).
+    bootstrap : int
+        With ``details``: number of bootstrap draws of the images for 95 % intervals,
+        pooled and per image (:func:`segscope.bootstrap.bootstrap_intervals`), in
+        ``meta["bootstrap"]``; 0 computes none.
+    seed : int
+        Seed of the bootstrap draws.
 
     Returns
     -------
@@ -217,7 +231,7 @@ def evaluate_paths(
         pred, target, num_classes=num_classes, ignore_index=ignore_index, options=options,
         boundary=boundary, binarize_labels=binarize_labels, colormap=colormap, match=match,
         allow_unpaired=allow_unpaired, per_image=per_image, extensions=extensions,
-        max_pixels=max_pixels)
+        max_pixels=max_pixels, details=details, bootstrap=bootstrap, seed=seed)
     return plan.report(plan.scorer.score(plan.pairs, progress=progress))
 
 
@@ -297,6 +311,9 @@ class EvaluationPlan:
     scorer: PairScorer
     pairing: Pairing
     meta: dict[str, Any]
+    details: bool = False
+    bootstrap: int = 0
+    seed: int = 0
 
     @property
     def pairs(self) -> tuple[Pair, ...]:
@@ -314,6 +331,9 @@ class EvaluationPlan:
                 for s in stats.distances.compute().scores)
         meta = dict(report.meta)
         meta.update(self.meta)
+        if self.details:
+            meta.update(_details(stats.counts.image_counts, self.scorer, self.pairs,
+                                 self.bootstrap, self.seed))
         return Report(report.scores, len(self.pairs), tuple(p.name for p in self.pairs), meta)
 
 
@@ -334,6 +354,9 @@ def plan_evaluation(
     extensions: Sequence[str] = PAIRING_EXTENSIONS,
     max_pixels: int | None = DEFAULT_MAX_PIXELS,
     pairing: Pairing | None = None,
+    details: bool = False,
+    bootstrap: int = 0,
+    seed: int = 0,
 ) -> EvaluationPlan:
     """Pair the inputs and check the settings of :func:`evaluate_paths`, reading no pair.
 
@@ -353,7 +376,7 @@ def plan_evaluation(
 
     options = ScoreOptions() if options is None else options
     boundary = BoundaryOptions() if boundary is None else boundary
-    keep_images = resolve_per_image(options.aggregate, True if per_image else None,
+    keep_images = resolve_per_image(options.aggregate, True if per_image or details else None,
                                     by_image=False)
     if pairing is None:
         pairing = pair_inputs(pred, target, match=match, extensions=extensions)
@@ -382,7 +405,39 @@ def plan_evaluation(
         meta["spacing"] = list(boundary.spacing)
     scorer = PairScorer(num_classes, ignore_index, options, boundary, bool(binarize_labels),
                         cmap, keep_images, max_pixels)
-    return EvaluationPlan(scorer, pairing, meta)
+    if bootstrap < 0:
+        raise ParameterError(f"bootstrap={bootstrap}: expected a number of draws >= 0")
+    if details:
+        meta["colormap"] = str(colormap) if isinstance(colormap, (str, os.PathLike)) else None
+    return EvaluationPlan(scorer, pairing, meta, bool(details), int(bootstrap), int(seed))
+
+
+def _details(image_counts: np.ndarray, scorer: PairScorer, pairs: Sequence[Pair],
+             resamples: int, seed: int) -> dict[str, Any]:
+    """What a report needs beyond the scores (see ``details`` of :func:`evaluate_paths`)."""
+    from .bootstrap import bootstrap_intervals
+    from .io import sha256
+    from .metrics import score_each
+
+    def digest(path: Any) -> str | None:  # files on this machine; URLs are not read again
+        return sha256(path) if os.path.isfile(str(path)) else None
+
+    options = scorer.options
+    out: dict[str, Any] = {
+        "confusion": image_counts.sum(axis=0).tolist(),
+        "image_values": {m: v.tolist() for m, v in score_each(image_counts, options).items()},
+        "inputs": [{"name": p.name, "pred": str(p.pred), "pred_sha256": digest(p.pred),
+                    "target": str(p.target), "target_sha256": digest(p.target)}
+                   for p in pairs],
+        "options": dict(options.as_dict(), num_classes=scorer.num_classes),
+    }
+    if resamples:
+        out["bootstrap"] = {
+            "resamples": resamples, "seed": seed, "confidence": 0.95,
+            "metrics": bootstrap_intervals(image_counts, options, resamples=resamples,
+                                           seed=seed),
+        }
+    return out
 
 
 def evaluate_instance_paths(

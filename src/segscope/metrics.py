@@ -108,6 +108,7 @@ __all__ = [
     "recall",
     "resolve_per_image",
     "score_counts",
+    "score_each",
     "scores_from_confusion",
     "specificity",
     "tversky",
@@ -390,6 +391,51 @@ def score_counts(counts: Any, options: ScoreOptions | None = None, /, *,
     return Report(scores=tuple(scores), num_images=stacked.shape[0],
                   image_names=tuple(str(n) for n in image_names),
                   meta={"num_classes": int(num_classes), "task": task_name})
+
+
+def score_each(counts: Any, options: ScoreOptions | None = None, /, *,
+               task: Task | None = None) -> dict[str, np.ndarray]:
+    """The value each entry of stacked counts gets when scored on its own.
+
+    ``counts`` holds ``(M, C, C)`` (multi-label ``(M, C, 2, 2)``) confusion counts: the
+    images of a dataset, or resampled sums of them. Each entry is scored as one dataset
+    with ``options`` (its ``aggregate`` is not used): what :func:`score_counts` gives
+    for ``counts[i]`` alone, for every ``i`` at once.
+
+    Returns
+    -------
+    dict
+        ``{metric: (M,) float array}``; NaN where an entry's value is undefined under the
+        ``empty`` policy.
+
+    Examples
+    --------
+    >>> from segscope.options import ScoreOptions
+    >>> cm = np.array([[[5, 1], [2, 2]], [[3, 0], [0, 1]]])
+    >>> score_each(cm, ScoreOptions(metrics="iou"))["iou"].round(4).tolist()
+    [0.5125, 1.0]
+    """
+    o = ScoreOptions() if options is None else options
+    counts = _host_counts(counts)
+    multilabel = task == "multilabel" if task is not None else (
+        counts.ndim == 4 and counts.shape[-2:] == (2, 2))
+    base = 3 if multilabel else 2
+    if counts.ndim != base + 1:
+        want = "(M, C, 2, 2)" if multilabel else "(M, C, C)"
+        raise ShapeError(f"counts must have shape {want}; got {counts.shape}")
+    num_classes = counts.shape[-3] if multilabel else counts.shape[-1]
+    sel = _selection(num_classes, o.labels, o.include_background)
+    p = {"beta": o.beta, "tversky_alpha": o.tversky_alpha, "tversky_beta": o.tversky_beta}
+    selected = tuple(x[..., sel] for x in class_counts(counts, multilabel))
+    out = {}
+    for metric in o.metrics:
+        pol = o.empty if o.empty is not None else DEFAULT_EMPTY.get(metric, "nan")
+        _, _, value, _ = _score_one_level(metric, counts, multilabel, sel, o.average, pol, p,
+                                          selected)
+        if o.average == "none" and not _is_global(metric, multilabel):
+            value = np.full(counts.shape[0], np.nan)
+        out[metric] = np.asarray(value, dtype=np.float64)
+    return out
 
 
 def scores_from_confusion(

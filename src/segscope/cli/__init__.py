@@ -15,6 +15,7 @@ from . import (  # noqa: F401
     experiment,
     explain,
     leakage,
+    report,
     similarity,
     superpixels,
 )

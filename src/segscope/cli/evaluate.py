@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 import typer
 
+from ..errors import ParameterError
 from ..options import DEFAULT_METRICS, Aggregate, Average, Empty, Rule
 from ._app import app
 from ._cluster import Scheduler, Workers, cluster_kwargs, source
@@ -22,6 +23,7 @@ from ._common import (
     parse_floats,
     parse_ints,
 )
+from ._html import HtmlPath
 
 _DEFAULT = ",".join(DEFAULT_METRICS)
 _METRICS_HELP = ("Comma-separated overlap metrics: accuracy, precision, recall, specificity, "
@@ -74,6 +76,19 @@ def evaluate(
     json_file: Annotated[Path | None, json_option("the report")] = None,
     csv_file: Annotated[Path | None, csv_option(
         "the per-class rows (per-image rows with --per-image)")] = None,
+    html_file: HtmlPath = None,
+    bootstrap: Annotated[int, typer.Option(
+        "--bootstrap", metavar="N", help="With --html or --json: bootstrap draws of the "
+        "images for 95 % intervals, pooled and per image (seed 0); 0: none.")] = 1000,
+    worst: Annotated[int, typer.Option(
+        "--worst", metavar="K", help="With --html: show the K worst images (target, "
+        "prediction, errors).")] = 12,
+    sort_by: Annotated[str | None, typer.Option(
+        "--sort-by", metavar="METRIC", help="With --html: the metric that ranks the worst "
+        "images (default iou, else the first metric).")] = None,
+    class_names: Annotated[Path | None, typer.Option(
+        "--class-names", metavar="FILE", help="Class names for the report and JSON: a text "
+        "file with one name per line, class 0 first.")] = None,
     allow_unpaired: Annotated[bool, typer.Option(
         "--allow-unpaired", help="Skip files without a partner (default: error).")] = False,
     boundary: Annotated[str | None, typer.Option(
@@ -123,6 +138,8 @@ def evaluate(
 
       segscope evaluate preds/ labels/ -c 21 --ignore-index 255 --json report.json
 
+      segscope evaluate preds/ labels/ -c 21 --html report.html --class-names names.txt
+
       segscope evaluate pred.tif gt.tif --binarize --per-image
 
       segscope evaluate preds/ nuclei/ --instances --thresholds 0.5,0.75 --objects objects.csv
@@ -134,8 +151,8 @@ def evaluate(
     pred, target = source(pred), source(target)  # type: ignore[assignment]
     cluster = cluster_kwargs(scheduler, workers, pred, target)
 
-    out = Output(quiet=quiet, inputs=[pred, target, colormap], json=json_file, csv=csv_file,
-                 objects=objects)
+    out = Output(quiet=quiet, inputs=[pred, target, colormap, class_names], json=json_file,
+                 csv=csv_file, objects=objects, html=html_file)
     if max_pixels is None:
         max_pixels = DEFAULT_MAX_PIXELS
     if instances:
@@ -144,7 +161,7 @@ def evaluate(
         _refuse_pixel_options(num_classes=num_classes, ignore_index=ignore_index,
                               binarize=binarize, colormap=colormap, labels=labels,
                               no_background=no_background, average=average != "macro",
-                              spacing=spacing)
+                              spacing=spacing, html=html_file, class_names=class_names)
         run_instances(pred, target, out=out, thresholds=parse_floats("--thresholds", thresholds),
                       matching=matching, rule=rule,
                       metrics=None if metrics == _DEFAULT else metrics, aggregate=aggregate,
@@ -166,6 +183,10 @@ def evaluate(
     distances = BoundaryOptions(metrics=boundary or (), percentile=percentile,
                                 tolerance=tolerance, spacing=parse_floats("--spacing", spacing),
                                 one_empty=_one_empty(one_empty))
+    details = json_file is not None or html_file is not None
+    if bootstrap < 0:
+        raise ParameterError(f"--bootstrap {bootstrap}: expected a number of draws >= 0")
+    names = _read_class_names(class_names)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         report = evaluate_paths(
@@ -173,20 +194,46 @@ def evaluate(
             boundary=distances, binarize_labels=binarize, colormap=colormap, match=match,
             allow_unpaired=allow_unpaired, per_image=per_image,
             max_pixels=max_pixels or None, progress=out.show_progress and not out.to_stdout,
+            details=details, bootstrap=bootstrap if details else 0,
         )
     _print_warnings(out, [str(w.message) for w in caught])
     _report_unpaired(out, report)
+    if details:
+        from dataclasses import replace
+
+        from ._html import provenance
+
+        meta = dict(report.meta, **provenance())
+        if names is not None:
+            meta["class_names"] = names
+        report = replace(report, meta=meta)
     if json_file is not None:
         out.write(json_file, report.to_json(indent=2))
+    if html_file is not None:
+        from .report import evaluation_html
+
+        out.write_bytes(html_file, evaluation_html(report.to_dict(), worst=worst,
+                                                   sort_by=sort_by))
     if csv_file is not None:
         out.write(csv_file, _csv_rows(report, per_image))
     if out.show_tables:
         _show(report, per_image)
 
 
-def _refuse_pixel_options(**given: object) -> None:
-    from ..errors import ParameterError
+def _read_class_names(path: Path | None) -> list[str] | None:
+    """One class name per line (class 0 first); blank lines at the end dropped."""
+    if path is None:
+        return None
+    lines = path.read_text(encoding="utf-8").splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if not lines:
+        raise ParameterError(f"--class-names {path}: the file is empty; write one class "
+                             "name per line, class 0 first")
+    return [line.strip() for line in lines]
 
+
+def _refuse_pixel_options(**given: object) -> None:
     used = [name for name, value in given.items() if value not in (None, False)]
     if used:
         flags = ", ".join("--" + n.replace("_", "-") for n in used)
@@ -195,8 +242,6 @@ def _refuse_pixel_options(**given: object) -> None:
 
 
 def _refuse_instance_options(**given: object) -> None:
-    from ..errors import ParameterError
-
     used = [name for name, value in given.items() if value not in (None, False)]
     if used:
         flags = ", ".join("--" + n for n in used)

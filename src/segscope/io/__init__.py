@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ._files import DEFAULT_MAX_PIXELS
 from .colormap import apply_colormap, parse_colour, read_colormap
+from .digest import sha256
 from .images import IMAGE_EXTENSIONS, LUMA_WEIGHTS, LoadedImage, load_image, read_image, to_grey
 from .mask_pairs import GeometryWarning, LoadedPair, load_pairs
 from .masks import MASK_EXTENSIONS, Mask, read_mask
@@ -68,6 +69,7 @@ __all__ = [
     "read_colormap",
     "read_image",
     "read_mask",
+    "sha256",
     "to_grey",
     "write_bytes",
     "write_image",

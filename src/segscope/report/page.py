@@ -53,7 +53,7 @@ thead th { background: var(--band); position: sticky; top: 0; }
 table.sortable thead th { cursor: pointer; user-select: none; }
 table.sortable thead th[aria-sort="ascending"]::after { content: " \\25B2"; }
 table.sortable thead th[aria-sort="descending"]::after { content: " \\25BC"; }
-td.name, .name { overflow-wrap: anywhere; }
+td.name, .name { overflow-wrap: break-word; }
 dl.kv { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem;
   font-size: .9rem; margin: .3rem 0 1rem; }
 dl.kv dt { color: var(--muted); } dl.kv dd { margin: 0; overflow-wrap: anywhere; }
@@ -68,6 +68,7 @@ figcaption { color: var(--muted); font-size: .85rem; margin-top: .2rem; }
 img.pixelated { image-rendering: pixelated; }
 img { max-width: 100%; height: auto; }
 .grid { display: flex; flex-wrap: wrap; gap: 1rem; align-items: flex-start; }
+.gallery { display: flex; flex-wrap: wrap; gap: .4rem 1.6rem; }
 .gallery-row { border-top: 1px solid var(--line); padding: .5rem 0; break-inside: avoid; }
 .gallery-row .tiles { display: flex; flex-wrap: wrap; gap: .5rem; }
 .tile { margin: 0; text-align: center; }

@@ -150,13 +150,21 @@ def gallery(rows: Sequence[tuple[Any, Sequence[tuple[str, Any]]]], *, size: int 
     """Rows of thumbnails: each row a caption (text or Markup) and ``(label, array)``
     tiles, every array shrunk to ``size`` pixels on its longer side.
 
-    Arrays are shown as given: shrink them first with :func:`shrink` (nearest pixel for
+    Each picture is shown ``size`` pixels wide (or high), a small one enlarged without
+    smoothing. Arrays are stored as given: shrink them first with :func:`shrink` (nearest pixel for
     label maps and overlays, area average for images), so the file holds thumbnails only.
     """
     out = []
     for caption, tiles in rows:
-        figures = [tag("figure", image(arr, label, width=min(size, np.asarray(arr).shape[1])),
+        figures = [tag("figure", _tile_image(np.asarray(arr), label, size),
                        tag("figcaption", label), class_="tile") for label, arr in tiles]
         out.append(tag("div", tag("div", caption, class_="caption"),
                        tag("div", figures, class_="tiles"), class_="gallery-row"))
     return tag("div", out, class_="gallery")
+
+
+def _tile_image(arr: np.ndarray, label: str, size: int) -> Markup:
+    h, w = arr.shape[:2]
+    scale = size / max(h, w, 1)
+    return tag("img", src=png_uri(arr), alt=label, width=max(1, round(w * scale)),
+               height=max(1, round(h * scale)), class_="pixelated" if scale > 1 else None)

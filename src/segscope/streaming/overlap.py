@@ -184,6 +184,15 @@ class OverlapMetric:
         """This process's summed counts (``(C, C)`` or multi-label ``(C, 2, 2)``), or None."""
         return self._total
 
+    @property
+    def image_counts(self) -> np.ndarray | None:
+        """This process's per-image counts ``(N, C, C)`` (multi-label ``(N, C, 2, 2)``) as
+        a NumPy array, in update order; None unless ``per_image``, or before any update."""
+        if not self.per_image or not self._images:
+            return None
+        return np.concatenate([x.detach().cpu().numpy() if is_tensor(x) else np.asarray(x)
+                               for x in self._images])
+
     def _place(self, counts: Any) -> Any:
         """``counts`` moved to where the state lives (a first batch's counts stay put).
 

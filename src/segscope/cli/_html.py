@@ -1,0 +1,42 @@
+"""What every command's ``--html PATH`` shares: the option, the provenance it records."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+__all__ = ["HtmlPath", "html_option", "provenance"]
+
+
+def html_option(what: str) -> Any:
+    """The ``--html PATH`` option: ``what`` says what the report shows."""
+    return typer.Option("--html", metavar="PATH",
+                        help=f"Write a self-contained HTML report of {what} to PATH (one "
+                        "file: pictures inline, no network; open it in any browser).")
+
+
+HtmlPath = Annotated[Path | None, html_option("the results")]
+
+
+def provenance() -> dict[str, Any]:
+    """Version, command line and date of this run, for a report's provenance.
+
+    The date is ``$SOURCE_DATE_EPOCH`` when set (reproducible builds), else now (UTC, to
+    the second); a report built again from the results' JSON shows the recorded date, so
+    the same JSON always gives the same page.
+    """
+    from .. import __version__
+
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = (datetime.fromtimestamp(int(epoch), timezone.utc) if epoch and epoch.isdigit()
+            else datetime.now(timezone.utc)).replace(microsecond=0)
+    return {"segscope_version": __version__,
+            "command": shlex.join(["segscope", *sys.argv[1:]]),
+            "created": when.isoformat().replace("+00:00", "Z")}
+
