@@ -210,9 +210,12 @@ def evaluate(
     if json_file is not None:
         out.write(json_file, report.to_json(indent=2))
     if html_file is not None:
+        import json
+
         from .report import evaluation_html
 
-        out.write_bytes(html_file, evaluation_html(report.to_dict(), worst=worst,
+        # from the JSON text, as `segscope report` reads it: the same page, byte for byte
+        out.write_bytes(html_file, evaluation_html(json.loads(report.to_json()), worst=worst,
                                                    sort_by=sort_by))
     if csv_file is not None:
         out.write(csv_file, _csv_rows(report, per_image))

@@ -20,7 +20,7 @@ def evaluation_html(data: dict[str, Any], *, worst: int = 12, sort_by: str | Non
 def evaluation_page_of(data: dict[str, Any], *, worst: int = 12, sort_by: str | None = None
                        ) -> Any:
     """The :class:`~segscope.report.Page` of ``segscope evaluate`` results given as their
-    JSON ``dict``.
+    parsed JSON (``json.loads`` of what ``--json`` writes).
 
     ``evaluate --html`` and ``report`` both build the page from the JSON form, so the
     page of a run and the page rebuilt later from its ``--json`` file are the same bytes.
@@ -28,8 +28,7 @@ def evaluation_page_of(data: dict[str, Any], *, worst: int = 12, sort_by: str | 
     from ..errors import ParameterError
     from ..report.evaluation import evaluation_page, report_from_dict
 
-    safe = json.loads(json.dumps(data))  # exactly what a --json file holds
-    report = report_from_dict(safe)
+    report = report_from_dict(data)
     if sort_by is not None and sort_by not in report:
         raise ParameterError(f"--sort-by {sort_by!r} is not among the results' metrics "
                              f"({', '.join(report.metrics)}); pass one of those")

@@ -47,6 +47,11 @@ def _number(value: Any) -> float:
     return float(value)
 
 
+def _numbers(rows: Any) -> list:
+    """JSON rows of numbers (``null`` for NaN, ``"inf"``) as lists of floats, fast."""
+    return np.array(rows, dtype=np.float64).reshape(len(rows), -1).tolist()
+
+
 def report_from_dict(data: Mapping[str, Any]) -> Report:
     """The :class:`Report` that :meth:`Report.to_dict` (a ``--json`` file) describes.
 
@@ -69,8 +74,7 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
             support=tuple(int(s.get("support", {}).get(str(c), 0)) for c in classes),
             excluded=int(s.get("excluded", 0)), average=s.get("average", "macro"),
             aggregate=s.get("aggregate", "dataset"), empty=s.get("empty", "nan"),
-            per_image=None if per_image is None else tuple(
-                tuple(_number(v) for v in row) for row in per_image),
+            per_image=None if per_image is None else tuple(map(tuple, _numbers(per_image))),
             extra=dict(s.get("extra", {})),
         ))
     return Report(tuple(scores), int(data.get("num_images", 1)),
@@ -85,7 +89,7 @@ def _values(meta: Mapping[str, Any], report: Report, metric: str) -> np.ndarray 
     """Each image's own value of ``metric`` (overlap: recorded; boundary: class mean)."""
     recorded = meta.get("image_values", {}).get(metric)
     if recorded is not None:
-        return np.array([_number(v) for v in recorded], dtype=np.float64)
+        return np.array(recorded, dtype=np.float64).reshape(-1)
     score = report[metric]
     if score.per_image is None:
         return None
@@ -448,15 +452,27 @@ def _provenance(report: Report, meta: Mapping[str, Any]) -> list[Markup]:
     for key in ("unpaired_pred", "unpaired_target"):
         if meta.get(key):
             items[key.replace("_", " ")] = ", ".join(meta[key])
-    rows = [[item.get("name"), item.get("pred"), item.get("pred_sha256"),
-             item.get("target"), item.get("target_sha256")]
+    pred_root, target_root = str(meta.get("pred", "")), str(meta.get("target", ""))
+    rows = [[item.get("name"), _inside(item.get("pred"), pred_root), item.get("pred_sha256"),
+             _inside(item.get("target"), target_root), item.get("target_sha256")]
             for item in meta.get("inputs", ())]
     out = [key_values(items)]
     if rows:
         out += [tag("h3", f"Inputs ({len(rows)} pairs, SHA-256)"),
+                note("Files inside the prediction and target folders above are named "
+                     "relative to them."),
                 table(["name", "prediction", "prediction SHA-256", "target",
                        "target SHA-256"], rows, id="inputs", tall=True)]
     return out
+
+
+def _inside(path: Any, root: str) -> str:
+    """``path`` relative to the folder ``root`` when it lies inside it, else as it is."""
+    text = str(path)
+    for sep in ("/", "\\"):
+        if root and text.startswith(root.rstrip(sep) + sep):
+            return text[len(root.rstrip(sep)) + 1:]
+    return text
 
 
 def _plain(value: Any, missing: str = "") -> str:

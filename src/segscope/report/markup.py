@@ -27,6 +27,8 @@ from ..errors import ParameterError
 __all__ = ["Markup", "escape", "join", "tag"]
 
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
+_CHECKED: set[str] = set()  # element names already checked
+_ATTRS: dict[str, str] = {}  # keyword -> attribute name, already checked
 _VOID = frozenset({"area", "br", "col", "hr", "img", "input", "link", "meta", "wbr"})
 #: SVG shapes written as self-closing elements when they have no children.
 _SVG_EMPTY = frozenset({"circle", "line", "path", "polygon", "polyline", "rect", "stop"})
@@ -83,24 +85,34 @@ def tag(name: str, /, *children: Any, **attrs: Any) -> Markup:
     >>> tag("rect", width=2, height=1)
     '<rect width="2" height="1"/>'
     """
-    if not _NAME.match(name):
-        raise ParameterError(f"tag name {name!r} is not an element name")
+    if name not in _CHECKED:
+        if not _NAME.match(name):
+            raise ParameterError(f"tag name {name!r} is not an element name")
+        _CHECKED.add(name)
     parts = [name]
     for key, value in attrs.items():
         if value is None or value is False:
             continue
-        attr = key[:-1] if key.endswith("_") else key
-        attr = attr.replace("_", "-")
-        if not _NAME.match(attr):
-            raise ParameterError(f"attribute name {key!r} is not an attribute name")
+        attr = _ATTRS.get(key) or _attribute(key)
         parts.append(attr if value is True else f'{attr}="{escape(value)}"')
     opening = "<" + " ".join(parts)
-    inner = join(children)
+    if all(isinstance(c, str) for c in children):  # the usual case: no list to flatten
+        inner = "".join(c if isinstance(c, Markup) else html.escape(c) for c in children)
+    else:
+        inner = join(children)
     if name in _VOID:
         return Markup(opening + ">")
     if name in _SVG_EMPTY and not inner:
         return Markup(opening + "/>")
     return Markup(f"{opening}>{inner}</{name}>")
+
+
+def _attribute(key: str) -> str:
+    attr = (key[:-1] if key.endswith("_") else key).replace("_", "-")
+    if not _NAME.match(attr):
+        raise ParameterError(f"attribute name {key!r} is not an attribute name")
+    _ATTRS[key] = attr
+    return attr
 
 
 def _flatten(parts: Iterable[Any]) -> Iterable[Any]:
