@@ -28,9 +28,9 @@ CLASS_NAMES = ["background", "<script>window.__pwned = 1</script>", "sky & sea"]
 
 def _data(tmp_path, n=6):
     rng = np.random.default_rng(3)
-    pdir, tdir = tmp_path / "pred", tmp_path / "gt"
-    pdir.mkdir()
-    tdir.mkdir()
+    pdir, tdir, photos = tmp_path / "pred", tmp_path / "gt", tmp_path / "photos"
+    for folder in (pdir, tdir, photos):
+        folder.mkdir()
     names = [f"img{i}" for i in range(n - 1)] + [CRAFTED]
     for i, name in enumerate(names):
         t = np.zeros((24, 30), np.uint8)
@@ -40,6 +40,8 @@ def _data(tmp_path, n=6):
         p[rng.random(t.shape) < 0.04 * (i + 1)] = 1
         Image.fromarray(t).save(tdir / f"{name}.png")
         Image.fromarray(p).save(pdir / f"{name}.png")
+        Image.fromarray((t * 100 + 20).astype(np.uint8)).convert("RGB").save(
+            photos / f"{name}.jpg")
     names_file = tmp_path / "names.txt"
     names_file.write_text("\n".join(CLASS_NAMES) + "\n", encoding="utf-8")
     return pdir, tdir, names_file
@@ -50,6 +52,7 @@ def _evaluate(tmp_path, *extra):
     html, js = tmp_path / "report.html", tmp_path / "results.json"
     result = runner.invoke(app, ["evaluate", str(pdir), str(tdir), "-c", "3", "--html",
                                  str(html), "--json", str(js), "--class-names", str(names),
+                                 "--images", str(tmp_path / "photos"),
                                  "--bootstrap", "200", "-q", *extra])
     assert result.exit_code == 0, result.output
     return html, js
@@ -82,6 +85,8 @@ def test_json_holds_what_the_report_needs(tmp_path, fixed_date):
     meta = json.loads(js.read_text())["meta"]
     assert np.asarray(meta["confusion"]).shape == (3, 3)
     assert len(meta["inputs"]) == 6 and all(len(i["pred_sha256"]) == 64 for i in meta["inputs"])
+    assert all(i["image"].endswith(".jpg") and len(i["image_sha256"]) == 64
+               for i in meta["inputs"])
     assert set(meta["image_values"]) == {"accuracy", "iou", "dice", "precision", "recall"}
     assert meta["bootstrap"]["resamples"] == 200 and "iou" in meta["bootstrap"]["metrics"]
     assert meta["options"]["num_classes"] == 3 and meta["segscope_version"]
@@ -212,7 +217,9 @@ def test_evaluation_report_in_chromium(tmp_path, fixed_date):
         assert cells == [format_number(v) for v in sorted(iou, reverse=True)]
         first = page.locator("#worst-images .gallery-row .caption b").first.inner_text()
         assert first == CRAFTED  # its prediction is the worst
-        assert page.locator("#worst-images img").count() == 3 * 6
+        assert page.locator("#worst-images img").count() == 4 * 6  # image, target, ...
+        assert page.locator("#worst-images figcaption").all_inner_texts()[:4] == [
+            "image", "target", "prediction", "errors"]
         assert page.evaluate("Array.from(document.images).every(i => i.complete && "
                              "i.naturalWidth > 0)")
         assert page.evaluate("window.__pwned") is None
@@ -221,6 +228,8 @@ def test_evaluation_report_in_chromium(tmp_path, fixed_date):
         visit.screenshot("evaluation-report.png")
         page.emulate_media(media="print")
         assert page.locator("nav.toc").is_hidden()
+        pdf = page.pdf(format="A4")  # printable: Chromium's print path lays it out
+        assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
     assert visit.dialogs == [] and visit.page_errors == []
     assert visit.console_errors == [] and visit.requests == []
 
@@ -236,3 +245,14 @@ def test_report_writes_summary_json_and_image_csv(tmp_path, fixed_date):
     assert iou["pooled_low"] <= iou["value"] <= iou["pooled_high"]
     lines = table.read_text().splitlines()
     assert lines[0].startswith("image,accuracy,iou") and len(lines) == 7
+
+
+def test_demo_writes_a_report_the_same_every_time(tmp_path, fixed_date):
+    first, second = tmp_path / "a.html", tmp_path / "b.html"
+    for path in (first, second):
+        result = runner.invoke(app, ["demo", "--html", str(path), "-q"])
+        assert result.exit_code == 0, result.output
+    html = first.read_text(encoding="utf-8")
+    assert first.read_bytes() == second.read_bytes()
+    assert html.count("<tr><td>tile_r") >= 16 and "Worst images" in html
+    assert str(tmp_path) not in html and "/tmp" not in html

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from ._app import app
 from ._common import Output, Quiet, csv_option, handle_errors, json_option
+from ._html import html_option
 
 _COLUMNS = ("accuracy", "iou", "dice", "precision", "recall")
 
@@ -16,6 +17,8 @@ _COLUMNS = ("accuracy", "iou", "dice", "precision", "recall")
 def demo(
     json_file: Annotated[Path | None, json_option("each method's report")] = None,
     csv_file: Annotated[Path | None, csv_option("the table (one row per method)")] = None,
+    html_file: Annotated[Path | None, html_option(
+        "the watershed prediction, cut into 16 tiles scored as 16 images")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Segment the bundled nuclei image four ways and score each: why accuracy misleads.
@@ -33,7 +36,9 @@ def demo(
     from ..results import json_safe
     from ._report import format_value, rows_to_csv
 
-    output = Output(quiet=quiet, json=json_file, csv=csv_file)
+    output = Output(quiet=quiet, json=json_file, csv=csv_file, html=html_file)
+    if html_file is not None:
+        output.write_bytes(html_file, demo_html())
     _, mask = load_nuclei()
     share = float((mask > 0).mean())
     count = len(np.unique(mask)) - 1
@@ -69,3 +74,54 @@ def demo(
         "Score your own masks: segscope evaluate PRED TARGET --num-classes N "
         "(instance masks: --instances scores the objects, --binarize the pixels).",
     )
+
+
+def demo_html(method: str = "watershed", tile: int = 128) -> bytes:
+    """The evaluation report of one demo method, its 512×512 masks cut into tiles.
+
+    The tiles (image, mask, prediction) are written to a temporary folder, scored with
+    ``evaluate_paths(..., details=True)`` as one image each, and the page built there
+    with paths relative to it, so the page is the same every time (its date is
+    ``$SOURCE_DATE_EPOCH`` when set, else none).
+    """
+    import contextlib
+    import json
+    import os
+    import tempfile
+    from dataclasses import replace
+
+    from PIL import Image
+
+    from .. import __version__
+    from ..demo import bundled_predictions, load_nuclei
+    from ..files import ScoreOptions, binarize, evaluate_paths
+    from ..report.evaluation import attach_images
+    from .report import evaluation_html
+
+    image, mask = load_nuclei()
+    target = binarize(mask)
+    pred = bundled_predictions()[method]
+    with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp):
+        for folder in ("pred", "target", "image"):
+            os.mkdir(folder)
+        for r in range(0, target.shape[0], tile):
+            for c in range(0, target.shape[1], tile):
+                name = f"tile_r{r // tile}_c{c // tile}.png"
+                part = (slice(r, r + tile), slice(c, c + tile))
+                Image.fromarray(pred[part].astype("uint8")).save(f"pred/{name}")
+                Image.fromarray(target[part].astype("uint8")).save(f"target/{name}")
+                Image.fromarray(image[part]).save(f"image/{name}")
+        report = evaluate_paths("pred", "target", num_classes=2, details=True,
+                                bootstrap=1000, options=ScoreOptions())
+        report = attach_images(report, "image")
+        meta = dict(report.meta, segscope_version=__version__,
+                    command=f"segscope demo --html (the {method} prediction of the "
+                    f"bundled nuclei image, {tile}×{tile} tiles)",
+                    class_names=["background", "nucleus"])
+        epoch = os.environ.get("SOURCE_DATE_EPOCH")
+        if epoch and epoch.isdigit():
+            from ._html import provenance
+
+            meta["created"] = provenance()["created"]
+        report = replace(report, meta=meta)
+        return evaluation_html(json.loads(report.to_json()), worst=8)

@@ -86,6 +86,10 @@ def evaluate(
     sort_by: Annotated[str | None, typer.Option(
         "--sort-by", metavar="METRIC", help="With --html: the metric that ranks the worst "
         "images (default iou, else the first metric).")] = None,
+    images: Annotated[Path | None, typer.Option(
+        "--images", metavar="DIR", help="With --html or --json: the images the masks were "
+        "made from, found by the masks' names (same relative path, any image suffix); the "
+        "report's gallery shows them.")] = None,
     class_names: Annotated[Path | None, typer.Option(
         "--class-names", metavar="FILE", help="Class names for the report and JSON: a text "
         "file with one name per line, class 0 first.")] = None,
@@ -151,7 +155,8 @@ def evaluate(
     pred, target = source(pred), source(target)  # type: ignore[assignment]
     cluster = cluster_kwargs(scheduler, workers, pred, target)
 
-    out = Output(quiet=quiet, inputs=[pred, target, colormap, class_names], json=json_file,
+    out = Output(quiet=quiet, inputs=[pred, target, colormap, class_names, images],
+                 json=json_file,
                  csv=csv_file, objects=objects, html=html_file)
     if max_pixels is None:
         max_pixels = DEFAULT_MAX_PIXELS
@@ -161,7 +166,8 @@ def evaluate(
         _refuse_pixel_options(num_classes=num_classes, ignore_index=ignore_index,
                               binarize=binarize, colormap=colormap, labels=labels,
                               no_background=no_background, average=average != "macro",
-                              spacing=spacing, html=html_file, class_names=class_names)
+                              spacing=spacing, html=html_file, class_names=class_names,
+                              images=images)
         run_instances(pred, target, out=out, thresholds=parse_floats("--thresholds", thresholds),
                       matching=matching, rule=rule,
                       metrics=None if metrics == _DEFAULT else metrics, aggregate=aggregate,
@@ -203,6 +209,10 @@ def evaluate(
 
         from ._html import provenance
 
+        if images is not None:
+            from ..report.evaluation import attach_images
+
+            report = attach_images(report, images)
         meta = dict(report.meta, **provenance())
         if names is not None:
             meta["class_names"] = names

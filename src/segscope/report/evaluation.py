@@ -10,6 +10,7 @@ file that is gone or changed since is named, not shown).
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,8 @@ from .markup import Markup, join, tag
 from .page import Column, Page, format_number, key_values, note, table
 from .pictures import FN_COLOUR, FP_COLOUR, error_overlay, gallery, shrink, to_rgb
 
-__all__ = ["DISTANCE_METRICS", "evaluation_page", "image_rows", "report_from_dict",
-           "summary_rows", "worst_images"]
+__all__ = ["DISTANCE_METRICS", "attach_images", "evaluation_page", "image_rows",
+           "report_from_dict", "summary_rows", "worst_images"]
 
 #: Boundary metrics (lower is better, in units); every other metric: higher is better.
 DISTANCE_METRICS = ("hd", "hd95", "assd", "masd")
@@ -79,6 +80,33 @@ def report_from_dict(data: Mapping[str, Any]) -> Report:
         ))
     return Report(tuple(scores), int(data.get("num_images", 1)),
                   tuple(data.get("image_names", ())), dict(data.get("meta", {})))
+
+
+def attach_images(report: Report, folder: str | os.PathLike) -> Report:
+    """``report`` with the image of each pair, found in ``folder`` by the pair's name
+    (its relative path without suffix, as evaluate pairs masks), listed in
+    ``meta["inputs"]`` with its SHA-256; the report's gallery then shows it.
+
+    Pairs without an image keep none. The images are only listed (and hashed) here.
+    """
+    from ..io import IMAGE_EXTENSIONS, list_files, sha256
+
+    root = Path(folder)
+    found: dict[str, Path] = {}
+    for path in list_files(root, IMAGE_EXTENSIONS):
+        rel = path.relative_to(root)
+        for key in (rel.with_suffix("").as_posix(), rel.stem):
+            found.setdefault(key, path)
+    inputs = []
+    for item in report.meta.get("inputs", ()):
+        name = str(item["name"])
+        path = found.get(name) or found.get(Path(name).name)
+        item = dict(item)
+        if path is not None:
+            item.update(image=str(path), image_sha256=sha256(path))
+        inputs.append(item)
+    meta = dict(report.meta, inputs=inputs, images=str(root))
+    return Report(report.scores, report.num_images, report.image_names, meta)
 
 
 def _class_name(names: Sequence[str], c: int) -> str:
@@ -241,7 +269,7 @@ def _summary(report: Report, overlap: list[Score], meta: Mapping[str, Any]) -> l
         if key in options:
             conventions[key] = _plain(options[key], "all")
     return [tag("div", cards, class_="cards"),
-            table(columns, rows, id="summary"),
+            table(columns, rows, id="summary", nowrap=True),
             note(how),
             note("excluded: undefined (0/0) classes or image-class pairs left out of the "
                  "average under the empty policy; images undefined: images whose own value "
@@ -386,10 +414,14 @@ def _tiles(item: Mapping[str, Any], meta: Mapping[str, Any], num_classes: int,
            ignore: int | None, size: int) -> list[tuple[str, np.ndarray]] | str:
     from ..errors import SegscopeError
     from ..files import binarize
-    from ..io import read_colormap, read_mask, sha256
+    from ..io import read_colormap, read_image, read_mask, sha256
 
     pred_path, target_path = Path(item["pred"]), Path(item["target"])
-    for path, key in ((pred_path, "pred_sha256"), (target_path, "target_sha256")):
+    image_path = Path(item["image"]) if item.get("image") else None
+    for path, key in ((pred_path, "pred_sha256"), (target_path, "target_sha256"),
+                      (image_path, "image_sha256")):
+        if path is None:
+            continue
         if not path.is_file():
             return f"{path} is gone"
         if item.get(key) and sha256(path) != item[key]:
@@ -405,10 +437,31 @@ def _tiles(item: Mapping[str, Any], meta: Mapping[str, Any], num_classes: int,
         pred, target = binarize(pred), binarize(target, ignore)
     if pred.ndim > 2:  # a volume: its middle slice
         pred, target = pred[pred.shape[0] // 2], target[target.shape[0] // 2]
+    tiles = []
+    if image_path is not None:
+        try:
+            picture = np.asarray(read_image(image_path))
+        except (SegscopeError, OSError) as err:
+            return str(err)
+        if picture.ndim == 3 and picture.shape[-1] not in (3, 4):  # a stack: its middle
+            picture = picture[picture.shape[0] // 2]
+        tiles.append(("image", shrink(_display(picture[..., :3] if picture.ndim == 3
+                                               else picture), size)))
     pred, target = shrink(pred, size, labels=True), shrink(target, size, labels=True)
-    return [("target", to_rgb(target, num_classes, ignore)),
+    return [*tiles, ("target", to_rgb(target, num_classes, ignore)),
             ("prediction", to_rgb(pred, num_classes, ignore)),
             ("errors", error_overlay(pred, target, ignore))]
+
+
+def _display(picture: np.ndarray) -> np.ndarray:
+    """An image as ``uint8`` for the eye: 8-bit kept, anything else stretched from its
+    minimum to its maximum (display only; scores never see this)."""
+    if picture.dtype == np.uint8:
+        return picture
+    p = picture.astype(np.float64)
+    low, high = float(np.nanmin(p)), float(np.nanmax(p))
+    scaled = (p - low) / ((high - low) or 1.0) * 255
+    return np.nan_to_num(np.round(scaled)).astype(np.uint8)
 
 
 def _boundary(scores: list[Score], names: Sequence[str]) -> list[Markup]:

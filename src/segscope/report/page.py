@@ -48,6 +48,7 @@ nav.toc a { margin-right: .9rem; color: var(--accent); text-decoration: none; }
 table { border-collapse: collapse; font-size: .88rem; margin: .3rem 0 1rem; }
 th, td { padding: .25rem .55rem; border-bottom: 1px solid var(--line); text-align: left;
   vertical-align: top; }
+table.nowrap td { white-space: nowrap; }
 td[data-value], th.num { text-align: right; font-variant-numeric: tabular-nums; }
 thead th { background: var(--band); position: sticky; top: 0; }
 table.sortable thead th { cursor: pointer; user-select: none; }
@@ -193,11 +194,12 @@ class Column:
 
 def table(columns: Sequence[Column | str], rows: Iterable[Sequence[Any]], *,
           sortable: bool = True, caption: str | None = None, id: str | None = None,
-          tall: bool = False) -> Markup:
+          tall: bool = False, nowrap: bool = False) -> Markup:
     """A table; numbers (int, float, NumPy scalars) are formatted and sort as numbers.
 
     A cell may be :class:`Markup` (e.g. a swatch and a name); a ``str`` column title
-    makes a text column unless every value in it is a number.
+    makes a text column unless every value in it is a number. ``tall``: scroll after
+    about 30 rows; ``nowrap``: keep each cell on one line (short tables of numbers).
 
     Examples
     --------
@@ -221,7 +223,9 @@ def table(columns: Sequence[Column | str], rows: Iterable[Sequence[Any]], *,
                 cells.append(tag("td", value))
         body_rows.append(tag("tr", cells))
     inner = tag("table", tag("caption", caption) if caption else None, head,
-                tag("tbody", body_rows), class_="sortable" if sortable else None, id=id)
+                tag("tbody", body_rows),
+                class_=" ".join(c for c in ("sortable" if sortable else "",
+                                            "nowrap" if nowrap else "") if c) or None, id=id)
     return tag("div", inner, class_="scroll tall" if tall else "scroll")
 
 
