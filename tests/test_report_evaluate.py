@@ -256,3 +256,16 @@ def test_demo_writes_a_report_the_same_every_time(tmp_path, fixed_date):
     assert first.read_bytes() == second.read_bytes()
     assert html.count("<tr><td>tile_r") >= 16 and "Worst images" in html
     assert str(tmp_path) not in html and "/tmp" not in html
+
+
+def test_html_on_standard_output(tmp_path, fixed_date):
+    _evaluate(tmp_path)
+    pdir, tdir = tmp_path / "pred", tmp_path / "gt"
+    result = runner.invoke(app, ["evaluate", str(pdir), str(tdir), "-c", "3", "--html", "-",
+                                 "--class-names", str(tmp_path / "names.txt"), "--images",
+                                 str(tmp_path / "photos"), "--bootstrap", "200"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("<!DOCTYPE html>") and "Worst images" in result.stdout
+    shown = runner.invoke(app, ["evaluate", str(pdir), str(tdir), "-c", "3", "--html", "-",
+                                "--json", "-"])
+    assert shown.exit_code == 2 and "standard output" in shown.stderr

@@ -18,7 +18,8 @@ def html_option(what: str) -> Any:
     """The ``--html PATH`` option: ``what`` says what the report shows."""
     return typer.Option("--html", metavar="PATH",
                         help=f"Write a self-contained HTML report of {what} to PATH (one "
-                        "file: pictures inline, no network; open it in any browser).")
+                        "file: pictures inline, no network; open it in any browser; '-': "
+                        "standard output).")
 
 
 HtmlPath = Annotated[Path | None, html_option("the results")]

@@ -38,7 +38,7 @@ def demo(
 
     output = Output(quiet=quiet, json=json_file, csv=csv_file, html=html_file)
     if html_file is not None:
-        output.write_bytes(html_file, demo_html())
+        output.write(html_file, demo_html().decode("utf-8"))
     _, mask = load_nuclei()
     share = float((mask > 0).mean())
     count = len(np.unique(mask)) - 1

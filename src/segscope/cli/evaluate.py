@@ -225,8 +225,8 @@ def evaluate(
         from .report import evaluation_html
 
         # from the JSON text, as `segscope report` reads it: the same page, byte for byte
-        out.write_bytes(html_file, evaluation_html(json.loads(report.to_json()), worst=worst,
-                                                   sort_by=sort_by))
+        page = evaluation_html(json.loads(report.to_json()), worst=worst, sort_by=sort_by)
+        out.write(html_file, page.decode("utf-8"))  # '-': standard output
     if csv_file is not None:
         out.write(csv_file, _csv_rows(report, per_image))
     if out.show_tables:

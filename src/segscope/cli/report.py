@@ -43,7 +43,8 @@ def report(
     results: Annotated[Path, typer.Argument(
         help="Results JSON written by 'segscope evaluate ... --json FILE'.")],
     out_file: Annotated[Path, typer.Option(
-        "--out", "-o", metavar="PATH", help="The HTML report to write.")],
+        "--out", "-o", metavar="PATH", help="The HTML report to write ('-': standard "
+        "output).")],
     worst: Annotated[int, typer.Option(
         "--worst", metavar="K", help="Show the K worst images (target, prediction, "
         "errors), read from the files the results list.")] = 12,
@@ -78,7 +79,7 @@ def report(
     if not isinstance(data, dict) or "scores" not in data:
         raise FileFormatError(f"{results}: not the JSON of 'segscope evaluate' (no 'scores');"
                               " write one with 'segscope evaluate ... --json FILE'")
-    out.write_bytes(out_file, evaluation_html(data, worst=worst, sort_by=sort_by))
+    out.write(out_file, evaluation_html(data, worst=worst, sort_by=sort_by).decode("utf-8"))
     if json_file is not None or csv_file is not None:
         from ..report.evaluation import image_rows, report_from_dict, summary_rows
         from ..results import json_safe

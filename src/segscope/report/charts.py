@@ -145,7 +145,13 @@ def histogram(values: Sequence[float], *, bins: int = 20,
 
 
 def colour_bar(low: float, high: float, *, label: str, width: int = 260) -> Markup:
-    """A horizontal viridis colour bar from ``low`` to ``high`` with its label."""
+    """A horizontal viridis colour bar from ``low`` to ``high`` with its label.
+
+    Examples
+    --------
+    >>> "linearGradient" in colour_bar(0, 1, label="IoU")
+    True
+    """
     at = np.linspace(0.0, 1.0, 11)
     stops = [tag("stop", offset=_n(x), stop_color=hex_colour(c))
              for x, c in zip(at.tolist(), viridis(at).tolist())]
@@ -166,7 +172,14 @@ def heat_map(matrix: Any, row_labels: Sequence[Any], col_labels: Sequence[Any], 
     Up to ``max_table`` rows and columns it is an HTML table: the names head the rows and
     columns, each cell shows its value (and ``counts``, when given, as a tooltip). A
     larger matrix is one inline PNG (a pixel per cell, enlarged without smoothing) whose
-    rows and columns are in the order of the labels.
+    rows and columns are in the order of the labels. ``corner`` is the text of the table's
+    top-left cell (what the rows and the columns are).
+
+    Examples
+    --------
+    >>> html = heat_map([[0.9, 0.1], [0.3, 0.7]], ["a", "b"], ["a", "b"], title="recall")
+    >>> html.count("<td"), ">0.90<" in html
+    (4, True)
     """
     m = np.asarray(matrix, dtype=np.float64)
     scaled = (m - low) / ((high - low) or 1.0)

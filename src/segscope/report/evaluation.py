@@ -88,6 +88,17 @@ def attach_images(report: Report, folder: str | os.PathLike) -> Report:
     ``meta["inputs"]`` with its SHA-256; the report's gallery then shows it.
 
     Pairs without an image keep none. The images are only listed (and hashed) here.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from PIL import Image
+    >>> from segscope.results import Score
+    >>> root = pathlib.Path(tempfile.mkdtemp())
+    >>> Image.new("RGB", (4, 4)).save(root / "a.jpg")
+    >>> r = Report((Score("iou", 1.0),), meta={"inputs": [{"name": "a"}, {"name": "b"}]})
+    >>> [("image" in i) for i in attach_images(r, root).meta["inputs"]]
+    [True, False]
     """
     from ..io import IMAGE_EXTENSIONS, list_files, sha256
 
@@ -135,7 +146,14 @@ def _values(meta: Mapping[str, Any], report: Report, metric: str) -> np.ndarray 
 def worst_images(values: np.ndarray, names: Sequence[str], metric: str, k: int
                  ) -> list[int]:
     """Indices of the ``k`` worst images by ``metric`` (lowest scores, largest distances;
-    undefined values last; ties by name)."""
+    undefined values last; ties by name).
+
+    Examples
+    --------
+    >>> worst_images(np.array([0.9, 0.2, np.nan]), ["a", "b", "c"], "iou", 2)
+    [1, 0]
+    >>> worst_images(np.array([3.0, 9.0]), ["a", "b"], "hd95", 1)
+    [1]"""
     lower_better = metric in DISTANCE_METRICS
     order = sorted(range(len(values)), key=lambda i: (
         math.isnan(values[i]), -values[i] if lower_better else values[i], names[i]))
@@ -161,6 +179,15 @@ def evaluation_page(report: Report, *, class_names: Sequence[str] | None = None,
         The metric that ranks the images (default: IoU, else the first overlap metric).
     thumbnail : int
         Longer side of the gallery's thumbnails, in pixels.
+
+    Examples
+    --------
+    >>> from segscope.results import Score
+    >>> r = Report((Score("iou", 0.5, (0, 1), (0.75, 0.25), (30, 10)),),
+    ...            meta={"confusion": [[25, 5], [3, 7]], "num_classes": 2})
+    >>> page = evaluation_page(r, class_names=["sky", "<b>sea</b>"])
+    >>> [heading for _, heading, _ in page.sections]
+    ['Summary', 'Per class', 'Confusion', 'Per image', 'Provenance']
     """
     meta = dict(report.meta)
     names = list(class_names if class_names is not None else meta.get("class_names") or ())
@@ -205,7 +232,13 @@ def _interval(ci: Any) -> str:
 
 def summary_rows(report: Report) -> list[dict[str, Any]]:
     """One row per metric: the reported value, the pooled and per-image values with their
-    95 % intervals (when bootstrapped), the conventions and the excluded counts."""
+    95 % intervals (when bootstrapped), the conventions and the excluded counts.
+
+    Examples
+    --------
+    >>> from segscope.results import Score
+    >>> summary_rows(Report((Score("iou", 0.5),)))[0]["value"]
+    0.5"""
     intervals = (report.meta.get("bootstrap") or {}).get("metrics", {})
     rows = []
     for s in report.scores:
@@ -330,7 +363,15 @@ def _image_values(report: Report) -> dict[str, np.ndarray]:
 
 def image_rows(report: Report) -> list[dict[str, Any]]:
     """One row per image: its name and its own value of each metric (boundary metrics:
-    the mean over its scored classes, ``inf`` when one is infinite)."""
+    the mean over its scored classes, ``inf`` when one is infinite).
+
+    Examples
+    --------
+    >>> from segscope.results import Score
+    >>> r = Report((Score("hd95", 2.0, (1, 2), (1.0, 3.0), (5, 5),
+    ...                   per_image=((1.0, 3.0),)),), image_names=("a.png",))
+    >>> image_rows(r)
+    [{'image': 'a.png', 'hd95': 2.0}]"""
     values = _image_values(report)
     names = list(report.image_names)
     count = len(next(iter(values.values()))) if values else 0

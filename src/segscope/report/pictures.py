@@ -41,7 +41,13 @@ def png_uri(array: Any) -> str:
 
 def image(array: Any, alt: str, *, width: int | None = None, pixelated: bool = False,
           title: str | None = None) -> Markup:
-    """An ``<img>`` of an array, inline (``width``: shown width in CSS pixels)."""
+    """An ``<img>`` of an array, inline (``width``: shown width in CSS pixels).
+
+    Examples
+    --------
+    >>> image(np.zeros((2, 4), np.uint8), "black").startswith('<img src="data:image/png')
+    True
+    """
     arr = np.asarray(array)
     return tag("img", src=png_uri(arr), alt=alt, title=title,
                width=width or arr.shape[1],
@@ -87,7 +93,13 @@ def _hsl_to_rgb(h: np.ndarray, s: np.ndarray, lum: np.ndarray) -> np.ndarray:
 
 def to_rgb(labels: np.ndarray, num_classes: int, ignore_index: int | None = None
            ) -> np.ndarray:
-    """A label map coloured by :func:`label_colours` (ignored and unknown labels grey)."""
+    """A label map coloured by :func:`label_colours` (ignored and unknown labels grey).
+
+    Examples
+    --------
+    >>> to_rgb(np.array([[0, 1, 255]]), 2, ignore_index=255)[0, ::2].tolist()
+    [[0, 0, 0], [120, 120, 120]]
+    """
     labels = np.asarray(labels)
     colours = label_colours(num_classes)
     known = (labels >= 0) & (labels < num_classes)
@@ -129,7 +141,13 @@ def error_overlay(pred: np.ndarray, target: np.ndarray, ignore_index: int | None
 
 def shrink(array: np.ndarray, size: int, *, labels: bool = False) -> np.ndarray:
     """A copy whose longer side is at most ``size`` (nearest pixel for label maps and
-    overlays, area average for images); smaller arrays are returned as they are."""
+    overlays, area average for images); smaller arrays are returned as they are.
+
+    Examples
+    --------
+    >>> shrink(np.arange(16).reshape(4, 4), 2, labels=True).tolist()
+    [[0, 2], [8, 10]]
+    """
     from PIL import Image
 
     arr = np.asarray(array)
@@ -153,6 +171,13 @@ def gallery(rows: Sequence[tuple[Any, Sequence[tuple[str, Any]]]], *, size: int 
     Each picture is shown ``size`` pixels wide (or high), a small one enlarged without
     smoothing. Arrays are stored as given: shrink them first with :func:`shrink` (nearest pixel for
     label maps and overlays, area average for images), so the file holds thumbnails only.
+
+    Examples
+    --------
+    >>> html = gallery([("a.png · IoU 0.5", [("target", np.zeros((8, 8, 3), np.uint8))])])
+    >>> html.count("<img"), "a.png · IoU 0.5" in html
+    (1, True)
+
     """
     out = []
     for caption, tiles in rows:
