@@ -206,14 +206,14 @@ def test_evaluation_report_in_chromium(tmp_path, fixed_date):
         for score in report.scores:
             shown = page.locator(f'[data-metric="{score.metric}"]').inner_text()
             assert shown == format_number(score.value)
-        names = page.locator("#per-class tbody td:nth-child(2)").all_inner_texts()
+        names = page.locator("#class-table tbody td:nth-child(2)").all_inner_texts()
         assert names == CLASS_NAMES
         iou = report["iou"].per_class
-        page.locator("#per-class thead th", has_text="IoU").click()
-        cells = page.locator("#per-class tbody td:nth-child(5)").all_inner_texts()
+        page.locator("#class-table thead th", has_text="IoU").click()
+        cells = page.locator("#class-table tbody td:nth-child(5)").all_inner_texts()
         assert cells == [format_number(v) for v in sorted(iou)]
-        page.locator("#per-class thead th", has_text="IoU").click()
-        cells = page.locator("#per-class tbody td:nth-child(5)").all_inner_texts()
+        page.locator("#class-table thead th", has_text="IoU").click()
+        cells = page.locator("#class-table tbody td:nth-child(5)").all_inner_texts()
         assert cells == [format_number(v) for v in sorted(iou, reverse=True)]
         first = page.locator("#worst-images .gallery-row .caption b").first.inner_text()
         assert first == CRAFTED  # its prediction is the worst
@@ -223,7 +223,10 @@ def test_evaluation_report_in_chromium(tmp_path, fixed_date):
         assert page.evaluate("Array.from(document.images).every(i => i.complete && "
                              "i.naturalWidth > 0)")
         assert page.evaluate("window.__pwned") is None
-        hd95 = page.locator("#boundary thead").inner_text()
+        assert page.evaluate("(() => { const ids = Array.from(document.querySelectorAll("
+                             "'[id]'), e => e.id); return ids.length === new Set(ids).size; "
+                             "})()")
+        hd95 = page.locator("#boundary-table thead").inner_text()
         assert re.search(r"HD95 \(px\)", hd95)
         visit.screenshot("evaluation-report.png")
         page.emulate_media(media="print")

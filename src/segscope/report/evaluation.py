@@ -302,7 +302,7 @@ def _summary(report: Report, overlap: list[Score], meta: Mapping[str, Any]) -> l
         if key in options:
             conventions[key] = _plain(options[key], "all")
     return [tag("div", cards, class_="cards"),
-            table(columns, rows, id="summary", nowrap=True),
+            table(columns, rows, id="summary-table", nowrap=True),
             note(how),
             note("excluded: undefined (0/0) classes or image-class pairs left out of the "
                  "average under the empty policy; images undefined: images whose own value "
@@ -326,7 +326,7 @@ def _per_class(overlap: list[Score], names: Sequence[str]) -> list[Markup]:
     columns = [Column("class", numeric=True, digits=0), "name",
                Column("support (px)", numeric=True, digits=0),
                *[Column(title(s.metric), numeric=True) for s in overlap]]
-    out = [table(columns, rows, id="per-class", tall=len(rows) > 25)]
+    out = [table(columns, rows, id="class-table", tall=len(rows) > 25)]
     charts = [tag("figure", bars([_class_name(names, c) for c in s.classes], s.per_class,
                                  title=title(s.metric), width=520),
                   tag("figcaption", f"{title(s.metric)} per class"))
@@ -346,7 +346,8 @@ def _confusion(cm: np.ndarray, meta: Mapping[str, Any], names: Sequence[str]
     return [
         note("Rows: true class; columns: predicted class"
              + (f" (pixels with target {ignore} left out)." if ignore is not None else ".")
-             + " Hover a cell for its pixel count."),
+             + (" Hover a cell for its pixel count." if cm.shape[0] <= 40 else
+                " One pixel per cell; the class names are in the per-class table.")),
         tag("h3", "Normalised by row (recall: where each true class went)"),
         heat_map(by_row, labels, labels, title="fraction of the true class",
                  counts=cm, corner="true ↓ · predicted →"),
@@ -397,7 +398,7 @@ def _per_image(report: Report, meta: Mapping[str, Any]) -> list[Markup]:
     columns = ["image", *[Column(title(m), numeric=True) for m in values]]
     return [tag("div", charts, class_="grid"),
             tag("h3", "Every image"),
-            table(columns, rows, id="per-image", tall=True)]
+            table(columns, rows, id="image-table", tall=True)]
 
 
 def _histogram_caption(values: np.ndarray, metric: str) -> str:
@@ -525,7 +526,7 @@ def _boundary(scores: list[Score], names: Sequence[str]) -> list[Markup]:
         for key, value in sorted(s.extra.items()):
             if key != "units":
                 extra[f"{s.metric}.{key}"] = value
-    return [key_values(summary), table(columns, rows, id="boundary"),
+    return [key_values(summary), table(columns, rows, id="boundary-table"),
             note("Distances (HD, HD95, ASSD, MASD) are in the units shown: px when no pixel "
                  "spacing was known, else the files' (or --spacing) units; lower is better. "
                  "NSD and boundary IoU are fractions; higher is better. Class 0 is not "
@@ -556,7 +557,7 @@ def _provenance(report: Report, meta: Mapping[str, Any]) -> list[Markup]:
                 note("Files inside the prediction and target folders above are named "
                      "relative to them."),
                 table(["name", "prediction", "prediction SHA-256", "target",
-                       "target SHA-256"], rows, id="inputs", tall=True)]
+                       "target SHA-256"], rows, id="inputs-table", tall=True)]
     return out
 
 

@@ -65,6 +65,7 @@ dl.kv dt { color: var(--muted); } dl.kv dd { margin: 0; overflow-wrap: anywhere;
 .card .value { font-size: 1.5rem; font-variant-numeric: tabular-nums; }
 .card .ci { color: var(--muted); font-size: .8rem; font-variant-numeric: tabular-nums; }
 figure { margin: .4rem 0 1.2rem; break-inside: avoid; }
+figure > svg, figure > img { display: block; }
 figcaption { color: var(--muted); font-size: .85rem; margin-top: .2rem; }
 img.pixelated { image-rendering: pixelated; }
 img { max-width: 100%; height: auto; }
