@@ -161,11 +161,10 @@ def test_json_file_equals_json_on_stdout_and_quiet_prints_nothing(images, tmp_pa
 
 
 def _untimed(doc):
-    """The document without run times (superpixel reports record them) and run dates
-    (``created``, the provenance of evaluate's results)."""
+    """The document without run times (superpixel reports record them)."""
     if isinstance(doc, dict):
         return {k: _untimed(v) for k, v in doc.items()
-                if "runtime" not in k and k != "created" and doc.get("metric") != "runtime_s"}
+                if "runtime" not in k and doc.get("metric") != "runtime_s"}
     if isinstance(doc, list):
         return [_untimed(v) for v in doc if not (isinstance(v, dict)
                                                  and v.get("metric") == "runtime_s")]

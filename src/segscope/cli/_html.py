@@ -25,19 +25,25 @@ def html_option(what: str) -> Any:
 HtmlPath = Annotated[Path | None, html_option("the results")]
 
 
-def provenance() -> dict[str, Any]:
+def provenance(*, dated: bool = True) -> dict[str, Any]:
     """Version, command line and date of this run, for a report's provenance.
 
     The date is ``$SOURCE_DATE_EPOCH`` when set (reproducible builds), else now (UTC, to
-    the second); a report built again from the results' JSON shows the recorded date, so
-    the same JSON always gives the same page.
+    the second) when ``dated`` (a run that writes a page), else left out, so that the
+    JSON of two runs on the same data is the same. A report built again from the results'
+    JSON shows the recorded date: the same JSON always gives the same page.
     """
     from .. import __version__
 
+    out: dict[str, Any] = {"segscope_version": __version__,
+                           "command": shlex.join(["segscope", *sys.argv[1:]])}
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = (datetime.fromtimestamp(int(epoch), timezone.utc) if epoch and epoch.isdigit()
-            else datetime.now(timezone.utc)).replace(microsecond=0)
-    return {"segscope_version": __version__,
-            "command": shlex.join(["segscope", *sys.argv[1:]]),
-            "created": when.isoformat().replace("+00:00", "Z")}
+    if epoch and epoch.isdigit():
+        when = datetime.fromtimestamp(int(epoch), timezone.utc)
+    elif dated:
+        when = datetime.now(timezone.utc).replace(microsecond=0)
+    else:
+        return out
+    out["created"] = when.isoformat().replace("+00:00", "Z")
+    return out
 

@@ -118,10 +118,8 @@ def demo_html(method: str = "watershed", tile: int = 128) -> bytes:
                     command=f"segscope demo --html (the {method} prediction of the "
                     f"bundled nuclei image, {tile}×{tile} tiles)",
                     class_names=["background", "nucleus"])
-        epoch = os.environ.get("SOURCE_DATE_EPOCH")
-        if epoch and epoch.isdigit():
-            from ._html import provenance
+        from ._html import provenance
 
-            meta["created"] = provenance()["created"]
+        meta.update({k: v for k, v in provenance(dated=False).items() if k == "created"})
         report = replace(report, meta=meta)
         return evaluation_html(json.loads(report.to_json()), worst=8)

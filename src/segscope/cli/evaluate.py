@@ -156,8 +156,7 @@ def evaluate(
     cluster = cluster_kwargs(scheduler, workers, pred, target)
 
     out = Output(quiet=quiet, inputs=[pred, target, colormap, class_names, images],
-                 json=json_file,
-                 csv=csv_file, objects=objects, html=html_file)
+                 json=json_file, csv=csv_file, objects=objects, html=html_file)
     if max_pixels is None:
         max_pixels = DEFAULT_MAX_PIXELS
     if instances:
@@ -213,7 +212,7 @@ def evaluate(
             from ..report.evaluation import attach_images
 
             report = attach_images(report, images)
-        meta = dict(report.meta, **provenance())
+        meta = dict(report.meta, **provenance(dated=html_file is not None))
         if names is not None:
             meta["class_names"] = names
         report = replace(report, meta=meta)
