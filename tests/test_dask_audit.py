@@ -161,3 +161,45 @@ def test_nothing_to_compare_on_the_cluster(dask_client):
         here = find_duplicates(images, threads=1)
         assert dask_audit.find_duplicates(images, client=dask_client).to_dict() == \
             here.to_dict()
+
+
+def test_cli_dedup_and_leakage_on_a_scheduler(dask_client, folders, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from segscope.cli import app
+
+    address = dask_client.scheduler.address
+    for args in (["dedup", str(folders / "train")],
+                 ["leakage", str(folders / "train"), str(folders / "val")]):
+        here = CliRunner().invoke(app, [*args, "--json", "-", "-q"])
+        there = CliRunner().invoke(app, [*args, "--scheduler", address, "--json", "-", "-q"])
+        assert here.exit_code == 0 and there.exit_code == 0, there.output
+        assert json.loads(there.output) == json.loads(here.output)
+    refused = CliRunner().invoke(app, ["dedup", str(folders / "train"), "--workers", "2",
+                                       "--index", str(tmp_path / "i.sqlite")])
+    assert refused.exit_code != 0 and "--index" in refused.output
+
+
+def _same_audit(a, b):
+    assert a.pairs == b.pairs and a.groups == b.groups and a.names == b.names
+    assert [n for n, _ in a.skipped] == [n for n, _ in b.skipped]
+
+
+def test_fsspec_urls_on_the_cluster_and_here(dask_client, folders):
+    import fsspec
+
+    here = find_duplicates(folders / "train", threads=1)
+    url = (folders / "train").as_uri()  # file:// is read in place, on any worker
+    there = dask_audit.find_duplicates(url, client=dask_client)
+    _same_audit(there, here)
+    corrupt = dict(there.skipped)["corrupt.jpg"]
+    assert corrupt.startswith(f"{url}/corrupt.jpg: ")  # reasons name the URL
+    fs = fsspec.filesystem("memory")  # memory:// lives in this process: read here
+    for path in sorted((folders / "val").iterdir()):
+        fs.pipe(f"/audit-val/{path.name}", path.read_bytes())
+    _same_audit(find_leakage({"train": folders / "train", "val": "memory://audit-val"},
+                             threads=1),
+                find_leakage({"train": folders / "train", "val": folders / "val"},
+                             threads=1))

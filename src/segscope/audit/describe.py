@@ -69,7 +69,9 @@ def _thumb(item: Item, size: int, max_pixels: int | None):
     from ..io.thumbnails import read_thumbnail, thumbnail_of
 
     try:
-        if item.path is not None:
+        if item.url is not None:
+            t = _read_url(item.url, size, max_pixels)
+        elif item.path is not None:
             t = read_thumbnail(item.path, size=size, max_pixels=max_pixels)
         else:
             arr = np.asarray(item.array)
@@ -78,6 +80,22 @@ def _thumb(item: Item, size: int, max_pixels: int | None):
     except (SegscopeError, OSError, MemoryError, ValueError, TypeError) as err:
         return 0, 0, 0.0, str(err) or type(err).__name__, None
     return t.height, t.width, t.contrast, None, t.pixels
+
+
+def _read_url(url: str, size: int, max_pixels: int | None):
+    """The thumbnail of an fsspec URL: the file is copied to a temporary folder (removed
+    afterwards) and read as a file; an error names the URL."""
+    import tempfile
+
+    from ..io import fetch_file
+    from ..io.thumbnails import read_thumbnail
+
+    with tempfile.TemporaryDirectory(prefix="segscope-") as folder:
+        local = fetch_file(url, folder)
+        try:
+            return read_thumbnail(local, size=size, max_pixels=max_pixels)
+        except SegscopeError as err:
+            raise type(err)(str(err).replace(str(local), url)) from err
 
 
 def _usable(height: int, width: int, contrast: float, error: str | None) -> str | None:

@@ -25,7 +25,8 @@ __all__ = ["Item", "collect", "is_paths", "split_items"]
 
 @dataclass(frozen=True)
 class Item:
-    """One image to describe: a file (``path``) or an array (``array``).
+    """One image to describe: a file (``path``), an fsspec URL (``url``: read where the
+    audit runs, e.g. on a cluster worker) or an array (``array``).
 
     ``problem``, when set, says why the item cannot be read (found while collecting, e.g.
     a folder link that loops); it is reported as skipped without being read.
@@ -36,10 +37,11 @@ class Item:
     path: Path | None = None
     array: Any = None
     problem: str | None = None
+    url: str | None = None
 
 
 def is_paths(images: Any) -> bool:
-    """Whether ``images`` names files (a folder, a file, or a sequence of paths)."""
+    """Whether ``images`` names files (a folder, a file, or a sequence of paths or URLs)."""
     if isinstance(images, (str, os.PathLike)):
         return True
     if isinstance(images, np.ndarray) or not isinstance(images, Sequence):
@@ -52,13 +54,18 @@ def collect(images: Any, *, split: int, prefix: str = "") -> list[Item]:
     sequence, or each array of a sequence / along axis 0 of an array.
 
     Folder members are named by their path relative to the folder (POSIX separators),
-    files of a list by the path as given, arrays by their position; ``prefix`` (e.g. the
-    split name and ``/``) is put in front. Folders reached through symbolic links are
-    searched too; a link to a folder searched anyway (a loop) becomes an item with a
-    ``problem``, reported as skipped.
+    files of a list by the path (or URL) as given, arrays by their position; ``prefix``
+    (e.g. the split name and ``/``) is put in front. Folders reached through symbolic
+    links are searched too; a link to a folder searched anyway (a loop) becomes an item
+    with a ``problem``, reported as skipped. A folder or file may be an fsspec URL
+    (``s3://bucket/photos``, ``file:///data/val``): its files are listed here and read
+    where the audit runs.
     """
-    from ..io import IMAGE_EXTENSIONS, list_files
+    from ..io import IMAGE_EXTENSIONS, is_url, list_files, list_urls
 
+    if is_url(images):
+        return [Item(prefix + rel, split, url=url)
+                for rel, url in list_urls(images, IMAGE_EXTENSIONS)]
     if isinstance(images, (str, os.PathLike)):
         root = Path(images)
         if root.is_dir():
@@ -73,7 +80,8 @@ def collect(images: Any, *, split: int, prefix: str = "") -> list[Item]:
             return [Item(prefix + root.name, split, path=root)]
         raise MissingFileError(f"{root}: no such file or folder")
     if is_paths(images):
-        return [Item(prefix + str(p), split, path=Path(p)) for p in images]
+        return [Item(prefix + str(p), split, url=p) if is_url(p) else
+                Item(prefix + str(p), split, path=Path(p)) for p in images]
     if isinstance(images, np.ndarray):
         return [Item(f"{prefix}{k}", split, array=images[k]) for k in range(images.shape[0])]
     if isinstance(images, Sequence):

@@ -7,8 +7,8 @@ import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-__all__ = ["claim_outputs", "max_pixels_value", "note_empty", "render", "split_names",
-           "write_outputs"]
+__all__ = ["auditor", "claim_outputs", "max_pixels_value", "note_empty", "render",
+           "split_names", "write_outputs"]
 
 _SHOWN = 20
 _PAIR_COLUMNS = ("name_a", "name_b", "split_a", "split_b", "distance", "ncc", "ssim",
@@ -26,6 +26,29 @@ def max_pixels_value(option: int | None) -> int | None:
         raise ParameterError(f"--max-pixels must be a number of pixels, or 0 for no limit; "
                              f"got {option}")
     return option or None
+
+
+def auditor(name: str, cluster: dict | None, *, index: Path | None, threads: int | None):
+    """The audit function ``name`` (``find_duplicates``, ``find_leakage``) to call: of
+    :mod:`segscope.audit` here (with ``--index``, ``--threads``), of :mod:`segscope.dask`
+    on a cluster (``cluster``: the keywords of ``--scheduler``/``--workers``)."""
+    import functools
+
+    from ..errors import ParameterError
+
+    if cluster is None:
+        from .. import audit
+
+        return functools.partial(getattr(audit, name), index=index, threads=threads)
+    if index is not None:
+        raise ParameterError("--index keeps thumbnails in a file on this machine; it is not "
+                             "used on a cluster: drop --index, or --scheduler/--workers")
+    if threads is not None:
+        raise ParameterError("--threads sets the threads of this machine; on a cluster each "
+                             "worker has its own: drop --threads, or --scheduler/--workers")
+    from .. import dask
+
+    return functools.partial(getattr(dask, name), **cluster)
 
 
 def split_names(folders: Sequence[Path]) -> list[str]:
@@ -120,7 +143,8 @@ def note_empty(result, folders: Mapping[str, Path], output) -> None:
 
     names = [*result.names, *(name for name, _ in result.skipped)]
     for prefix, folder in folders.items():
-        if folder.is_dir() and not any(n.startswith(prefix) for n in names):
+        if isinstance(folder, Path) and folder.is_dir() and \
+                not any(n.startswith(prefix) for n in names):
             output.note(f"no image files found in {_plain(str(folder))} (searched "
                         "recursively for "
                         f"{', '.join(IMAGE_EXTENSIONS)})")

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ._app import app
+from ._cluster import Scheduler, Workers, cluster_kwargs
 from ._common import Output, Quiet, csv_option, handle_errors, json_option
 
 Radius = Annotated[int, typer.Option(
@@ -69,6 +70,8 @@ def dedup(
     min_ssim_low: MinSsimLow = 0.62,
     threads: Threads = None,
     max_pixels: MaxPixels = None,
+    scheduler: Scheduler = None,
+    workers: Workers = None,
     quiet: Quiet = False,
 ) -> None:
     """Find near-duplicate images within one folder: resized, re-encoded, re-toned, noisy,
@@ -82,9 +85,21 @@ def dedup(
       segscope dedup photos/ --csv pairs.csv -o groups.png
 
       segscope dedup photos/ --index photos.audit.sqlite --json -
+
+      segscope dedup photos/ --workers 4 --csv pairs.csv
     """
-    from ..audit import Thresholds, find_duplicates
-    from ._audit import claim_outputs, max_pixels_value, note_empty, render, write_outputs
+    from ..audit import Thresholds
+    from ._audit import (
+        auditor,
+        claim_outputs,
+        max_pixels_value,
+        note_empty,
+        render,
+        write_outputs,
+    )
+
+    find_duplicates = auditor("find_duplicates", cluster_kwargs(scheduler, workers, folder),
+                              index=index, threads=threads)
 
     rules = Thresholds(min_ssim=min_ssim, min_ncc=min_ncc, min_match=min_match,
                        max_crop=max_crop, min_ncc_low=min_ncc_low, min_ssim_low=min_ssim_low)
@@ -93,8 +108,7 @@ def dedup(
                                    drops=drops, index=index)
     with files:
         result = find_duplicates(folder, radius=radius, thresholds=rules, flips=flips,
-                                 rotations=rotations, index=index, threads=threads,
-                                 max_pixels=max_pixels_value(max_pixels),
+                                 rotations=rotations, max_pixels=max_pixels_value(max_pixels),
                                  progress=output.show_progress)
         write_outputs(result, files, claimed, {"": folder}, output)
     render(result, output)

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from ._app import app
+from ._cluster import Scheduler, Workers, cluster_kwargs
 from ._common import Output, Quiet, handle_errors
 from .dedup import (
     AuditCsv,
@@ -54,6 +55,8 @@ def leakage(
     min_ssim_low: MinSsimLow = 0.62,
     threads: Threads = None,
     max_pixels: MaxPixels = None,
+    scheduler: Scheduler = None,
+    workers: Workers = None,
     quiet: Quiet = False,
 ) -> None:
     """Find images of later splits with a near-twin in an earlier split (leakage).
@@ -66,10 +69,13 @@ def leakage(
       segscope leakage data/train data/val data/test --csv leaks.csv -o leaks.png
 
       segscope leakage train/ val/ --resplit resplit.csv
+
+      segscope leakage train/ val/ --scheduler tcp://head:8786 --json leaks.json
     """
-    from ..audit import Thresholds, find_leakage
+    from ..audit import Thresholds
     from ..errors import ParameterError
     from ._audit import (
+        auditor,
         claim_outputs,
         max_pixels_value,
         note_empty,
@@ -77,6 +83,9 @@ def leakage(
         split_names,
         write_outputs,
     )
+
+    find_leakage = auditor("find_leakage", cluster_kwargs(scheduler, workers, *splits),
+                           index=index, threads=threads)
 
     if len(splits) < 2:
         raise ParameterError(f"leakage needs at least two split folders (TRAIN VAL); got "
@@ -90,7 +99,6 @@ def leakage(
     with files:
         result = find_leakage(dict(zip(names, splits, strict=True)), radius=radius,
                               thresholds=rules, flips=flips, rotations=rotations,
-                              index=index, threads=threads,
                               max_pixels=max_pixels_value(max_pixels),
                               progress=output.show_progress)
         write_outputs(result, files, claimed,

@@ -31,7 +31,7 @@ from .pairing import (
     pair_folders,
     pair_inputs,
 )
-from .sources import Source, fetch_pair, is_url, pair_sources
+from .sources import Source, fetch_file, fetch_pair, is_url, list_urls, pair_sources
 from .tables import FORMULA_PREFIXES, csv_cell, csv_text
 
 __all__ = [
@@ -57,9 +57,11 @@ __all__ = [
     "csv_cell",
     "csv_text",
     "encode_image",
+    "fetch_file",
     "fetch_pair",
     "is_url",
     "list_files",
+    "list_urls",
     "load_image",
     "load_pairs",
     "pair_folders",

@@ -27,7 +27,7 @@ from ..errors import MissingFileError, PairingError, require
 from ._files import full_suffix, natural_key, strip_suffix
 from .pairing import MATCH_MODES, PAIRING_EXTENSIONS, MatchMode, Pair, Pairing, pair_inputs
 
-__all__ = ["Source", "fetch_pair", "is_url", "pair_sources"]
+__all__ = ["Source", "fetch_file", "fetch_pair", "is_url", "list_urls", "pair_sources"]
 
 #: A folder or file (path or URL), or a list of files (paths or URLs).
 Source = str | os.PathLike | Sequence[str | os.PathLike]
@@ -110,20 +110,74 @@ def _filesystem(url: str) -> tuple[Any, str]:
     return fs, root.rstrip("/")
 
 
-def _keyed_urls(url: str, fs: Any, root: str, match: str, wanted: set[str]) -> dict[str, str]:
+def _files_under(url: str, fs: Any, root: str, wanted: set[str]) -> list[tuple[str, str]]:
+    """``(relative path, URL)`` of the files under ``root`` with a wanted suffix, hidden
+    ones skipped, in natural order."""
     base = url.rstrip("/")
-    keys: dict[str, str] = {}
+    out = []
     for found in sorted(fs.find(root), key=natural_key):
         rel = found[len(root):].lstrip("/")
         if any(part.startswith(".") for part in rel.split("/")) or full_suffix(rel) not in wanted:
             continue
+        out.append((rel, f"{base}/{rel}"))
+    return out
+
+
+def _keyed_urls(url: str, fs: Any, root: str, match: str, wanted: set[str]) -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for rel, full in _files_under(url, fs, root, wanted):
         key = strip_suffix(rel) if match == "path" else strip_suffix(rel.rsplit("/", 1)[-1])
-        full = f"{base}/{rel}"
         if key in keys:
             raise PairingError(f"two files in {url} have the same key {key!r}: {keys[key]} and "
                                f"{full}; segscope cannot tell which one to pair; rename one")
         keys[key] = full
     return keys
+
+
+def list_urls(url: str, extensions: Iterable[str]) -> list[tuple[str, str]]:
+    """``(name, URL)`` of the files of a URL: every file under a folder with one of
+    ``extensions`` (recursively, hidden ones skipped, natural order), named by its path
+    relative to the folder; a file URL gives itself, named by its file name.
+
+    Raises
+    ------
+    MissingFileError
+        The URL does not exist.
+
+    Examples
+    --------
+    >>> import fsspec
+    >>> with fsspec.open("memory://listed/b/2.png", "wb") as f:
+    ...     _ = f.write(b"")
+    >>> list_urls("memory://listed", [".png"])
+    [('b/2.png', 'memory://listed/b/2.png')]
+    """
+    fs, root = _filesystem(url)
+    if not fs.isdir(root):
+        return [(Path(root).name, url)]
+    wanted = {e.lower() if e.startswith(".") else f".{e.lower()}" for e in extensions}
+    return _files_under(url, fs, root, wanted)
+
+
+def fetch_file(url: str, folder: str | os.PathLike) -> Path:
+    """A local path of ``url``: the file copied into ``folder`` (keeping its name), or, for
+    ``file://``, the file itself.
+
+    Raises
+    ------
+    MissingFileError
+        The URL does not exist.
+    """
+    core = require("fsspec.core", "dask", "reading fsspec URLs")
+    fs, path = core.url_to_fs(url)
+    if url.startswith("file://"):
+        return Path(path)
+    local = Path(folder) / Path(path).name
+    local.parent.mkdir(parents=True, exist_ok=True)
+    if not fs.exists(path):
+        raise MissingFileError(f"{url}: no such file")
+    fs.get_file(path, str(local))
+    return local
 
 
 def fetch_pair(pair: Pair, folder: str | os.PathLike) -> Pair:
@@ -138,21 +192,6 @@ def fetch_pair(pair: Pair, folder: str | os.PathLike) -> Pair:
     >>> fetch_pair(Pair("a", Path("p/a.png"), Path("t/a.png")), tempfile.mkdtemp()).pred
     PosixPath('p/a.png')
     """
-    sides = []
-    for side, source in (("pred", pair.pred), ("target", pair.target)):
-        if not is_url(source):
-            sides.append(source)
-            continue
-        text = str(source)
-        if text.startswith("file://"):
-            sides.append(Path(require("fsspec.core", "dask", "reading fsspec URLs")
-                              .url_to_fs(text)[1]))
-            continue
-        fs, path = require("fsspec.core", "dask", "reading fsspec URLs").url_to_fs(text)
-        local = Path(folder) / side / Path(path).name
-        local.parent.mkdir(parents=True, exist_ok=True)
-        if not fs.exists(path):
-            raise MissingFileError(f"{text}: no such file")
-        fs.get_file(path, str(local))
-        sides.append(local)
+    sides = [source if not is_url(source) else fetch_file(str(source), Path(folder) / side)
+             for side, source in (("pred", pair.pred), ("target", pair.target))]
     return Pair(pair.name, sides[0], sides[1])
