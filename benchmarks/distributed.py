@@ -19,7 +19,8 @@ clusters are started before the timings (start-up is reported apart).
 More sections: append a function to ``SECTIONS``. It gets the :class:`Context` (the
 clients by number of workers, a scratch folder, ``quick``) and returns
 ``(title, header, rows, notes)``; ``main`` prints and writes each as a Markdown table.
-The dedup/leakage audit on a cluster adds its rows there.
+The near-duplicate audit adds two (``benchmarks/distributed_audit.py``): 1 vs 2 workers on
+decode-bound JPEGs, and its unit costs (the inputs of the 1M-image estimate).
 
 Run:  python -m benchmarks.distributed [--quick] [--out benchmarks/results/distributed.md]
 """
@@ -43,6 +44,7 @@ import numpy as np
 from segscope.files import ScoreOptions, evaluate_paths
 
 from ._timing import machine_line, markdown_table, median_time, publish
+from .distributed_audit import audit_costs_section, audit_section
 from .evaluate_files import make_voc_like
 
 
@@ -125,8 +127,9 @@ def overhead_section(ctx: Context) -> tuple[str, list[str], list[list[Any]], str
             rows, notes)
 
 
-#: The sections, in order; the audit on a cluster appends its own.
-SECTIONS: list[Section] = [folder_section, overhead_section]
+#: The sections, in order.
+SECTIONS: list[Section] = [folder_section, overhead_section, audit_section,
+                           audit_costs_section]
 
 
 def main() -> None:

@@ -1,40 +1,35 @@
-"""Benchmark: the near-duplicate audit on 1 and 2 local Dask workers vs one process.
+"""Sections of ``benchmarks/distributed.py``: the near-duplicate audit on 1 and 2 workers.
 
-Run from the repository root:
+Run through ``python -m benchmarks.distributed [--quick]`` (its clusters, its output).
 
-    python -m benchmarks.distributed_audit [--quick] [--images N] [--side S]
-        [--set-dir DIR] [--out benchmarks/results/distributed_audit.md]
+The set: generated JPEGs (``_dedup_data.scale_distractor``, quality 85; quick: 400 of
+512², full: 4,000 of 1024²) with 1 % planted copies (+20 grey levels, JPEG 50), made
+once in ``$TMPDIR/segscope-dask-audit-set`` and reused while its manifest matches. Large
+images make the audit decode-bound (the case where 2 workers should give ≥ 1.6×).
 
-The set: N generated JPEGs of S×S pixels (``_dedup_data.scale_distractor``, quality 85)
-with 1 % planted copies (+20 grey levels, JPEG 50), made once in ``--set-dir`` and reused
-while its manifest matches. Large sides make the audit decode-bound (the case where 2
-workers should give ≥ 1.6×).
-
-1. **Wall time**: the one-process audit (``segscope.audit.find_duplicates``, one thread)
-   and ``segscope.dask.find_duplicates`` on a ``LocalCluster`` of 1 and 2 worker
-   processes (one thread each; the cluster is started and warmed up before timing). Each
-   cluster result is compared with the one-process result (pairs, scores, groups, skipped
-   files): "identical" must be yes.
-2. **Unit costs** (one process, one thread), the inputs of the 1M-image estimate of
-   ``docs/dask.md``: describing (decode + thumbnail + hashes) per image, the exact search
-   per image at this N, candidates per image, verification per candidate (thumbnails read
-   again, as the cluster's verifying tasks do), and the scheduler's overhead per task
-   (empty tasks through ``run_tasks``).
-
-``--quick``: 400 images of 512² (about a minute on a busy 2-core machine).
+``audit_section``
+    The one-process audit (``segscope.audit.find_duplicates``, one thread) and
+    ``segscope.dask.find_duplicates`` on 1 and 2 worker processes; each cluster result is
+    compared with the one-process result (pairs, scores, groups, skipped files).
+``audit_costs_section``
+    Unit costs, one process, one thread (the inputs of the 1M-image estimate in
+    ``docs/dask.md``): describing (decode + thumbnail + hashes) per image, the exact
+    search per image at this N, candidates per image, verification per candidate with the
+    thumbnails read again (as the verifying tasks do).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
+import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from ._timing import machine_line, markdown_table, publish
+from ._timing import median_time
 
 SET_VERSION = 1
 
@@ -88,55 +83,65 @@ def image_set(root: Path, n: int, side: int) -> tuple[Path, list[tuple[str, str]
     return folder, pairs
 
 
-def _timed(fn):
-    t0, c0 = time.perf_counter(), time.process_time()
-    out = fn()
-    return out, time.perf_counter() - t0, time.process_time() - c0
+def _set(ctx: Any) -> tuple[Path, int, int]:
+    n, side = (400, 512) if ctx.quick else (4000, 1024)
+    folder, _ = image_set(Path(tempfile.gettempdir()) / "segscope-dask-audit-set", n, side)
+    return folder, n, side
 
 
-def wall_times(folder: Path, n: int) -> tuple[str, object]:
+def audit_section(ctx: Any) -> tuple[str, list[str], list[list[Any]], str]:
     from segscope.audit import find_duplicates
-    from segscope.dask import find_duplicates as cluster_find_duplicates
-    from segscope.dask._cluster import connect
+    from segscope.dask import find_duplicates as on_cluster
 
+    folder, n, side = _set(ctx)
+    repeat = min(ctx.repeat, 3)
     warm = [str(p) for p in sorted(folder.glob("*.jpg"))[:8]]  # imports, compiled kernels
     find_duplicates(warm, threads=1)
-    here, wall_here, _ = _timed(lambda: find_duplicates(folder, threads=1))
-    rows = [["one process, one thread", f"{wall_here:.1f}", f"{n / wall_here:,.0f}", "—",
-             "—", f"{len(here.pairs)} pairs, {here.candidates} candidates"]]
-    base = None
-    for workers in (1, 2):
-        with connect(workers=workers) as client:
-            client.wait_for_workers(workers)
-            cluster_find_duplicates(warm, client=client)
-            there, wall, _ = _timed(lambda c=client: cluster_find_duplicates(folder, client=c))
-        base = base or wall
-        same = there.to_dict() == here.to_dict()
-        rows.append([f"Dask, {workers} worker process{'es' if workers > 1 else ''}",
-                     f"{wall:.1f}", f"{n / wall:,.0f}", f"{base / wall:.2f}×",
-                     "yes" if same else "NO", f"{wall_here / wall:.2f}× one process"])
-    table = markdown_table(["run", "wall (s)", "images/s", "vs 1 worker", "identical",
-                            "note"], rows)
-    return table, here
+    local = find_duplicates(folder, threads=1)
+    t_local = median_time(lambda: find_duplicates(folder, threads=1), repeat=repeat, warmup=0)
+    times = {}
+    for workers, client in sorted(ctx.clients.items()):
+        on_cluster(warm, client=client)
+        same = on_cluster(folder, client=client).to_dict() == local.to_dict()
+        assert same, "cluster and local audits differ"
+        times[workers] = median_time(lambda c=client: on_cluster(folder, client=c),
+                                     repeat=repeat, warmup=0)
+    rows = [["one process, one thread", f"{t_local:.2f}", f"{n / t_local:,.0f}", "—"]]
+    for workers, t in times.items():
+        rows.append([f"LocalCluster, {workers} worker process(es)", f"{t:.2f}",
+                     f"{n / t:,.0f}", f"{times[1] / t:.2f}×"])
+    notes = (f"{n:,} generated {side}² JPEGs (1 % planted copies; {len(local.pairs)} pairs "
+             f"from {local.candidates} candidates). Speed-up of 2 over 1 worker: "
+             f"**{times[1] / times[max(times)]:.2f}×** (target ≥ 1.6× for decode-bound work). "
+             "Every cluster result equals the one-process result (pairs, scores, groups, "
+             "skipped files).")
+    return ("Near-duplicate audit (dedup), 1 vs 2 workers",
+            ["run", "s (median)", "images/s", "speed-up vs 1 worker"], rows, notes)
 
 
-def unit_costs(folder: Path, n: int, here) -> str:
+def _cpu(fn):
+    start = time.process_time()
+    out = fn()
+    return out, time.process_time() - start
+
+
+def audit_costs_section(ctx: Any) -> tuple[str, list[str], list[list[Any]], str]:
     from segscope.audit.api import THUMBNAIL_SIDE
     from segscope.audit.candidates import hash_all, pairs_from_hashes
     from segscope.audit.describe import describe
     from segscope.audit.sources import collect
     from segscope.audit.verdicts import verify_candidate
     from segscope.audit.verify import Thresholds
-    from segscope.dask._cluster import connect, run_tasks
 
+    folder, n, side = _set(ctx)
     items = collect(folder, split=0)
-    found, _, cpu_describe = _timed(lambda: describe(items, size=THUMBNAIL_SIDE, threads=1))
-    hashes, _, cpu_hash = _timed(lambda: hash_all(found.thumbs))
-    cands, _, cpu_search = _timed(lambda: pairs_from_hashes(hashes, radius=10))
+    found, cpu_describe = _cpu(lambda: describe(items, size=THUMBNAIL_SIDE, threads=1))
+    hashes, cpu_hash = _cpu(lambda: hash_all(found.thumbs))
+    cands, cpu_search = _cpu(lambda: pairs_from_hashes(hashes, radius=10))
     k = min(cands.lo.size, 400)
     rules = Thresholds()
 
-    def verify_some():
+    def verify_some() -> None:
         for c in range(k):
             i, j = int(cands.lo[c]), int(cands.hi[c])
             pair = describe([found.items[i], found.items[j]], size=THUMBNAIL_SIDE)
@@ -145,46 +150,16 @@ def unit_costs(folder: Path, n: int, here) -> str:
                              owner_first=int(cands.owner[c]) == i, splits=("images",),
                              thresholds=rules)
 
-    _, _, cpu_verify = _timed(verify_some)
-    with connect(workers=1) as client:
-        client.wait_for_workers(1)
-        run_tasks(client, abs, list(range(-20, 0)))
-        _, wall_tasks, _ = _timed(lambda: run_tasks(client, abs, list(range(-400, 0))))
+    _, cpu_verify = _cpu(verify_some)
     rows = [
-        ["describing: decode + thumbnail + hashes", f"{1e3 * (cpu_describe + cpu_hash) / n:.2f} "
-         "ms CPU per image", f"of which hashes {1e3 * cpu_hash / n:.3f} ms"],
-        ["exact search (one process)", f"{1e3 * cpu_search / n:.3f} ms CPU per image",
-         f"at N = {n:,}; grows about linearly with N per image (buckets fill)"],
-        ["candidates", f"{cands.lo.size / n:.3f} per image", f"{cands.lo.size:,} in all"],
-        ["verification, thumbnails read again", f"{1e3 * cpu_verify / max(k, 1):.2f} ms CPU "
-         "per candidate", f"timed on {k} candidates"],
-        ["scheduler overhead", f"{1e3 * wall_tasks / 400:.2f} ms wall per task",
-         "400 empty tasks, 1 local worker"],
+        ["describing: decode + thumbnail + hashes", f"{1e3 * (cpu_describe + cpu_hash) / n:.2f}"
+         " ms / image", f"of which hashes {1e3 * cpu_hash / n:.3f} ms"],
+        ["exact search (frames, windows, gradients)", f"{1e3 * cpu_search / n:.3f} ms / image",
+         f"at N = {n:,} (the work per image grows with N: buckets fill)"],
+        ["candidates", f"{cands.lo.size / n:.3f} / image", f"{cands.lo.size:,} in all"],
+        ["verification, thumbnails read again", f"{1e3 * cpu_verify / max(k, 1):.2f} ms / "
+         "candidate", f"timed on {k} candidates"],
     ]
-    return markdown_table(["unit", "cost", "note"], rows)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="400 images of 512²")
-    parser.add_argument("--images", type=int, default=None, help="images (default 4000)")
-    parser.add_argument("--side", type=int, default=None, help="image side (default 1024)")
-    parser.add_argument("--set-dir", type=Path, default=Path("/tmp/segscope-dask-audit-set"),
-                        help="where the generated set is kept and reused")
-    parser.add_argument("--out", type=Path, help="write the Markdown section here")
-    args = parser.parse_args()
-    n = args.images or (400 if args.quick else 4000)
-    side = args.side or (512 if args.quick else 1024)
-    folder, _ = image_set(args.set_dir, n, side)
-    wall, here = wall_times(folder, n)
-    costs = unit_costs(folder, n, here)
-    command = "python -m benchmarks.distributed_audit" + (" --quick" if args.quick else
-                                                          f" --images {n} --side {side}")
-    text = (f"## Near-duplicate audit on Dask (`{command}`)\n\n{machine_line()}\n\n"
-            f"{n:,} generated {side}² JPEGs (1 % planted copies).\n\n{wall}\n\n"
-            f"Unit costs (one process, one thread):\n\n{costs}\n")
-    publish(text, args.out)
-
-
-if __name__ == "__main__":
-    main()
+    notes = (f"CPU time of one thread in this process, {n:,} {side}² JPEGs: the inputs of "
+             "the 1M-image estimate in docs/dask.md (with the scheduler overhead above).")
+    return ("Near-duplicate audit: unit costs", ["unit", "cost", "note"], rows, notes)

@@ -180,6 +180,15 @@ def test_cli_dedup_and_leakage_on_a_scheduler(dask_client, folders, tmp_path):
     refused = CliRunner().invoke(app, ["dedup", str(folders / "train"), "--workers", "2",
                                        "--index", str(tmp_path / "i.sqlite")])
     assert refused.exit_code != 0 and "--index" in refused.output
+    url = (folders / "train").as_uri()
+    by_url = CliRunner().invoke(app, ["dedup", url, "--scheduler", address, "--json", "-",
+                                      "-q", "-o", str(tmp_path / "sheet.png")])
+    assert by_url.exit_code == 0, by_url.output
+    local = json.loads(CliRunner().invoke(app, ["dedup", str(folders / "train"), "--json",
+                                                "-", "-q"]).output)
+    assert json.loads(by_url.output)["pairs"] == local["pairs"]
+    here = CliRunner().invoke(app, ["dedup", url])  # a URL needs a cluster
+    assert here.exit_code != 0 and "--workers" in here.output
 
 
 def _same_audit(a, b):

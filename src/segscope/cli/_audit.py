@@ -51,8 +51,9 @@ def auditor(name: str, cluster: dict | None, *, index: Path | None, threads: int
     return functools.partial(getattr(dask, name), **cluster)
 
 
-def split_names(folders: Sequence[Path]) -> list[str]:
-    """Folder names, made unique (``val``, ``val-2``) when two folders share a name.
+def split_names(folders: Sequence[Path | str]) -> list[str]:
+    """Folder names (of paths or URLs), made unique (``val``, ``val-2``) when two folders
+    share a name.
 
     Examples
     --------
@@ -61,8 +62,10 @@ def split_names(folders: Sequence[Path]) -> list[str]:
     """
     out: list[str] = []
     for folder in folders:
-        # the name as given (a link keeps its own name), made absolute for "." and ".."
-        base = Path(os.path.abspath(folder)).name or "split"
+        # the name as given (a link keeps its own name), made absolute for "." and "..";
+        # of a URL its last part
+        base = (Path(os.path.abspath(folder)).name if isinstance(folder, Path)
+                else str(folder).rstrip("/").rsplit("/", 1)[-1]) or "split"
         name, k = base, 2
         while name in out:
             name, k = f"{base}-{k}", k + 1
@@ -70,7 +73,7 @@ def split_names(folders: Sequence[Path]) -> list[str]:
     return out
 
 
-def claim_outputs(inputs: Sequence[Path], **paths: Path | None):
+def claim_outputs(inputs: Sequence[Path | str], **paths: Path | None):
     """An :class:`segscope.io.Outputs` transaction with every output path claimed up front.
 
     ``inputs`` are the folders (or files) audited: an output that is an input image, or an
@@ -80,8 +83,9 @@ def claim_outputs(inputs: Sequence[Path], **paths: Path | None):
     """
     from ..io import IMAGE_EXTENSIONS, Outputs
 
-    out = Outputs(inputs=[p for p in inputs if not p.is_dir()],
-                  read_folders=[(p, IMAGE_EXTENSIONS) for p in inputs if p.is_dir()])
+    local = [p for p in inputs if isinstance(p, Path)]  # URLs are not on this machine
+    out = Outputs(inputs=[p for p in local if not p.is_dir()],
+                  read_folders=[(p, IMAGE_EXTENSIONS) for p in local if p.is_dir()])
     claimed = {name: out.claim(path, option=f"--{name.replace('_', '-')}")
                for name, path in paths.items()}
     return out, claimed
@@ -126,6 +130,8 @@ def _preview(name: str, folders: Mapping[str, Path]):
 
     for prefix, folder in folders.items():
         if name.startswith(prefix):
+            if not isinstance(folder, Path):  # a URL: not read again on the client
+                return None
             rel = name[len(prefix):]
             path = folder / rel if folder.is_dir() else folder
             return read_thumbnail(path, size=124).pixels

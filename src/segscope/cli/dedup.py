@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ._app import app
-from ._cluster import Scheduler, Workers, cluster_kwargs
+from ._cluster import Scheduler, Workers, cluster_kwargs, source
 from ._common import Output, Quiet, csv_option, handle_errors, json_option
 
 Radius = Annotated[int, typer.Option(
@@ -51,7 +51,9 @@ MaxPixels = Annotated[int | None, typer.Option(
 @app.command()
 @handle_errors
 def dedup(
-    folder: Annotated[Path, typer.Argument(help="Folder of images (searched recursively).")],
+    folder: Annotated[str, typer.Argument(
+        metavar="FOLDER", help="Folder of images (searched recursively); with --scheduler or "
+        "--workers also an fsspec URL.")],
     radius: Radius = 10,
     flips: Flips = False,
     rotations: Rotations = False,
@@ -98,6 +100,7 @@ def dedup(
         write_outputs,
     )
 
+    folder = source(folder)  # type: ignore[assignment]
     find_duplicates = auditor("find_duplicates", cluster_kwargs(scheduler, workers, folder),
                               index=index, threads=threads)
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ._app import app
-from ._cluster import Scheduler, Workers, cluster_kwargs
+from ._cluster import Scheduler, Workers, cluster_kwargs, source
 from ._common import Output, Quiet, handle_errors
 from .dedup import (
     AuditCsv,
@@ -32,8 +32,9 @@ from .dedup import (
 @app.command()
 @handle_errors
 def leakage(
-    splits: Annotated[list[Path], typer.Argument(
-        help="Split folders, training first: TRAIN VAL [TEST ...].")],
+    splits: Annotated[list[str], typer.Argument(
+        metavar="SPLITS...", help="Split folders, training first: TRAIN VAL [TEST ...]; with "
+        "--scheduler or --workers also fsspec URLs.")],
     radius: Radius = 10,
     flips: Flips = False,
     rotations: Rotations = False,
@@ -84,6 +85,7 @@ def leakage(
         write_outputs,
     )
 
+    splits = [source(s) for s in splits]  # type: ignore[misc]
     find_leakage = auditor("find_leakage", cluster_kwargs(scheduler, workers, *splits),
                            index=index, threads=threads)
 
