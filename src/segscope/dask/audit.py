@@ -6,10 +6,11 @@ The audit of :mod:`segscope.audit` in three waves of tasks, each keyed by its sh
    the hashes (19–26 codes of 8 bytes per image), the pixel counts and the skipped files
    come back. The thumbnails are not kept.
 2. **searching**: the exact Hamming-radius search, split by substring value
-   (:func:`segscope.audit.index.key_ranges`): a task holds, for one table and one range
-   of substring values, the queries of that range and the frame hashes near it, never
-   all of them, and returns the matches it meets first; the client merges them with
-   :func:`segscope.audit.candidates.merge_matches`, into the one-machine candidates.
+   (:func:`segscope.audit.index.key_ranges`): a task holds, for one table and one part
+   (the lowest ``levels`` bits of that table's substring), the queries of that part and
+   the frame hashes near it, never all of them, and returns the matches it meets first
+   in that table; the client merges them with
+   :func:`segscope.audit.candidates.merge_matches` into the one-machine candidates.
 3. **verifying**: each task gets a run of candidates (sorted by image), reads the
    thumbnails of their images again where it runs, and verifies them with
    :func:`segscope.audit.verdicts.verify_candidate`.
@@ -113,7 +114,7 @@ def _verify_run(job: tuple) -> list[DuplicatePair | None]:
 
 
 def _levels(n: int) -> int:
-    """Top bits of a substring that pick its part: 4 × 2**levels parts per search.
+    """Bits of a substring that pick its part: 4 × 2**levels parts per search.
 
     About 4,096 images per range, 4 to 256 ranges (a part then holds 37 / 256 = 14 % of
     the frame hashes at the default radius).
@@ -123,8 +124,8 @@ def _levels(n: int) -> int:
 
 def _parts(search: Search, table: int, split_of: np.ndarray | None, radius: int,
            levels: int) -> list[tuple]:
-    """The parts of table ``table`` of one search: per range of substring values, its
-    queries and the frame hashes within ``radius // 4`` bits of the range."""
+    """The parts of table ``table`` of one search: per part (the lowest ``levels`` bits of
+    the substring), its queries and the frame hashes within ``radius // 4`` bits of it."""
     q_range = key_ranges(search.queries, table=table, levels=levels)
     row, near = near_ranges(key_ranges(search.targets, table=table, levels=levels),
                             levels=levels, radius=radius)
