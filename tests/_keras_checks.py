@@ -7,6 +7,7 @@ process (``KERAS_BACKEND`` set by the caller). Prints one JSON line: check name 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import sys
@@ -153,6 +154,129 @@ def check_bad_input():
     # a wrong label that is ignored is fine
     m2 = sk.IoU(num_classes=C, ignore_index=C)
     m2.update_state(wrong, logits)
+
+
+#: report() of per-image means: float64 sums (torch), float32 sums on JAX without x64
+PER_IMAGE_TOL = 1e-12 if WIDE == "float64" else 2e-6
+
+
+def _compare(m, report, tol=1e-6):
+    """``m.result()`` (float32) and ``m.report()`` against the segscope.evaluate ``report``."""
+    score = report[m.metric]
+    got = ops.convert_to_numpy(m.result()).astype(np.float64)
+    want = np.asarray(score.per_class) if m.average == "none" else np.float64(score.value)
+    label = f"{type(m).__name__} {m.task} {m.aggregate} {m.average} {m.empty}"
+    np.testing.assert_allclose(got, want, rtol=tol, atol=tol, equal_nan=True, err_msg=label)
+    a = m.report()[m.metric]
+    assert (a.classes, a.support, a.excluded, a.average, a.aggregate) == (
+        score.classes, score.support, score.excluded, score.average, score.aggregate), (
+        label, a, score)
+    assert a.extra.get("excluded_images") == score.extra.get("excluded_images"), (label, a)
+    close = 0 if m.aggregate == "dataset" else PER_IMAGE_TOL   # exact counts: bit for bit
+    np.testing.assert_allclose(a.per_class, score.per_class, rtol=close, atol=close,
+                               equal_nan=True, err_msg=label)
+    np.testing.assert_allclose(a.value, score.value, rtol=close, atol=close, equal_nan=True,
+                               err_msg=label)
+
+
+def _settings(classes):
+    out = [(cls, a, e, b, g) for cls in (sk.IoU, sk.Accuracy)
+           for a in ("macro", "micro", "weighted", "none")
+           for e in (None, "zero", "one", "nan_target") for b in (True, False)
+           for g in ("image", "image_class")]
+    out += [(cls, a, None, True, g) for cls in classes for a in ("macro", "weighted")
+            for g in ("dataset", "image")]
+    return out
+
+
+CLASSES = (sk.IoU, sk.Dice, sk.F1, sk.Precision, sk.Recall, sk.Specificity, sk.Accuracy)
+
+
+def check_per_image_equal_evaluate():
+    """aggregate="image"/"image_class" of multiclass labels: the per-image means of evaluate."""
+    logits, target = _data(n=5)
+    target[3] = 255                            # an image with every pixel ignored
+    target[4] = np.where(target[4] == 1, 2, target[4])   # class 1 absent in image 4
+    labels = logits.argmax(-1)
+    ref_target = _reference_target(target)
+    for cls, average, empty, background, aggregate in _settings(CLASSES):
+        m = cls(num_classes=C, average=average, empty=empty, aggregate=aggregate,
+                ignore_index=(255, 254), include_background=background)
+        m.update_state(target[:2], logits[:2])
+        m.update_state(target[2:], logits[2:])
+        r = segscope.evaluate(labels, ref_target, num_classes=C, metrics=(m.metric,),
+                              ignore_index=255, average=average, empty=empty,
+                              aggregate=aggregate, per_image=True,
+                              include_background=background)
+        _compare(m, r)
+
+
+def _multilabel_data(n=4, h=9, w=7, c=C):
+    probs = RNG.random(size=(n, h, w, c)).astype(np.float32)
+    target = (RNG.random(size=(n, h, w, c)) > 0.6).astype(np.int64)
+    target[1, ..., 2] = 0                      # channel 2 absent in image 1
+    probs[1, ..., 2] = 0.1                     # ... and not predicted: 0/0 there
+    target[2, ..., 0] = 1
+    return probs, target
+
+
+def check_multilabel_equal_evaluate():
+    probs, target = _multilabel_data()
+    pred_nchw, target_nchw = np.moveaxis(probs, -1, 1), np.moveaxis(target, -1, 1)
+    for cls, average, empty, background, aggregate in _settings(CLASSES):
+        m = cls(num_classes=C, task="multilabel", average=average, empty=empty,
+                aggregate=aggregate, include_background=background)
+        m.update_state(target[:1], probs[:1])
+        m.update_state(target[1:], probs[1:])
+        r = segscope.evaluate(pred_nchw, target_nchw, task="multilabel", decision="threshold",
+                              threshold=0.5, metrics=(m.metric,), average=average,
+                              empty=empty, aggregate=aggregate,
+                              include_background=background)
+        _compare(m, r)
+        if aggregate == "dataset":
+            np.testing.assert_array_equal(m.counts, segscope.multilabel_confusion_matrix(
+                pred_nchw, target_nchw, decision="threshold", threshold=0.5))
+    # logits (cut at log(t / (1 - t))), bool and float targets, another threshold
+    logits = np.log(probs / (1 - probs)).astype(np.float32)
+    for y_true in (target, target.astype(bool), target.astype(np.float32)):
+        for threshold in (0.5, 0.3):
+            m = sk.Dice(num_classes=C, task="multilabel", from_logits=True,
+                        threshold=threshold)
+            m.update_state(y_true, logits)
+            cut = float(np.log(threshold / (1 - threshold)))
+            r = segscope.evaluate(np.moveaxis(logits, -1, 1), target_nchw, task="multilabel",
+                                  decision="threshold", threshold=cut, metrics="dice")
+            want = dataclasses.replace(r["dice"], per_image=None)
+            assert m.report()["dice"] == want, (m.report()["dice"], want)
+    # bad multilabel targets
+    wrong = target.copy()
+    wrong[0, 0, 0, 0] = 2
+    m = sk.IoU(num_classes=C, task="multilabel")
+    try:
+        m.update_state(wrong, probs)
+    except LabelError as e:
+        assert "0/1" in str(e), str(e)
+    else:
+        raise AssertionError("no LabelError")
+    for bad in (target[..., 0], target[..., :2]):
+        try:
+            m.update_state(bad, probs)
+        except ShapeError as e:
+            assert "multilabel" in str(e), str(e)
+        else:
+            raise AssertionError("no ShapeError")
+    try:
+        sk.IoU(num_classes=C, task="multilabel", ignore_index=255)
+    except ParameterError as e:
+        assert "multilabel" in str(e)
+    else:
+        raise AssertionError("ignore_index accepted")
+    try:
+        sk.IoU(num_classes=C, aggregate="image").report(metrics="dice")
+    except ParameterError as e:
+        assert "per-image" in str(e)
+    else:
+        raise AssertionError("a per-image report of another metric")
 
 
 def _torch_args(y_true, y_pred, task):
@@ -317,6 +441,48 @@ def check_fit_and_evaluate():
     else:
         assert BACKEND == "jax"
         assert all(np.isnan(logs[n]) for n in names), logs
+
+
+def check_fit_multilabel_and_per_image():
+    """Multi-label and per-image metrics inside fit/evaluate (jit on JAX) equal evaluate."""
+    keras.utils.set_random_seed(5)
+    x = RNG.normal(size=(12, 8, 8, 2)).astype("float32")
+    y = np.stack([x[..., 0] > 0, x[..., 1] > 0.5, x[..., 0] + x[..., 1] > 1], -1)
+    y = y.astype("float32")
+    metrics = [sk.IoU(num_classes=3, task="multilabel", from_logits=True, name="iou"),
+               sk.Dice(num_classes=3, task="multilabel", from_logits=True, aggregate="image",
+                       name="dice_image"),
+               sk.Recall(num_classes=3, task="multilabel", from_logits=True,
+                         aggregate="image_class", average="none", name="recall_pairs")]
+    model = _model(3)
+    model.compile(optimizer=keras.optimizers.Adam(0.01),
+                  loss=sk.DiceLoss(task="multilabel", from_logits=True), metrics=metrics)
+    model.fit(x, y, batch_size=4, epochs=1, verbose=0)
+    logs = model.evaluate(x, y, batch_size=4, verbose=0, return_dict=True)
+    logits = np.moveaxis(ops.convert_to_numpy(model.predict(x, batch_size=4, verbose=0)), -1, 1)
+    kw = dict(task="multilabel", decision="threshold", threshold=0.0)
+    target = np.moveaxis(y, -1, 1).astype("int64")
+    want = segscope.evaluate(logits, target, metrics="iou", **kw).summary()["iou"]
+    np.testing.assert_allclose(logs["iou"], want, rtol=1e-6)
+    want = segscope.evaluate(logits, target, metrics="dice", aggregate="image", **kw)
+    np.testing.assert_allclose(logs["dice_image"], want.summary()["dice"], rtol=1e-6)
+    want = segscope.evaluate(logits, target, metrics="recall", aggregate="image_class",
+                             average="none", **kw)["recall"].per_class
+    np.testing.assert_allclose(ops.convert_to_numpy(metrics[2].result()), want, rtol=1e-6)
+    # per-image multiclass inside fit, with ignored pixels
+    labels = (x[..., 0] > 0).astype("int64") + (x[..., 1] > 1)
+    labels[:3, :2] = 255
+    m = sk.IoU(num_classes=3, aggregate="image", ignore_index=255, name="iou_image")
+    model = _model(3)
+    model.compile(optimizer="adam", loss=sk.CrossEntropyLoss(task="multiclass",
+                                                             from_logits=True,
+                                                             ignore_index=255), metrics=[m])
+    logs = model.evaluate(x, labels, batch_size=5, verbose=0, return_dict=True)
+    pred = ops.convert_to_numpy(model.predict(x, batch_size=5, verbose=0)).argmax(-1)
+    want = segscope.evaluate(pred, labels, num_classes=3, metrics="iou", ignore_index=255,
+                             aggregate="image").summary()["iou"]
+    np.testing.assert_allclose(logs["iou_image"], want, rtol=1e-6)
+    assert m.report().num_images == 12
 
 
 def check_jit():

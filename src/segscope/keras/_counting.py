@@ -1,0 +1,76 @@
+"""Exact per-batch counting in ``keras.ops``: labels of scores, and integer histograms.
+
+What a Keras metric's ``update_state`` spends its time on (see
+``benchmarks/keras_metrics.py``): one pass that turns the channels-last scores into labels
+and one histogram of flat cell indices. Each backend gets the formulation that was fastest
+there when measured: on torch ``argmax`` and ``bincount`` (exact int64; Keras' torch
+``segment_sum`` scatters in float32 and ``scatter`` loops in Python); under XLA (JAX,
+TensorFlow) an unrolled compare-and-select over the channels (fused into one pass, about
+twice as fast as ``argmax`` there) and ``segment_sum`` of int32 ones (traceable, unlike
+``bincount`` on JAX).
+"""
+
+from __future__ import annotations
+
+import keras
+from keras import ops
+
+from ..errors import ParameterError
+
+__all__ = ["argmax_last", "histogram", "nan_count"]
+
+#: Up to this many channels the argmax is unrolled (JAX, TensorFlow).
+_UNROLL = 16
+
+
+def argmax_last(scores):
+    """int32 index of the largest score on the last axis; the first one on ties (NumPy's rule).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from keras import ops
+    >>> ops.convert_to_numpy(argmax_last(np.array([[1.0, 3.0, 3.0], [2.0, 0.0, 1.0]]))).tolist()
+    [1, 0]
+    """
+    channels = scores.shape[-1]
+    if keras.backend.backend() == "torch" or channels > _UNROLL:
+        return ops.cast(ops.argmax(scores, axis=-1), "int32")
+    best = scores[..., 0]
+    index = ops.zeros_like(best, dtype="int32")
+    for k in range(1, channels):
+        x = scores[..., k]
+        larger = ops.greater(x, best)
+        best = ops.where(larger, x, best)
+        index = ops.where(larger, k, index)
+    return index
+
+
+def histogram(cell, length):
+    """Exact int32 counts of the flat int32 ``cell`` values, all in ``[0, length)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from keras import ops
+    >>> ops.convert_to_numpy(histogram(np.array([0, 2, 2, 3], dtype="int32"), 5)).tolist()
+    [1, 0, 2, 1, 0]
+    """
+    if cell.shape[0] is not None and cell.shape[0] >= 2**31:
+        raise ParameterError(f"one batch holds {cell.shape[0]} pixels; split it below 2**31")
+    if keras.backend.backend() == "torch":
+        return ops.cast(ops.bincount(cell, minlength=length), "int32")
+    ones = ops.ones_like(cell, dtype="int32")
+    return ops.segment_sum(ones, cell, num_segments=length)
+
+
+def nan_count(scores, *, eager: bool):
+    """The number of NaN entries of ``scores`` (int32; under a graph: 0 or more, a flag).
+
+    Eagerly a sum of all scores screens first (one cheap reduction; NaN only if a score is
+    NaN or infinite scores of both signs meet) and the NaN are counted only then. In a graph
+    the count is one fused pass.
+    """
+    if eager and not bool(ops.isnan(ops.sum(scores))):
+        return 0
+    return ops.sum(ops.cast(ops.isnan(scores), "int32"))
