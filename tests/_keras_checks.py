@@ -431,7 +431,8 @@ def check_fit_and_evaluate():
         want = segscope.evaluate(labels, y, num_classes=c, ignore_index=255).summary()["iou"]
         assert hist.history["val_segscope_iou"][-1] == want
         assert json.loads(path.read_text())
-    # bad labels under fit's compiled step: NaN (JAX, jit) or an error (eager torch)
+    # bad labels under fit's compiled step: NaN (JAX jit, TensorFlow graph) or an error
+    # (eager torch)
     bad = y.copy()
     bad[3, 3, 3] = 7
     try:
@@ -439,7 +440,7 @@ def check_fit_and_evaluate():
     except LabelError:
         assert BACKEND == "torch"
     else:
-        assert BACKEND == "jax"
+        assert BACKEND in ("jax", "tensorflow")
         assert all(np.isnan(logs[n]) for n in names), logs
 
 
@@ -507,9 +508,90 @@ def check_jit():
     wrong[0, 0, 0] = 9
     state = step(state, wrong, logits)
     assert np.isnan(float(m.stateless_result(state)))
+    # NaN scores and bad shapes under jit: NaN until reset, and a ShapeError at trace time
+    nan_logits = logits.copy()
+    nan_logits[0, 1, 1, 2] = np.nan
+    for aggregate in ("dataset", "image"):
+        for task, y_true, y_pred in (("multiclass", target, nan_logits),
+                                     ("multilabel", (target[..., None] == np.arange(C)),
+                                      nan_logits)):
+            mm = sk.IoU(num_classes=C, task=task, aggregate=aggregate)
+            fresh = [v.value for v in mm.variables]
+            f = jax.jit(mm.stateless_update_state)
+            assert np.isnan(float(mm.stateless_result(f(fresh, y_true, y_pred)))), task
+            ok = mm.stateless_result(f(fresh, y_true, logits))
+            assert np.isfinite(float(ok)), (task, aggregate)
+    for bad_pred, fix in ((logits[:, 0, 0], "channels-last"),
+                          (np.moveaxis(logits, -1, 1), "channels-first")):
+        try:
+            step([v.value for v in m.variables], target, bad_pred)
+        except ShapeError as e:
+            assert fix in str(e), str(e)
+        else:
+            raise AssertionError("no ShapeError under jit")
     loss = jax.jit(lambda t, p: sk.tversky_loss(t, p, task="multiclass", from_logits=True))
     want = float(sk.tversky_loss(target, logits, task="multiclass", from_logits=True))
     np.testing.assert_allclose(float(loss(target, logits)), want, rtol=1e-6)
+
+
+def check_tf_graph():
+    """TensorFlow: tf.function with and without XLA; bad input there gives NaN, never a number."""
+    if BACKEND != "tensorflow":
+        return
+    import tensorflow as tf
+
+    logits, target = _data(void=(0,))
+    labels = logits.argmax(-1)
+    wrong = target.copy()
+    wrong[0, 0, 0] = 9
+    nan_logits = logits.copy()
+    nan_logits[1, 2, 3, 0] = np.nan
+    for jit_compile in (False, True):
+        for aggregate in ("dataset", "image"):
+            for bad_target, bad_logits in ((wrong, logits), (target, nan_logits)):
+                m = sk.Dice(num_classes=C, aggregate=aggregate)
+                step = tf.function(m.update_state, jit_compile=jit_compile)
+                step(tf.constant(target), tf.constant(logits))
+                want = segscope.evaluate(labels, target, num_classes=C, metrics="dice",
+                                         aggregate=aggregate, per_image=True)
+                np.testing.assert_allclose(float(m.result()), want.summary()["dice"],
+                                           rtol=1e-6)
+                step(tf.constant(bad_target), tf.constant(bad_logits))
+                assert np.isnan(float(m.result())), (jit_compile, aggregate)
+                try:
+                    m.report()
+                except LabelError as e:
+                    assert "reset_state" in str(e)
+                else:
+                    raise AssertionError("report() of a flagged metric")
+                m.reset_state()
+                step(tf.constant(target), tf.constant(logits))
+                np.testing.assert_allclose(float(m.result()), want.summary()["dice"],
+                                           rtol=1e-6)
+    # multi-label under XLA, with an unknown batch size in the traced signature
+    probs, y = _multilabel_data()
+    m = sk.IoU(num_classes=C, task="multilabel", aggregate="image")
+    spec = [tf.TensorSpec((None, *y.shape[1:]), tf.int64),
+            tf.TensorSpec((None, *probs.shape[1:]), tf.float32)]
+    step = tf.function(m.update_state, input_signature=spec, jit_compile=False)
+    step(y[:3], probs[:3])
+    step(y[3:], probs[3:])
+    want = segscope.evaluate(np.moveaxis(probs, -1, 1), np.moveaxis(y, -1, 1), task="multilabel",
+                             decision="threshold", metrics="iou", aggregate="image")
+    np.testing.assert_allclose(float(m.result()), want.summary()["iou"], rtol=1e-6)
+    # a fit with jit_compile=True
+    keras.utils.set_random_seed(2)
+    x = RNG.normal(size=(8, 8, 8, 2)).astype("float32")
+    t = (x[..., 0] > 0).astype("int64")
+    model = _model(2)
+    metric = sk.IoU(num_classes=2, aggregate="image")
+    model.compile(optimizer="adam", loss=sk.DiceLoss(task="multiclass", from_logits=True),
+                  metrics=[metric], jit_compile=True)
+    model.fit(x, t, batch_size=4, epochs=1, verbose=0)
+    logs = model.evaluate(x, t, batch_size=4, verbose=0, return_dict=True)
+    pred = ops.convert_to_numpy(model.predict(x, batch_size=4, verbose=0)).argmax(-1)
+    want = segscope.evaluate(pred, t, num_classes=2, metrics="iou", aggregate="image")
+    np.testing.assert_allclose(logs["iou"], want.summary()["iou"], rtol=1e-6)
 
 
 def check_docstring_examples():

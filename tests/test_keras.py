@@ -1,9 +1,10 @@
-"""segscope.keras on the torch and JAX backends of Keras 3, each in its own process.
+"""segscope.keras on the torch, JAX and TensorFlow backends of Keras 3, each in its own process.
 
 The backend is fixed at ``import keras``, so ``tests/_keras_checks.py`` runs once per
 backend with ``KERAS_BACKEND`` set: a tiny ``fit()``/``evaluate()`` with the metrics and a
-loss, every metric against :func:`segscope.evaluate`, every loss against
-:mod:`segscope.losses` (torch), jit (JAX), bad input. TensorFlow is not installed here.
+loss, every metric (multi-class, multi-label, per image) against :func:`segscope.evaluate`,
+every loss against :mod:`segscope.losses` (torch), jit (JAX) and ``tf.function`` with and
+without XLA (TensorFlow), bad input. A backend that is not installed is skipped.
 """
 
 from __future__ import annotations
@@ -18,16 +19,18 @@ from pathlib import Path
 import pytest
 
 CHECKS = Path(__file__).with_name("_keras_checks.py")
-NEEDS = {"torch": ("keras", "torch"), "jax": ("keras", "jax", "torch")}
+NEEDS = {"torch": ("keras", "torch"), "jax": ("keras", "jax", "torch"),
+         "tensorflow": ("keras", "tensorflow", "torch")}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", ["torch", "jax"])
+@pytest.mark.parametrize("backend", ["torch", "jax", "tensorflow"])
 def test_keras_backend(backend):
     missing = [m for m in NEEDS[backend] if importlib.util.find_spec(m) is None]
     if missing:
         pytest.skip(f"needs {', '.join(missing)}")
-    env = {**os.environ, "KERAS_BACKEND": backend, "JAX_PLATFORMS": "cpu"}
+    env = {**os.environ, "KERAS_BACKEND": backend, "JAX_PLATFORMS": "cpu",
+           "TF_CPP_MIN_LOG_LEVEL": "2"}
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
     out = subprocess.run([sys.executable, str(CHECKS)], capture_output=True, text=True,
                          env=env, timeout=600)

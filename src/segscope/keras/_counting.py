@@ -17,7 +17,7 @@ from keras import ops
 
 from ..errors import ParameterError
 
-__all__ = ["argmax_last", "histogram", "nan_count"]
+__all__ = ["argmax_last", "histogram", "labels_and_nans", "nan_count"]
 
 #: Up to this many channels the argmax is unrolled (JAX, TensorFlow).
 _UNROLL = 16
@@ -33,17 +33,31 @@ def argmax_last(scores):
     >>> ops.convert_to_numpy(argmax_last(np.array([[1.0, 3.0, 3.0], [2.0, 0.0, 1.0]]))).tolist()
     [1, 0]
     """
+    return labels_and_nans(scores, eager=True)[0]
+
+
+def labels_and_nans(scores, *, eager: bool):
+    """The argmax of :func:`argmax_last` and the number of NaN scores (int32).
+
+    On torch (and past 16 channels) ``ops.argmax``; else the argmax is an unrolled
+    compare-and-select whose NaN test rides in the same pass (under XLA one fused loop).
+    The NaN count: see :func:`nan_count`.
+    """
     channels = scores.shape[-1]
     if keras.backend.backend() == "torch" or channels > _UNROLL:
-        return ops.cast(ops.argmax(scores, axis=-1), "int32")
+        return ops.cast(ops.argmax(scores, axis=-1), "int32"), nan_count(scores, eager=eager)
     best = scores[..., 0]
     index = ops.zeros_like(best, dtype="int32")
+    nan = ops.isnan(best)
     for k in range(1, channels):
         x = scores[..., k]
         larger = ops.greater(x, best)
         best = ops.where(larger, x, best)
         index = ops.where(larger, k, index)
-    return index
+        nan = ops.logical_or(nan, ops.isnan(x))
+    if eager and not bool(ops.any(nan)):
+        return index, 0
+    return index, ops.sum(ops.cast(nan, "int32"))
 
 
 def histogram(cell, length):
@@ -69,7 +83,7 @@ def nan_count(scores, *, eager: bool):
 
     Eagerly a sum of all scores screens first (one cheap reduction; NaN only if a score is
     NaN or infinite scores of both signs meet) and the NaN are counted only then. In a graph
-    the count is one fused pass.
+    the count is one pass (fused with what reads the scores under XLA).
     """
     if eager and not bool(ops.isnan(ops.sum(scores))):
         return 0

@@ -29,7 +29,7 @@ from keras import ops
 from ..errors import LabelError, ParameterError, ShapeError
 from ..options import TASKS, Aggregate, Average, Empty, ScoreOptions, Task
 from ..results import Report, Score
-from ._counting import argmax_last, histogram, nan_count
+from ._counting import argmax_last, histogram, labels_and_nans, nan_count
 from ._inputs import check_layout, ignore_values, is_concrete, is_sparse, wide_float
 from ._scores import SCORED, score_counts
 
@@ -213,13 +213,16 @@ class OverlapMetric(keras.metrics.Metric):
 
     # -- counting
     def _decision(self, y_pred):
-        """The int32 labels of the scores: argmax, or per channel ``p > threshold``."""
+        """The int32 labels of the scores (argmax, or per channel ``p > threshold``) and
+        the number of NaN scores."""
+        eager = is_concrete(y_pred)
         if self.task == "multiclass":
-            return argmax_last(y_pred)
+            return labels_and_nans(y_pred, eager=eager)
         cut = (math.log(self.threshold / (1 - self.threshold)) if self.from_logits
                else self.threshold)
         on = ops.greater(y_pred, ops.cast(cut, y_pred.dtype))
-        return ops.cast(on[..., 0] if self.task == "binary" else on, "int32")
+        return (ops.cast(on[..., 0] if self.task == "binary" else on, "int32"),
+                nan_count(y_pred, eager=eager))
 
     def _truth(self, y_true, y_pred):
         """int32 target labels (a non-label: :data:`_BAD`), of the shape of the decisions."""
@@ -259,8 +262,7 @@ class OverlapMetric(keras.metrics.Metric):
             )
         if "float" not in str(y_pred.dtype):
             y_pred = ops.cast(y_pred, "float32")
-        nans = nan_count(y_pred, eager=is_concrete(y_pred))
-        pred = self._decision(y_pred)
+        pred, nans = self._decision(y_pred)
         truth = self._truth(y_true, y_pred)
         if self.task == "multilabel":
             valid = ops.logical_or(ops.equal(truth, 0), ops.equal(truth, 1))
