@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
+import os
 import pkgutil
 import re
 import sys
@@ -26,6 +27,10 @@ from pathlib import Path
 from typing import Any
 
 SNAPSHOT = Path(__file__).resolve().parent / "api_snapshot.txt"
+
+# segscope.keras is read on the torch backend: keras' own default (TensorFlow, also a test
+# dependency) would load TensorFlow into the test process for a list of signatures.
+os.environ.setdefault("KERAS_BACKEND", "torch")
 
 # Not library API: the command line (its options are documented in docs/cli.md) and `-m`.
 EXCLUDED = {"segscope.cli", "segscope.__main__"}
