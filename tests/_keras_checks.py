@@ -599,7 +599,8 @@ def check_docstring_examples():
     import importlib
 
     for name in ("segscope.keras", "segscope.keras._inputs", "segscope.keras._scores",
-                 "segscope.keras.metrics", "segscope.keras.losses"):
+                 "segscope.keras._counting", "segscope.keras.metrics", "segscope.keras.losses",
+                 "segscope.keras.callbacks"):
         module = importlib.import_module(name)
         result = doctest.testmod(module, optionflags=doctest.ELLIPSIS, verbose=False)
         assert result.failed == 0, name
