@@ -33,7 +33,7 @@ def test_keras_backend(backend):
            "TF_CPP_MIN_LOG_LEVEL": "2"}
     env["PYTHONPATH"] = os.pathsep.join(p for p in sys.path if p)
     out = subprocess.run([sys.executable, str(CHECKS)], capture_output=True, text=True,
-                         env=env, timeout=600)
+                         env=env, timeout=1500)
     assert out.returncode == 0, out.stderr[-4000:]
     results = json.loads(out.stdout.strip().splitlines()[-1])
     assert len(results) >= 8, results
