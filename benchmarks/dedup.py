@@ -20,10 +20,10 @@ Run from the repository root (either form):
    false pairs per million pairs at the defaults.
 3. **Speed**: decode + descriptors on one thread, images per CPU-second of the process
    (every thread counted, so the figure is one core's; the CPU share of any helper thread
-   is shown) for 256² JPEGs and 12-megapixel JPEG photos, medians of 5 runs; Pillow's
-   reduced-size decode alone (the floor) and imagededup's and imagehash's hashing of the
-   same files. Only this section: ``python -m benchmarks.dedup --skip
-   planted,distractors,scale,index``.
+   is shown) for 256² JPEGs and 12-megapixel JPEG photos, medians of 7 runs; Pillow's
+   reduced-size decode alone (the floor, alternated run by run with segscope) and
+   imagededup's and imagehash's hashing of the same files. Only this section:
+   ``python -m benchmarks.dedup --skip planted,distractors,scale,index``.
 4. **Scale**: N generated 256² JPEGs (1 % planted copies) through ``segscope dedup`` end to
    end in a subprocess: wall time, peak memory (max RSS), recall of the planted copies.
    The set (``_dedup_data.scale_distractor``, written by one process per core) takes about
@@ -248,7 +248,7 @@ def _write_jpegs(folder: Path, images, quality: int = 90) -> list[Path]:
     return paths
 
 
-def speed(hashers_by_path, quick: bool, repeats: int = 5) -> str:
+def speed(hashers_by_path, quick: bool, repeats: int = 7) -> str:
     from PIL import Image
 
     from segscope.audit.descriptors import frame_hashes, gradient_hashes, window_hashes
@@ -280,17 +280,18 @@ def speed(hashers_by_path, quick: bool, repeats: int = 5) -> str:
                         im.draft("L", (64, 64))
                         im.load()
 
-            seg = _rates(ours, len(paths), repeats)
-            base = _rates(floor, len(paths), repeats)
+            # alternated run by run, so that both see the same machine: the ratio holds
+            seg, base = _rates([ours, floor], len(paths), repeats)
             cells = [label, _cell(seg), _cell(base) + f"; segscope {seg[1] / base[1]:.2f}×"]
             for fn in hashers_by_path.values():
-                r = _rates(lambda fn=fn, paths=paths: [fn(p) for p in paths], len(paths),
-                           repeats)
+                (r,) = _rates([lambda fn=fn, paths=paths: [fn(p) for p in paths]],
+                              len(paths), repeats)
                 cells.append(_cell(r) + f"; segscope {seg[1] / r[1]:.1f}×")
             rows.append(cells)
     return ("Images per CPU-second of the whole process (every thread counted: on one thread "
             "this is the rate per core), wall-clock rate in brackets; medians of "
-            f"{repeats} runs after a warm-up run. The process runs the work on the calling "
+            f"{repeats} runs after a warm-up run (segscope and the floor alternated run by "
+            "run). The process runs the work on the calling "
             "thread; the share of its CPU time spent on other threads (BLAS or numba "
             "workers) is given and is 0 % when the figure is one core's. The floor is "
             "Pillow's reduced-size JPEG decode straight to grey (`draft`, libjpeg-turbo), "
@@ -305,24 +306,25 @@ def _cell(rate: tuple[float, float, float]) -> str:
     return f"{cpu:,.0f} ({wall:,.0f}); other threads {100 * other:.0f} %"
 
 
-def _rates(fn, n: int, repeats: int = 5) -> tuple[float, float, float]:
-    """``(wall rate, rate per process CPU-second, share of CPU on other threads)``: medians.
+def _rates(fns, n: int, repeats: int = 7) -> list[tuple[float, float, float]]:
+    """For each function: ``(wall rate, rate per process CPU-second, share of the CPU time
+    on other threads)``, medians of ``repeats`` runs, the functions alternated run by run.
 
     ``time.process_time`` counts every thread of the process and ``time.thread_time`` the
     calling one, so their difference is what helper threads (a threaded BLAS spinning, a
     parallel kernel) spent: it would make a one-thread figure cost more than one core.
     """
-    fn()  # warm: numba kernels, Pillow plugins, file cache
-    walls, cpus, others = [], [], []
+    for fn in fns:
+        fn()  # warm: numba kernels, Pillow plugins, file cache
+    runs: list[list[tuple[float, float, float]]] = [[] for _ in fns]
     for _ in range(repeats):
-        wall, cpu, own = time.perf_counter(), time.process_time(), time.thread_time()
-        fn()
-        own = time.thread_time() - own
-        cpu = max(time.process_time() - cpu, 1e-9)
-        walls.append(n / (time.perf_counter() - wall))
-        cpus.append(n / cpu)
-        others.append(max(cpu - own, 0.0) / cpu)
-    return float(np.median(walls)), float(np.median(cpus)), float(np.median(others))
+        for fn, out in zip(fns, runs, strict=True):
+            wall, cpu, own = time.perf_counter(), time.process_time(), time.thread_time()
+            fn()
+            own = time.thread_time() - own
+            cpu = max(time.process_time() - cpu, 1e-9)
+            out.append((n / (time.perf_counter() - wall), n / cpu, max(cpu - own, 0.0) / cpu))
+    return [tuple(float(v) for v in np.median(np.array(out), axis=0)) for out in runs]
 
 
 def path_hashers() -> dict[str, object]:
