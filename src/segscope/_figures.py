@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -129,10 +130,27 @@ def text_width(text: str, size: int = FONT_SIZE) -> int:
     return math.ceil(font(size).getlength(str(text)))
 
 
+def printable(text: str) -> str:
+    r"""``text`` with its control characters (escape sequences, line breaks, tabs: a file
+    name may hold any of them) written as ``\xNN``, so that it stays on one line and can
+    drive no terminal; everything else is kept.
+
+    Examples
+    --------
+    >>> printable("two\nlines\x1b[31m.png")
+    'two\\x0alines\\x1b[31m.png'
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
 def fit(text: str, width: int, size: int = FONT_SIZE) -> str:
     """``text`` shortened with ``…`` in the middle so that it is at most ``width`` pixels.
 
-    The end of a name (its extension and number) is kept as much as its start.
+    The end of a name (its extension and number) is kept as much as its start; control
+    characters are shown as :func:`printable` writes them.
 
     Examples
     --------
@@ -143,7 +161,7 @@ def fit(text: str, width: int, size: int = FONT_SIZE) -> str:
     >>> "…" in short and short.endswith(".png") and text_width(short) <= 80
     True
     """
-    text = str(text)
+    text = printable(str(text))
     if text_width(text, size) <= width:
         return text
     keep = len(text)

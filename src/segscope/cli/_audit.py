@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -179,20 +178,13 @@ def render(result, output) -> None:
 
 
 def _plain(text: str) -> str:
-    r"""``text`` for the terminal: control characters (a file name may hold escape
-    sequences, line breaks, tabs) shown as ``\xNN``, so that a name can neither drive the
-    terminal nor break a line; everything else as it is (the consoles print plain text,
-    markup off, see ``_common``: brackets need no escaping).
+    """``text`` for the terminal (the consoles print plain text, markup off, see
+    ``_common``: brackets need no escaping), its control characters written as ``\\xNN``
+    (:func:`segscope._figures.printable`): a file name can neither drive the terminal nor
+    break a line."""
+    from .._figures import printable
 
-    Examples
-    --------
-    >>> _plain("\x1b[31mred[b].png")
-    '\\x1b[31mred[b].png'
-    """
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-
-
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+    return printable(text)
 
 
 def _one_line(name: str) -> bool:
