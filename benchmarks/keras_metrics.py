@@ -37,6 +37,9 @@ def _arguments(argv=None):
     p.add_argument("--classes", type=int, default=5)
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--fit-size", type=int, default=256, help="image size of the fit step")
+    p.add_argument("--torch-threads", type=int,
+                   help="torch.set_num_threads (default: torch's own; on a busy machine 1 "
+                        "avoids thread contention, which Keras' single-threaded loop escapes)")
     p.add_argument("--quick", action="store_true", help="64×64, batch 2, one repeat")
     p.add_argument("--out", type=Path)
     args = p.parse_args(argv)
@@ -141,6 +144,10 @@ def _fit_rows(args) -> list[list[str]]:
 
 
 def _one_backend(args) -> dict[str, list[list[str]]]:
+    if args.torch_threads:
+        import torch
+
+        torch.set_num_threads(args.torch_threads)
     return {"update": _update_rows(args), "fit": _fit_rows(args)}
 
 
@@ -187,10 +194,12 @@ def main(argv=None) -> None:
 def _version(name: str) -> str:
     from importlib.metadata import PackageNotFoundError, version
 
-    try:
-        return version(name)
-    except PackageNotFoundError:
-        return "-"
+    for dist in (name, f"{name}-cpu"):      # TensorFlow's CPU wheel is tensorflow-cpu
+        try:
+            return version(dist)
+        except PackageNotFoundError:
+            continue
+    return "-"
 
 
 if __name__ == "__main__":
