@@ -95,6 +95,15 @@ def check_one_hot_sparse_and_binary_inputs():
         m = sk.IoU(num_classes=C)
         m.update_state(y_true, logits)
         np.testing.assert_allclose(float(m.result()), want, rtol=1e-6)
+    # a channels-last view of channels-first memory (a Keras torch model's output), with ties
+    tied = logits.copy()
+    tied[0, 0, :, 2] = tied[0, 0, :, 1]
+    view = ops.moveaxis(ops.convert_to_tensor(np.ascontiguousarray(np.moveaxis(tied, -1, 1))),
+                        1, -1)
+    m = sk.IoU(num_classes=C)
+    m.update_state(target, view)
+    cm = segscope.confusion_matrix(tied.argmax(-1), target, num_classes=C)
+    np.testing.assert_array_equal(m.counts, np.asarray(cm))
     fg = logits[..., :1]
     truth = (target > 1).astype("int64")
     pred = (fg[..., 0] > 0).astype("int64")
