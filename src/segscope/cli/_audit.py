@@ -121,6 +121,19 @@ def write_outputs(result, out, claimed: Mapping[str, Path | None],
         out.write_bytes(claimed["out"], contact_sheet(result,
                                                       lambda name: _preview(name, folders)))
         output.note(f"contact sheet: {_plain(str(claimed['out']))}")
+    if claimed.get("html") is not None:
+        from ..report.audit import audit_page
+
+        page = audit_page(result, lambda name: _preview(name, folders),
+                          subtitle=_inputs(folders))
+        out.write_bytes(claimed["html"], page.to_bytes())
+        output.note(f"report: {claimed['html']}")
+
+
+def _inputs(folders: Mapping[str, Path]) -> str:
+    """What was audited, for the page's subtitle: ``train: data/train, val: data/val``."""
+    return ", ".join(f"{prefix.rstrip('/')}: {folder}" if prefix else str(folder)
+                     for prefix, folder in folders.items())
 
 
 def _preview(name: str, folders: Mapping[str, Path]):

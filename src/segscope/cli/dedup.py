@@ -9,7 +9,7 @@ import typer
 
 from ._app import app
 from ._cluster import Scheduler, Workers, cluster_kwargs, source
-from ._common import Output, Quiet, csv_option, handle_errors, json_option
+from ._common import Output, Quiet, csv_option, handle_errors, html_option, json_option
 
 Radius = Annotated[int, typer.Option(
     "--radius", help="Largest Hamming distance (of 64 bits) between the hashes of a "
@@ -25,6 +25,9 @@ AuditCsv = Annotated[Path | None, csv_option("the verified pairs with every scor
 Sheet = Annotated[Path | None, typer.Option(
     "--out", "-o", metavar="PATH", help="Write a contact sheet (PNG) of the groups with "
     "their scores.")]
+AuditHtml = Annotated[Path | None, html_option(
+    "the groups side by side with thumbnails and scores, the summary, every pair (sortable) "
+    "and the drop suggestions")]
 Threads = Annotated[int | None, typer.Option(
     "--threads", help="Worker threads (default: CPU count, at most 8); results do not "
     "depend on it.")]
@@ -61,6 +64,7 @@ def dedup(
     json_file: AuditJson = None,
     csv_file: AuditCsv = None,
     out: Sheet = None,
+    html: AuditHtml = None,
     drops: Annotated[Path | None, typer.Option(
         "--drops", metavar="PATH", help="Write the images one could drop (all but the "
         "largest of each group), one per line. Nothing is deleted.")] = None,
@@ -84,7 +88,7 @@ def dedup(
 
     Examples:
 
-      segscope dedup photos/ --csv pairs.csv -o groups.png
+      segscope dedup photos/ --csv pairs.csv -o groups.png --html audit.html
 
       segscope dedup photos/ --index photos.audit.sqlite --json -
 
@@ -108,7 +112,7 @@ def dedup(
                        max_crop=max_crop, min_ncc_low=min_ncc_low, min_ssim_low=min_ssim_low)
     output = Output(quiet=quiet, json=json_file, csv=csv_file)
     files, claimed = claim_outputs([folder], json=json_file, csv=csv_file, out=out,
-                                   drops=drops, index=index)
+                                   html=html, drops=drops, index=index)
     with files:
         result = find_duplicates(folder, radius=radius, thresholds=rules, flips=flips,
                                  rotations=rotations, max_pixels=max_pixels_value(max_pixels),

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import typer
 
 from ._app import app
-from ._common import Output, Quiet, csv_option, handle_errors, json_option
+from ._common import Output, Quiet, csv_option, handle_errors, html_option, json_option
 from .superpixels import DataRange, MethodOption, SeedOption
 
 __all__ = ["Distance", "load_callable"]
@@ -129,6 +129,8 @@ def explain(
     json_file: Annotated[Path | None, json_option("the weights, R² and settings")] = None,
     csv_file: Annotated[Path | None, csv_option(
         "the weights (superpixel, weight, pixels rows)")] = None,
+    html: Annotated[Path | None, html_option(
+        "the heat map with its colour bar, the top-k overlay and the weights")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Explain a classifier's score of one image with LIME over superpixels."""
@@ -148,7 +150,7 @@ def explain(
     model_file = model.rpartition(":")[0]
     output = Output(quiet=quiet, inputs=[image, model_file if model_file.endswith(".py")
                                          else None],
-                    json=json_file, csv=csv_file, out=out, overlay=overlay)
+                    json=json_file, csv=csv_file, out=out, overlay=overlay, html=html)
     img, axis = _read_image(image)
     predict = load_callable(model)
     span = _data_range(data_range, img)
@@ -175,6 +177,13 @@ def explain(
     if overlay is not None:
         output.write_image(overlay, top_k_overlay(result, img, top_k, data_range=span,
                                                   channel_axis=axis))
+    if html is not None:
+        from ..report.explain import explanation_page
+
+        output.write_bytes(html, explanation_page(
+            result, img, top_k=top_k, data_range=span, channel_axis=axis,
+            subtitle=f"{image.name}: {sp.describe()} (K={sp.num_segments}), model "
+                     f"{model}").to_bytes())
     if json_file is not None:
         doc = {
             "image": str(image), "model": model, "target": result.target,

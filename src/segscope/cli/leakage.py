@@ -12,6 +12,7 @@ from ._cluster import Scheduler, Workers, cluster_kwargs, source
 from ._common import Output, Quiet, handle_errors
 from .dedup import (
     AuditCsv,
+    AuditHtml,
     AuditJson,
     Flips,
     Index,
@@ -42,6 +43,7 @@ def leakage(
     json_file: AuditJson = None,
     csv_file: AuditCsv = None,
     out: Sheet = None,
+    html: AuditHtml = None,
     resplit: Annotated[Path | None, typer.Option(
         "--resplit", metavar="PATH", help="Write a group-aware re-split (CSV name,split: each "
         "group of near-twins whole in the split that holds most of it).")] = None,
@@ -97,7 +99,7 @@ def leakage(
                        max_crop=max_crop, min_ncc_low=min_ncc_low, min_ssim_low=min_ssim_low)
     names = split_names(splits)
     files, claimed = claim_outputs(splits, json=json_file, csv=csv_file, out=out,
-                                   resplit=resplit, drops=drops, index=index)
+                                   html=html, resplit=resplit, drops=drops, index=index)
     with files:
         result = find_leakage(dict(zip(names, splits, strict=True)), radius=radius,
                               thresholds=rules, flips=flips, rotations=rotations,

@@ -9,7 +9,7 @@ import typer
 from typer.core import TyperGroup
 
 from ._app import app
-from ._common import Output, Quiet, csv_option, handle_errors, json_option
+from ._common import Output, Quiet, csv_option, handle_errors, html_option, json_option
 
 __all__ = ["Method", "superpixels_app"]
 
@@ -150,6 +150,7 @@ def segment_command(
         "--labels-out", help="Write the labels (.npy, or 16/32-bit .tif).")] = None,
     json_file: Annotated[Path | None, json_option("the measures")] = None,
     csv_file: Annotated[Path | None, csv_option("the measures (measure,value rows)")] = None,
+    html: Annotated[Path | None, html_option("the measures and the overlay")] = None,
     quiet: Quiet = False,
 ) -> None:
     """Segment one image into superpixels, measure them, and draw the boundaries."""
@@ -164,7 +165,7 @@ def segment_command(
     if labels_out is not None and labels_out.suffix.lower() not in (".npy", ".tif", ".tiff"):
         raise ParameterError(f"--labels-out {labels_out}: use a .npy or .tif file")
     output = Output(quiet=quiet, inputs=[image, gt], json=json_file, csv=csv_file, out=out,
-                    labels_out=labels_out)
+                    labels_out=labels_out, html=html)
     spec = method_spec(method)
     params = parse_assignments(param, multiple=False)
     img, axis = _read_image(image)
@@ -202,6 +203,12 @@ def segment_command(
                                             for k, v in summary.items()]))
     if out is not None:
         output.write_image(out, draw_boundaries(img, sp, data_range=span, channel_axis=axis))
+    if html is not None:
+        from ..report.superpixels import segment_page
+
+        output.write_bytes(html, segment_page(
+            sp, summary, img, channel_axis=axis, data_range=span, message=message,
+            subtitle=f"{image.name}: {sp.num_segments} superpixels").to_bytes())
     if labels_out is not None:
         import io
 
@@ -238,6 +245,8 @@ def sweep_command(
     csv_file: Annotated[Path | None, csv_option("the table of measures")] = None,
     json_file: Annotated[Path | None, json_option("the table of measures (a list of rows)")
                          ] = None,
+    html: Annotated[Path | None, html_option(
+        "the table of measures (sortable) and the overlay of every setting")] = None,
     ncols: Annotated[int | None, typer.Option("--ncols", help="Gallery columns.")] = None,
     max_settings: Annotated[int, typer.Option(
         "--max-settings", help="Refuse a grid of more combinations than this.")] = 1000,
@@ -255,7 +264,8 @@ def sweep_command(
     from ..superpixels import sweep
     from ._params import parse_assignments
 
-    output = Output(quiet=quiet, inputs=[image, gt], json=json_file, csv=csv_file, out=out)
+    output = Output(quiet=quiet, inputs=[image, gt], json=json_file, csv=csv_file, out=out,
+                    html=html)
     grid = parse_assignments(param, multiple=True)
     img, axis = _read_image(image)
     span = _data_range(data_range, img)
@@ -287,4 +297,10 @@ def sweep_command(
     if out is not None:
         output.write_image(out, result.gallery(img, ncols=ncols, data_range=span,
                                                channel_axis=axis))
+    if html is not None:
+        from ..report.superpixels import sweep_page
+
+        output.write_bytes(html, sweep_page(
+            result, img, channel_axis=axis, data_range=span,
+            subtitle=f"{image.name}: {len(result.rows)} settings").to_bytes())
     output.table(table)

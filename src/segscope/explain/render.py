@@ -81,7 +81,7 @@ def heatmap_figure(explanation: Explanation, image: Any = None, *, opacity: floa
     peak = float(np.abs(explanation.weight_map()).max())  # the scale heatmap() uses
     bar = colour_bar(diverging, -peak, peak, height=picture.height, label=label)
     title = (f"LIME: target {explanation.target}, score {explanation.score:.4g}, "
-             f"surrogate R² {explanation.r2:.3f}")
+             f"surrogate R^2 {explanation.r2:.3f}")  # the built-in font has no ²
     top = 2 * LINE  # a title line, then the bar's label over the picture's top edge
     fig = Image.new("RGB", (max(picture.width + 10 + bar.width, text_width(title) + 4),
                             max(top + picture.height, LINE + bar.height) + 2),
