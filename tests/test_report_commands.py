@@ -162,3 +162,13 @@ def test_segment_and_explain_pages(tmp_path):
     assert [int(v) for v in _cells(page, "weights", 1)] == ranked.tolist()
     assert "Heat map" in page and "colour bar" in page
     assert page.count("data:image/png;base64,") == 2  # the heat map figure and the overlay
+
+
+def test_html_that_is_an_input_is_refused_before_any_work(photos):
+    before = {p.name: p.read_bytes() for p in photos.iterdir()}
+    target = photos / "coins.png"
+    res = runner.invoke(app, ["dedup", str(photos), "--html", str(target)])
+    assert res.exit_code == 2 and "--html" in res.output
+    res = runner.invoke(app, ["superpixels", str(target), "--html", str(target)])
+    assert res.exit_code == 2 and "--html" in res.output
+    assert {p.name: p.read_bytes() for p in photos.iterdir()} == before
