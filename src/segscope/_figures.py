@@ -26,12 +26,12 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-__all__ = ["FONT_SIZE", "LINE", "PALETTE", "beside", "colour_bar", "diverging", "draw_text",
+__all__ = ["FONT_SIZE", "LINE", "PALETTE", "colour_bar", "diverging", "draw_text",
            "fit", "font", "group_colour", "signed", "text_width", "ticks", "viridis"]
 
 #: Default text size (pixels) and the height of one line of it.
@@ -259,25 +259,3 @@ def colour_bar(colours: Callable[[np.ndarray], np.ndarray], low: float, high: fl
         draw.rectangle([1, y, width, y + LINE - 4], fill=(_NAN_GREY,) * 3)
         draw_text(draw, (1 + width + 6, y - 1), "NaN", size=size)
     return img
-
-
-def beside(*panels: Any, gap: int = 8, background: tuple[int, int, int] = (255, 255, 255)):
-    """Pillow images side by side, top-aligned, ``gap`` pixels apart, on a white ground.
-
-    Examples
-    --------
-    >>> from PIL import Image
-    >>> beside(Image.new("RGB", (10, 5)), Image.new("RGB", (4, 8)), gap=2).size
-    (16, 8)
-    """
-    from PIL import Image
-
-    shown: Sequence[Any] = [p for p in panels if p is not None]
-    w = sum(p.width for p in shown) + gap * (len(shown) - 1)
-    h = max(p.height for p in shown)
-    out = Image.new("RGB", (w, h), background)
-    x = 0
-    for p in shown:
-        out.paste(p.convert("RGB"), (x, 0))
-        x += p.width + gap
-    return out
