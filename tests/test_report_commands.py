@@ -93,7 +93,8 @@ def test_dedup_page_in_chromium(dedup_run, tmp_path):
         page.locator("#pairs thead th", has_text="ssim").first.click()
         assert [float(v) for v in first.all_inner_texts()] == sorted(values, reverse=True)
         sections = page.locator("section h2").all_inner_texts()
-        assert sections == ["Summary", "Groups", "Pairs", "Suggested drops", "Settings"]
+        assert sections == ["Summary", "Groups", "Pairs", "Suggested drops", "Settings",
+                            "Provenance"]
         assert visit.screenshot("report-dedup.png").stat().st_size > 0
     assert visit.dialogs == [] and visit.page_errors == []
     assert visit.console_errors == [] and visit.requests == []

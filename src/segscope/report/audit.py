@@ -30,6 +30,7 @@ from .charts import hex_colour
 from .markup import Markup, tag
 from .page import Column, Page, key_values, note, table
 from .pictures import gallery, shrink
+from .runs import run_items
 
 __all__ = ["audit_page"]
 
@@ -42,7 +43,8 @@ _SCORES = ("ssim", "ncc", "match", "crop", "ncc_low", "ssim_low")
 
 def audit_page(result: AuditResult, thumbnails: Mapping[str, np.ndarray] | Callable, *,
                title: str | None = None, subtitle: str = "",
-               max_groups: int = _MAX_GROUPS) -> Page:
+               max_groups: int = _MAX_GROUPS,
+               provenance: Mapping[str, Any] | None = None) -> Page:
     """The report :class:`~segscope.report.Page` of an audit.
 
     Parameters
@@ -57,6 +59,8 @@ def audit_page(result: AuditResult, thumbnails: Mapping[str, np.ndarray] | Calla
         the line under it.
     max_groups : int
         Groups drawn with thumbnails (largest first); the pair table lists every pair.
+    provenance : mapping, optional
+        ``segscope_version``, ``command`` and ``created`` of the run (the last section).
     """
     leakage = len(result.splits) > 1
     page = Page(title or ("Leakage audit" if leakage else "Near-duplicate audit"),
@@ -68,6 +72,7 @@ def audit_page(result: AuditResult, thumbnails: Mapping[str, np.ndarray] | Calla
     if result.skipped:
         page.add("Skipped files", table(["file", "reason"], list(result.skipped), tall=True))
     page.add("Settings", key_values(_settings(result)))
+    page.add("Provenance", key_values(run_items(provenance)))
     return page
 
 
@@ -184,10 +189,7 @@ def _drops(result: AuditResult) -> list[Markup]:
 
 
 def _settings(result: AuditResult) -> list[tuple[str, Any]]:
-    from .. import __version__
-
-    items: list[tuple[str, Any]] = [("segscope", __version__),
-                                    ("splits", ", ".join(result.splits))]
+    items: list[tuple[str, Any]] = [("splits", ", ".join(result.splits))]
     for key, value in result.settings.items():
         items.append((str(key), _plain(value)))
     return items

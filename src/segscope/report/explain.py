@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -26,14 +27,17 @@ from ..explain.lime import Explanation
 from ..explain.render import heatmap_figure, top_k_overlay
 from .page import Column, Page, key_values, note, table
 from .pictures import image
+from .runs import run_items
 
 __all__ = ["explanation_page"]
 
 
 def explanation_page(explanation: Explanation, picture: Any, *, top_k: int = 5,
                      data_range: float | None = None, channel_axis: int | None = None,
-                     title: str | None = None, subtitle: str = "") -> Page:
-    """The report :class:`~segscope.report.Page` of an explanation of ``picture``."""
+                     title: str | None = None, subtitle: str = "",
+                     provenance: Mapping[str, Any] | None = None) -> Page:
+    """The report :class:`~segscope.report.Page` of an explanation of ``picture``
+    (``provenance``: ``segscope_version``, ``command``, ``created`` of the run)."""
     e = explanation
     page = Page(title or "LIME explanation", subtitle=subtitle or
                 f"target {e.target}, score {e.score:.4g}, surrogate R² {e.r2:.3f}")
@@ -64,4 +68,5 @@ def explanation_page(explanation: Explanation, picture: Any, *, top_k: int = 5,
                                Column("pixels", numeric=True, digits=0)], rows,
                               id="weights", tall=True))
     page.add("Settings", key_values([(str(k), str(v)) for k, v in e.settings.items()]))
+    page.add("Provenance", key_values(run_items(provenance)))
     return page

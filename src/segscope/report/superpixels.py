@@ -29,6 +29,7 @@ from ..superpixels.tune import SweepResult
 from .markup import Markup
 from .page import Page, key_values, note, table
 from .pictures import gallery, image, shrink
+from .runs import run_items
 
 __all__ = ["segment_page", "sweep_page"]
 
@@ -58,7 +59,8 @@ def _overlay(picture: Any, sp: Superpixels | np.ndarray, size: int, *,
 
 def sweep_page(result: SweepResult, picture: Any, *, channel_axis: int | None = None,
                data_range: float | None = None, title: str | None = None,
-               subtitle: str = "", size: int = _PANEL) -> Page:
+               subtitle: str = "", size: int = _PANEL,
+               provenance: Mapping[str, Any] | None = None) -> Page:
     """The report :class:`~segscope.report.Page` of a sweep.
 
     Parameters
@@ -69,6 +71,8 @@ def sweep_page(result: SweepResult, picture: Any, *, channel_axis: int | None = 
         The image that was segmented (read as ``channel_axis``, ``data_range`` say).
     size : int
         Longer side of each overlay, pixels.
+    provenance : mapping, optional
+        ``segscope_version``, ``command`` and ``created`` of the run (the last section).
     """
     page = Page(title or f"Superpixel sweep: {result.method}",
                 subtitle=subtitle or f"{len(result.rows)} settings")
@@ -85,15 +89,17 @@ def sweep_page(result: SweepResult, picture: Any, *, channel_axis: int | None = 
         blocks.append(note(f"The first {_MAX_PANELS} of {len(result.superpixels)} settings "
                            "are drawn; the table lists them all."))
     page.add("Overlays", *blocks)
+    page.add("Provenance", key_values([("method", result.method), *run_items(provenance)]))
     return page
 
 
 def segment_page(sp: Superpixels, measures: Mapping[str, Any], picture: Any, *,
                  channel_axis: int | None = None, data_range: float | None = None,
                  title: str | None = None, subtitle: str = "", message: str | None = None,
-                 size: int = 640) -> Page:
+                 size: int = 640, provenance: Mapping[str, Any] | None = None) -> Page:
     """The report :class:`~segscope.report.Page` of one segmentation: its measures (a
-    mapping such as :meth:`segscope.results.Report.summary`) and its overlay."""
+    mapping such as :meth:`segscope.results.Report.summary`), its overlay, its settings
+    and the run's ``provenance`` (as :func:`sweep_page`)."""
     page = Page(title or f"Superpixels: {sp.describe()}",
                 subtitle=subtitle or f"{sp.num_segments} superpixels")
     page.add("Measures", table(["measure", "value"], [[k, _tidy(v)] for k, v in measures.items()],
@@ -103,4 +109,5 @@ def segment_page(sp: Superpixels, measures: Mapping[str, Any], picture: Any, *,
     page.add("Overlay", image(overlay, f"superpixel boundaries: {sp.describe()}"))
     page.add("Settings", key_values([("method", sp.method),
                                      *((str(k), str(v)) for k, v in sp.params.items())]))
+    page.add("Provenance", key_values(run_items(provenance)))
     return page
