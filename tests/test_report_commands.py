@@ -57,9 +57,11 @@ def photos(tmp_path_factory):
 @pytest.fixture(scope="module")
 def dedup_run(photos, tmp_path_factory):
     out = tmp_path_factory.mktemp("dedup")
-    _run("dedup", str(photos), "--html", str(out / "audit.html"), "--json",
-         str(out / "audit.json"))
-    _run("dedup", str(photos), "--html", str(out / "again.html"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", "1767225600")  # the page's date: 2026-01-01
+        _run("dedup", str(photos), "--html", str(out / "audit.html"), "--json",
+             str(out / "audit.json"))
+        _run("dedup", str(photos), "--html", str(out / "again.html"))
     return out
 
 
@@ -76,6 +78,7 @@ def test_dedup_page_holds_the_groups_pairs_and_drops(dedup_run):
     assert page.count('class="tile"') == 3 and "group 0: 3 images" in page
     assert page.count("data:image/png;base64,") == 3  # thumbnails only, nothing else
     assert (dedup_run / "audit.html").read_bytes() == (dedup_run / "again.html").read_bytes()
+    assert "2026-01-01T00:00:00Z" in page  # the provenance: the date of the run
 
 
 def test_dedup_page_in_chromium(dedup_run, tmp_path):
@@ -173,3 +176,11 @@ def test_html_that_is_an_input_is_refused_before_any_work(photos):
     res = runner.invoke(app, ["superpixels", str(target), "--html", str(target)])
     assert res.exit_code == 2 and "--html" in res.output
     assert {p.name: p.read_bytes() for p in photos.iterdir()} == before
+
+
+def test_html_to_standard_output_is_the_page_alone(photos):
+    res = runner.invoke(app, ["dedup", str(photos), "--html", "-"])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("<!DOCTYPE html>") and res.stdout.rstrip().endswith("</html>")
+    res = runner.invoke(app, ["dedup", str(photos), "--html", "-", "--json", "-"])
+    assert res.exit_code == 2 and "standard output" in res.output

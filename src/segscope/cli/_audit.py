@@ -123,11 +123,11 @@ def write_outputs(result, out, claimed: Mapping[str, Path | None],
         output.note(f"contact sheet: {_plain(str(claimed['out']))}")
     if claimed.get("html") is not None:
         from ..report.audit import audit_page
+        from ._html import provenance
 
         page = audit_page(result, lambda name: _preview(name, folders),
-                          subtitle=_inputs(folders))
-        out.write_bytes(claimed["html"], page.to_bytes())
-        output.note(f"report: {claimed['html']}")
+                          subtitle=_inputs(folders), provenance=provenance())
+        out.write_text(claimed["html"], page.render())  # '-': standard output
 
 
 def _inputs(folders: Mapping[str, Path]) -> str:

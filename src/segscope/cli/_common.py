@@ -80,12 +80,6 @@ def csv_option(what: str) -> Any:
                         help=f"Write {what} as CSV to PATH ('-': standard output).")
 
 
-def html_option(what: str) -> Any:
-    """The ``--html PATH`` option: a self-contained HTML page (``segscope.report``)."""
-    return typer.Option("--html", metavar="PATH",
-                        help=f"Write {what} as one self-contained HTML page to PATH.")
-
-
 JsonPath = Annotated[Path | None, json_option("the results")]
 CsvPath = Annotated[Path | None, csv_option("the results")]
 Quiet = Annotated[bool, typer.Option(

@@ -9,7 +9,8 @@ import typer
 
 from ._app import app
 from ._cluster import Scheduler, Workers, cluster_kwargs, source
-from ._common import Output, Quiet, csv_option, handle_errors, html_option, json_option
+from ._common import Output, Quiet, csv_option, handle_errors, json_option
+from ._html import html_option
 
 Radius = Annotated[int, typer.Option(
     "--radius", help="Largest Hamming distance (of 64 bits) between the hashes of a "
@@ -110,7 +111,7 @@ def dedup(
 
     rules = Thresholds(min_ssim=min_ssim, min_ncc=min_ncc, min_match=min_match,
                        max_crop=max_crop, min_ncc_low=min_ncc_low, min_ssim_low=min_ssim_low)
-    output = Output(quiet=quiet, json=json_file, csv=csv_file)
+    output = Output(quiet=quiet, json=json_file, csv=csv_file, html=html)
     files, claimed = claim_outputs([folder], json=json_file, csv=csv_file, out=out,
                                    html=html, drops=drops, index=index)
     with files:

@@ -8,7 +8,8 @@ from typing import Annotated, Literal
 import typer
 
 from ._app import app
-from ._common import Output, Quiet, csv_option, handle_errors, html_option, json_option
+from ._common import Output, Quiet, csv_option, handle_errors, json_option
+from ._html import html_option
 from .superpixels import DataRange, MethodOption, SeedOption
 
 __all__ = ["Distance", "load_callable"]
@@ -179,11 +180,12 @@ def explain(
                                                   channel_axis=axis))
     if html is not None:
         from ..report.explain import explanation_page
+        from ._html import provenance
 
-        output.write_bytes(html, explanation_page(
+        output.write(html, explanation_page(  # '-': standard output
             result, img, top_k=top_k, data_range=span, channel_axis=axis,
             subtitle=f"{image.name}: {sp.describe()} (K={sp.num_segments}), model "
-                     f"{model}").to_bytes())
+                     f"{model}", provenance=provenance()).render())
     if json_file is not None:
         doc = {
             "image": str(image), "model": model, "target": result.target,

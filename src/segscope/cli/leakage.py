@@ -94,7 +94,7 @@ def leakage(
     if len(splits) < 2:
         raise ParameterError(f"leakage needs at least two split folders (TRAIN VAL); got "
                              f"{len(splits)}. For one folder use segscope dedup")
-    output = Output(quiet=quiet, json=json_file, csv=csv_file)
+    output = Output(quiet=quiet, json=json_file, csv=csv_file, html=html)
     rules = Thresholds(min_ssim=min_ssim, min_ncc=min_ncc, min_match=min_match,
                        max_crop=max_crop, min_ncc_low=min_ncc_low, min_ssim_low=min_ssim_low)
     names = split_names(splits)

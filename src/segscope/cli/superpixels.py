@@ -9,7 +9,8 @@ import typer
 from typer.core import TyperGroup
 
 from ._app import app
-from ._common import Output, Quiet, csv_option, handle_errors, html_option, json_option
+from ._common import Output, Quiet, csv_option, handle_errors, json_option
+from ._html import html_option
 
 __all__ = ["Method", "superpixels_app"]
 
@@ -205,10 +206,12 @@ def segment_command(
         output.write_image(out, draw_boundaries(img, sp, data_range=span, channel_axis=axis))
     if html is not None:
         from ..report.superpixels import segment_page
+        from ._html import provenance
 
-        output.write_bytes(html, segment_page(
+        output.write(html, segment_page(  # '-': standard output
             sp, summary, img, channel_axis=axis, data_range=span, message=message,
-            subtitle=f"{image.name}: {sp.num_segments} superpixels").to_bytes())
+            subtitle=f"{image.name}: {sp.num_segments} superpixels",
+            provenance=provenance()).render())
     if labels_out is not None:
         import io
 
@@ -299,8 +302,10 @@ def sweep_command(
                                                channel_axis=axis))
     if html is not None:
         from ..report.superpixels import sweep_page
+        from ._html import provenance
 
-        output.write_bytes(html, sweep_page(
+        output.write(html, sweep_page(  # '-': standard output
             result, img, channel_axis=axis, data_range=span,
-            subtitle=f"{image.name}: {len(result.rows)} settings").to_bytes())
+            subtitle=f"{image.name}: {len(result.rows)} settings",
+            provenance=provenance()).render())
     output.table(table)
