@@ -116,10 +116,11 @@ def _verify_run(job: tuple) -> list[DuplicatePair | None]:
 def _levels(n: int) -> int:
     """Bits of a substring that pick its part: 4 × 2**levels parts per search.
 
-    About 4,096 images per range, 4 to 256 ranges (a part then holds 37 / 256 = 14 % of
-    the frame hashes at the default radius).
+    About 4,096 images per part, 1 to 256 parts per table (with 256 a part holds 37 / 256
+    = 14 % of the frame hashes at the default radius). Small sets get few parts: each
+    task costs the scheduler several milliseconds.
     """
-    return int(np.clip(np.round(np.log2(max(n, 1) / 4096)), 2, 8))
+    return int(np.clip(np.round(np.log2(max(n, 1) / 4096)), 0, 8))
 
 
 def _parts(search: Search, table: int, split_of: np.ndarray | None, radius: int,
