@@ -74,6 +74,14 @@ def test_every_command_has_a_help_text(name):
     assert (COMMANDS[name].help or "").strip(), f"{name} has no docstring help"
 
 
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_the_summary_of_every_command_is_one_line(name):
+    """``segscope --help`` lists a command by its help's first paragraph and keeps that
+    paragraph's line breaks, so a summary wrapped in the source prints broken mid-sentence."""
+    first = (COMMANDS[name].help or "").strip().split("\n\n")[0]
+    assert "\n" not in first, f"{name}: the first paragraph of its docstring spans lines"
+
+
 def test_typed_choices_match_the_library():
     from segscope.cli._common import ColourMode
     from segscope.cli.evaluate import Match

@@ -81,9 +81,10 @@ def dedup(
     workers: Workers = None,
     quiet: Quiet = False,
 ) -> None:
-    """Find near-duplicate images within one folder: resized, re-encoded, re-toned, noisy,
-    blurred, slightly cropped or captioned copies (mirrored or turned with --flips,
-    --rotations).
+    """Find near-duplicate images within one folder (copies that were edited, not only exact).
+
+    Resized, re-encoded, re-toned, noisy, blurred, slightly cropped or captioned copies are
+    found; mirrored or turned ones with --flips, --rotations.
 
     No file is deleted, moved or changed; --drops writes a suggestion.
 

@@ -90,9 +90,10 @@ def losses(
         "--curves", metavar="PATH", help="Write the training curves (PNG).")] = None,
     quiet: Quiet = False,
 ) -> None:
-    """Train the same small U-Net with each loss (same seeds, batches, crops, flips and
-    schedule), then compare them on the test set by pixel accuracy, F1/Dice and IoU
-    (mean ± std over seeds).
+    """Train one small U-Net per loss, then compare them by accuracy, F1/Dice and IoU.
+
+    Every loss gets the same seeds, batches, crops, flips and schedule; the scores on the
+    test set are given as mean ± std over the seeds.
 
     Examples:
 
