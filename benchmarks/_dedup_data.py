@@ -260,3 +260,26 @@ def scale_distractor(rng: np.random.Generator, side: int = 256) -> np.ndarray:
     img = (img - img.mean()) * (float(rng.uniform(30, 70)) / max(float(img.std()), 1e-6)) \
         + float(rng.uniform(70, 190))
     return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def write_scale_block(args: tuple) -> list[tuple[str, str]]:
+    """Write images ``start..stop-1`` of a generated scale set, and their planted copies.
+
+    ``args`` is ``(folder, start, stop, key, copies, side)`` (one tuple, for a process
+    pool's ``map``): image ``k`` is :func:`scale_distractor` of the generator seeded with
+    ``[*key, k]``, saved as JPEG quality 85; for ``k`` in ``copies`` a copy (made from the
+    decoded JPEG, as a user's copy would be: 20 grey levels brighter, quality 50) is saved
+    as ``copy{copies[k]:06d}.jpg``. Returns the planted ``(original, copy)`` name pairs.
+    """
+    folder, start, stop, key, copies, side = args
+    pairs = []
+    for k in range(start, stop):
+        a = scale_distractor(np.random.default_rng([*key, k]), side=side)
+        Image.fromarray(a).save(folder / f"{k:07d}.jpg", quality=85)
+        if k in copies:
+            with Image.open(folder / f"{k:07d}.jpg") as im:
+                b = np.clip(np.asarray(im).astype(np.int16) + 20, 0, 255).astype(np.uint8)
+            name = f"copy{copies[k]:06d}.jpg"
+            Image.fromarray(b).save(folder / name, quality=50)
+            pairs.append((f"{k:07d}.jpg", name))
+    return pairs

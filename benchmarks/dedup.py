@@ -56,7 +56,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._dedup_data import TRANSFORMS, base_images, distractor
+from ._dedup_data import TRANSFORMS, base_images, distractor, write_scale_block
 from ._timing import machine_line, markdown_table, publish
 
 PEER_RADIUS = 10  # imagededup's default max_distance_threshold
@@ -400,31 +400,12 @@ def _make_scale_set(folder: Path, n: int, seed: int = 3, jobs: int | None = None
     sources = sorted(int(s) for s in rng.choice(originals, planted_n, replace=False))
     copies = dict(zip(sources, range(planted_n), strict=True))
     block = 1000
-    tasks = [(folder, start, min(start + block, originals), seed,
-              {s: k for s, k in copies.items() if start <= s < start + block})
+    tasks = [(folder, start, min(start + block, originals), (seed,),
+              {s: k for s, k in copies.items() if start <= s < start + block}, 256)
              for start in range(0, originals, block)]
     with ProcessPoolExecutor(jobs or os.cpu_count() or 1) as pool:
-        pairs = [p for chunk in pool.map(_write_block, tasks) for p in chunk]
+        pairs = [p for chunk in pool.map(write_scale_block, tasks) for p in chunk]
     return sorted(pairs, key=lambda p: p[1])
-
-
-def _write_block(args) -> list[tuple[str, str]]:
-    from PIL import Image
-
-    from ._dedup_data import scale_distractor
-
-    folder, start, stop, seed, copies = args
-    pairs = []
-    for k in range(start, stop):
-        a = scale_distractor(np.random.default_rng([seed, k]))
-        Image.fromarray(a).save(folder / f"{k:07d}.jpg", quality=85)
-        if k in copies:  # the copy is made from the decoded JPEG, as a user's copy would be
-            with Image.open(folder / f"{k:07d}.jpg") as im:
-                b = np.clip(np.asarray(im).astype(np.int16) + 20, 0, 255).astype(np.uint8)
-            name = f"copy{copies[k]:06d}.jpg"
-            Image.fromarray(b).save(folder / name, quality=50)
-            pairs.append((f"{k:07d}.jpg", name))
-    return pairs
 
 
 def scale(n: int, root: Path | None = None) -> str:

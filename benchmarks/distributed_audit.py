@@ -29,28 +29,10 @@ from typing import Any
 
 import numpy as np
 
+from ._dedup_data import write_scale_block
 from ._timing import median_time
 
 SET_VERSION = 1
-
-
-def _write_block(args: tuple) -> list[tuple[str, str]]:
-    from PIL import Image
-
-    from ._dedup_data import scale_distractor
-
-    folder, start, stop, side, copies = args
-    pairs = []
-    for k in range(start, stop):
-        a = scale_distractor(np.random.default_rng([7, side, k]), side=side)
-        Image.fromarray(a).save(folder / f"{k:07d}.jpg", quality=85)
-        if k in copies:
-            with Image.open(folder / f"{k:07d}.jpg") as im:
-                b = np.clip(np.asarray(im).astype(np.int16) + 20, 0, 255).astype(np.uint8)
-            name = f"copy{copies[k]:06d}.jpg"
-            Image.fromarray(b).save(folder / name, quality=50)
-            pairs.append((f"{k:07d}.jpg", name))
-    return pairs
 
 
 def image_set(root: Path, n: int, side: int) -> tuple[Path, list[tuple[str, str]]]:
@@ -72,11 +54,11 @@ def image_set(root: Path, n: int, side: int) -> tuple[Path, list[tuple[str, str]
     sources = sorted(int(s) for s in rng.choice(originals, planted, replace=False))
     copies = dict(zip(sources, range(planted), strict=True))
     block = 200
-    tasks = [(folder, s, min(s + block, originals), side,
-              {k: c for k, c in copies.items() if s <= k < s + block})
+    tasks = [(folder, s, min(s + block, originals), (7, side),
+              {k: c for k, c in copies.items() if s <= k < s + block}, side)
              for s in range(0, originals, block)]
     with ProcessPoolExecutor(os.cpu_count() or 1) as pool:
-        pairs = [p for chunk in pool.map(_write_block, tasks) for p in chunk]
+        pairs = [p for chunk in pool.map(write_scale_block, tasks) for p in chunk]
     part = folder / "manifest.json.part"
     part.write_text(json.dumps({**want, "planted_pairs": pairs}))
     part.replace(manifest)
