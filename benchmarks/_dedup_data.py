@@ -187,6 +187,18 @@ TRANSFORMS: dict[str, tuple[Callable, tuple]] = {
 GEOMETRIC = ("hflip", "rot90")
 
 
+def _draw_shape(draw: ImageDraw.ImageDraw, box: list[int], rng: np.random.Generator) -> None:
+    """Draw an ellipse, a rectangle (40 % each) or a line in ``box``, of a random shade."""
+    shade = int(rng.integers(0, 256))
+    kind = rng.random()
+    if kind < 0.4:
+        draw.ellipse(box, fill=shade)
+    elif kind < 0.8:
+        draw.rectangle(box, fill=shade)
+    else:
+        draw.line(box, fill=shade, width=int(rng.integers(1, 6)))
+
+
 def distractor(rng: np.random.Generator, side: int = 256) -> np.ndarray:
     """A procedural image with detail at every scale, like a photograph, and unique.
 
@@ -204,14 +216,7 @@ def distractor(rng: np.random.Generator, side: int = 256) -> np.ndarray:
         x0, y0 = (int(v) for v in rng.integers(0, side, 2))
         dx, dy = (int(v) for v in rng.integers(8, side // 2, 2))
         box = [x0, y0, x0 + dx, y0 + dy]
-        shade = int(rng.integers(0, 256))
-        kind = rng.random()
-        if kind < 0.4:
-            draw.ellipse(box, fill=shade)
-        elif kind < 0.8:
-            draw.rectangle(box, fill=shade)
-        else:
-            draw.line(box, fill=shade, width=int(rng.integers(1, 6)))
+        _draw_shape(draw, box, rng)
     shapes = np.asarray(im).astype(np.float64)
     texture = np.asarray(Image.fromarray(rng.integers(0, 256, (side, side), dtype=np.uint8))
                          .filter(ImageFilter.GaussianBlur(float(rng.uniform(0.7, 3))))
@@ -242,14 +247,7 @@ def scale_distractor(rng: np.random.Generator, side: int = 256) -> np.ndarray:
         x0, y0, dx, dy = (int(v) for v in rng.integers((0, 0, 8, 8),
                                                         (side, side, side // 2, side // 2)))
         box = [x0, y0, x0 + dx, y0 + dy]
-        shade = int(rng.integers(0, 256))
-        kind = rng.random()
-        if kind < 0.4:
-            draw.ellipse(box, fill=shade)
-        elif kind < 0.8:
-            draw.rectangle(box, fill=shade)
-        else:
-            draw.line(box, fill=shade, width=int(rng.integers(1, 6)))
+        _draw_shape(draw, box, rng)
     shapes = np.asarray(im, np.float32)
     grain = int(rng.integers(1, 5))
     noise = rng.integers(0, 256, (side // grain, side // grain), dtype=np.uint8)
